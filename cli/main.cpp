@@ -1,0 +1,92 @@
+// labctl's entry point: parse the command line into a command, run it, map errors to the
+// exit codes of SPEC.md (0 ok, 1 verify failed, 2 bad input, 3 infrastructure, 4 locked,
+// 130 interrupted).
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdlib>
+#include <iostream>
+
+#include "cli/command_context.hpp"
+#include "util/error.hpp"
+
+namespace {
+
+void setup_logging(const labctl::commands::GlobalOptions& global) {
+    // Logs go to stderr so stdout stays clean for output and --json.
+    bool color = global.color && !std::getenv("NO_COLOR") && ::isatty(2);
+    std::shared_ptr<spdlog::logger> logger =
+        color ? spdlog::stderr_color_mt("labctl") : spdlog::stderr_logger_mt("labctl");
+    logger->set_pattern("%^%l%$: %v");
+    logger->set_level(global.verbosity >= 2   ? spdlog::level::trace
+                      : global.verbosity == 1 ? spdlog::level::debug
+                      : global.verbosity < 0  ? spdlog::level::err
+                                              : spdlog::level::info);
+    spdlog::set_default_logger(logger);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    using namespace labctl;
+    CLI::App app{"labctl: build a distributed-systems lab on real VMs from one TOML file, and prove it works", "labctl"};
+    app.require_subcommand(1);
+    app.fallthrough();  // global options are accepted after the verb too
+    app.set_version_flag("--version", "labctl 0.1.0");
+    app.footer("Exit codes: 0 ok, 1 verification failed, 2 invalid input, 3 infrastructure error, 4 lab locked, 130 interrupted.\n"
+               "Run `labctl COMMAND --help` for a command's options and an example.");
+
+    cli::CommandContext context;
+    auto& global = context.global;
+    app.add_option("-f,--file", global.file, "Topology file (default ./lab.toml)");
+    app.add_option("--connect", global.connect, "libvirt URI (default $LIBVIRT_DEFAULT_URI, then qemu:///system)");
+    app.add_option("--driver", global.driver, "auto, kvm, qemu or lxc")->check(CLI::IsMember({"auto", "kvm", "qemu", "lxc"}));
+    int verbose = 0, quiet = 0;
+    app.add_flag("-v,--verbose", verbose, "More log output (repeat for trace)");
+    app.add_flag("-q,--quiet", quiet, "Only errors");
+    bool no_color = false;
+    app.add_flag("--no-color", no_color, "No colors in output");
+
+    cli::add_up_command(app, context);
+    cli::add_down_command(app, context);
+    cli::add_status_command(app, context);
+    cli::add_kill_command(app, context);
+    cli::add_revive_command(app, context);
+    cli::add_verify_command(app, context);
+    cli::add_render_command(app, context);
+    cli::add_validate_command(app, context);
+    cli::add_ssh_command(app, context);
+    cli::add_graph_command(app, context);
+    cli::add_image_command(app, context);
+    cli::add_export_command(app, context);
+    cli::add_completion_command(app, context);
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& error) {
+        int code = app.exit(error);
+        return code == 0 ? 0 : static_cast<int>(ExitCode::invalid_input);
+    }
+    global.verbosity = verbose - quiet;
+    global.color = !no_color;
+    setup_logging(global);
+
+    try {
+        return context.action ? context.action() : 0;
+    } catch (const DiagnosticsError& error) {
+        std::cerr << error.what() << "\n";
+        return static_cast<int>(error.code());
+    } catch (const LabError& error) {
+        std::string where;
+        if (!error.node().empty()) where += "node " + error.node();
+        if (!error.step().empty()) where += (where.empty() ? "" : ", ") + std::string("step ") + error.step();
+        std::cerr << "labctl: error: " << (where.empty() ? "" : where + ": ") << error.what() << "\n";
+        return static_cast<int>(error.code());
+    } catch (const std::exception& error) {
+        std::cerr << "labctl: internal error: " << error.what() << "\n";
+        return static_cast<int>(ExitCode::infrastructure);
+    }
+}

@@ -1,0 +1,88 @@
+// What each command needs, filled by the CLI (cli/) and read by the core. The core never
+// sees CLI11: a command is an options struct plus a function, as in Bear.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace labctl::commands {
+
+struct GlobalOptions {
+    std::string file = "lab.toml";
+    std::string connect;   // libvirt URI override
+    std::string driver;    // auto | kvm | qemu | lxc override
+    int verbosity = 0;     // -v raises, -q lowers
+    bool color = true;
+};
+
+struct ValidateOptions {
+    bool json = false;
+};
+
+struct RenderOptions {
+    std::vector<std::string> services;
+    std::string out_dir;        // empty: print to stdout
+    std::string templates_dir;  // empty: built-in templates (or $LABCTL_TEMPLATES)
+};
+
+struct GraphOptions {
+    std::string format = "dot";
+    std::string out_file;  // empty: stdout
+};
+
+}  // namespace labctl::commands
+
+namespace labctl::commands {
+
+struct UpOptions {
+    std::vector<std::string> only;
+    int jobs = 0;  // 0: one per node, capped by the host's cores
+    bool no_verify = false;
+    bool dry_run = false;
+};
+
+struct DownOptions {
+    bool keep_disks = false;
+    std::string lab;  // down by tag alone, without the lab file
+};
+
+struct StatusOptions {
+    bool json = false;
+};
+
+struct KillOptions {
+    std::string target;  // NODE or NODE/SERVICE
+    std::string mode = "process";
+    int requests = 600;
+    double rate = 100;  // requests per second
+    bool json = false;
+};
+
+struct VerifyOptions {
+    bool json = false;
+    int load = 0;  // 0: no load test
+    int concurrency = 10;
+};
+
+struct SshOptions {
+    std::string node;
+    std::vector<std::string> command;
+};
+
+struct ImageOptions {
+    std::string action;  // build | list | rm
+    std::string name = "debian-12-lab";
+    bool force = false;
+};
+
+struct ExportOptions {
+    std::string format = "vagrant";
+    std::string out_dir = "vagrant-export";
+};
+
+struct CompletionOptions {
+    std::string shell;
+};
+
+}  // namespace labctl::commands

@@ -1,0 +1,36 @@
+// Renders every file labctl generates for a lab: each service kind's files plus the
+// cloud-init seed of each node.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "render/generated_file.hpp"
+#include "render/template_set.hpp"
+#include "topology/model.hpp"
+
+namespace labctl::render {
+
+// What a node's seed carries beyond the topology. Empty fields render as placeholders, so
+// `labctl render` never needs (or prints) a key.
+struct NodeIdentity {
+    std::string authorized_key;    // the lab's public key
+    std::string host_key_private;  // the node's pinned ed25519 host key (secret)
+    std::string host_key_public;
+};
+
+struct RenderSelection {
+    // Service names or service types ("nginx") or "cloud-init"; empty selects everything.
+    std::vector<std::string> only;
+    const std::map<std::string, NodeIdentity>* identities = nullptr;
+};
+
+// Throws InputError when a selected name is neither a service, a type nor "cloud-init".
+std::vector<GeneratedFile> render_lab(const topo::Lab& lab, const TemplateSet& templates,
+                                      const RenderSelection& selection = {});
+
+std::vector<GeneratedFile> render_cloud_init(const topo::Lab& lab, const topo::Node& node,
+                                             const TemplateSet& templates, const NodeIdentity& identity);
+
+}  // namespace labctl::render

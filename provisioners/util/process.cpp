@@ -1,0 +1,107 @@
+#include "util/process.hpp"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+
+#include "util/error.hpp"
+#include "util/files.hpp"
+#include "util/strings.hpp"
+
+extern char** environ;
+
+namespace labctl::util {
+
+namespace {
+struct Pipe {
+    Fd read, write;
+    Pipe() {
+        int fds[2];
+        if (::pipe2(fds, O_CLOEXEC) != 0) throw InfraError(std::string("pipe: ") + std::strerror(errno));
+        read = Fd(fds[0]);
+        write = Fd(fds[1]);
+    }
+};
+
+struct SpawnActions {
+    posix_spawn_file_actions_t actions;
+    SpawnActions() { posix_spawn_file_actions_init(&actions); }
+    ~SpawnActions() { posix_spawn_file_actions_destroy(&actions); }
+};
+}  // namespace
+
+ProcessResult run_process(const std::vector<std::string>& argv, const std::string& input) {
+    if (argv.empty()) throw InfraError("run_process: empty command");
+    Pipe in, out, err;
+    SpawnActions spawn;
+    posix_spawn_file_actions_adddup2(&spawn.actions, in.read.get(), 0);
+    posix_spawn_file_actions_adddup2(&spawn.actions, out.write.get(), 1);
+    posix_spawn_file_actions_adddup2(&spawn.actions, err.write.get(), 2);
+    std::vector<char*> args;
+    for (const auto& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
+    args.push_back(nullptr);
+    pid_t pid = 0;
+    int rc = ::posix_spawnp(&pid, args[0], &spawn.actions, nullptr, args.data(), environ);
+    if (rc != 0) throw InfraError("cannot run " + argv[0] + ": " + std::strerror(rc));
+    in.read = Fd();
+    out.write = Fd();
+    err.write = Fd();
+
+    // Feed stdin and drain both outputs together so no pipe fills up and blocks the child.
+    ProcessResult result;
+    std::size_t fed = 0;
+    if (input.empty()) in.write = Fd();
+    ::signal(SIGPIPE, SIG_IGN);
+    while (out.read || err.read) {
+        std::vector<pollfd> fds;
+        if (in.write) fds.push_back({in.write.get(), POLLOUT, 0});
+        if (out.read) fds.push_back({out.read.get(), POLLIN, 0});
+        if (err.read) fds.push_back({err.read.get(), POLLIN, 0});
+        if (::poll(fds.data(), fds.size(), -1) < 0) {
+            if (errno == EINTR) continue;
+            break;
+        }
+        for (const auto& p : fds) {
+            if (!p.revents) continue;
+            if (in.write && p.fd == in.write.get()) {
+                auto n = ::write(p.fd, input.data() + fed, input.size() - fed);
+                if (n > 0) fed += static_cast<std::size_t>(n);
+                if (n < 0 || fed == input.size()) in.write = Fd();
+                continue;
+            }
+            char buffer[65536];
+            auto n = ::read(p.fd, buffer, sizeof buffer);
+            bool is_out = out.read && p.fd == out.read.get();
+            if (n <= 0) {
+                if (is_out) out.read = Fd();
+                else err.read = Fd();
+            } else {
+                (is_out ? result.out : result.err).append(buffer, static_cast<std::size_t>(n));
+            }
+        }
+    }
+    in.write = Fd();
+    int status = 0;
+    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    return result;
+}
+
+std::optional<std::string> find_program(const std::string& program) {
+    const char* path = std::getenv("PATH");
+    for (const auto& dir : split(path ? path : "/usr/bin:/bin", ':')) {
+        auto candidate = std::filesystem::path(dir.empty() ? "." : dir) / program;
+        if (::access(candidate.c_str(), X_OK) == 0) return candidate.string();
+    }
+    return std::nullopt;
+}
+
+}  // namespace labctl::util

@@ -1,0 +1,30 @@
+// Small string helpers that know nothing of labs.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace labctl::util {
+
+std::vector<std::string> split(std::string_view text, char sep);
+std::string join(const std::vector<std::string>& parts, std::string_view sep);
+std::string trim(std::string_view text);
+bool ends_with(std::string_view text, std::string_view suffix);
+
+// Edit distance, for "did you mean" hints.
+std::size_t levenshtein(std::string_view a, std::string_view b);
+
+// The closest candidate within a small distance, or "" when nothing is close.
+std::string closest_match(std::string_view word, const std::vector<std::string>& candidates);
+
+// Quotes a word for a POSIX shell: 'it'\''s'.
+std::string shell_quote(std::string_view word);
+
+// Escapes &, <, >, ", ' for XML text and attributes.
+std::string xml_escape(std::string_view text);
+
+// Quotes a string for a JSON/TOML/Ruby-like double-quoted literal.
+std::string c_quote(std::string_view text);
+
+}  // namespace labctl::util
