@@ -5,7 +5,7 @@
 
 namespace labctl::kinds {
 
-std::optional<topo::Duration> read_duration(topo::TomlReader& reader, std::string_view key) {
+std::optional<topo::Duration> read_duration(topo::TomlReader& reader, std::string_view key, bool whole_seconds) {
     auto node = reader.get(key);
     if (!node) return std::nullopt;
     if (node->is_integer()) {
@@ -31,6 +31,11 @@ std::optional<topo::Duration> read_duration(topo::TomlReader& reader, std::strin
     if (scale < 0 || !number_ok) {
         reader.diagnostics().error(topo::pos_of(*node), "`" + std::string(key) + "` = \"" + text +
                                                             "\" is not a duration (use e.g. \"5s\", \"500ms\", \"1m\")");
+        return std::nullopt;
+    }
+    if (whole_seconds && unit == "ms") {
+        reader.diagnostics().error(topo::pos_of(*node), "`" + std::string(key) + "` = \"" + text +
+                                                            "\": nginx counts it in whole seconds (use e.g. \"1s\")");
         return std::nullopt;
     }
     return topo::Duration{std::to_string(value) + (unit.empty() ? "s" : unit), value * scale};

@@ -14,7 +14,9 @@ namespace labctl::kinds {
 inline constexpr topo::IntRange port_range{1, 65535};
 
 // "500ms", "5s", "2m", "1h", or an integer number of seconds.
-std::optional<topo::Duration> read_duration(topo::TomlReader& reader, std::string_view key);
+// WHOLE_SECONDS refuses "ms": nginx reads some durations (fail_timeout) in whole seconds.
+std::optional<topo::Duration> read_duration(topo::TomlReader& reader, std::string_view key,
+                                            bool whole_seconds = false);
 
 // A value that goes into a config line: printable, no newline or other control character.
 bool is_printable_line(std::string_view text);

@@ -76,7 +76,7 @@ public:
         }
         if (auto websocket = reader.boolean("websocket")) settings.websocket = *websocket;
         if (auto max_fails = reader.integer("max_fails", {0, 1000})) settings.max_fails = static_cast<int>(*max_fails);
-        if (auto timeout = read_duration(reader, "fail_timeout")) settings.fail_timeout = *timeout;
+        if (auto timeout = read_duration(reader, "fail_timeout", true)) settings.fail_timeout = *timeout;
         if (auto timeout = read_duration(reader, "connect_timeout")) {
             if (timeout->seconds <= 0 || timeout->seconds > 75)
                 reader.diagnostics().error(reader.value_pos("connect_timeout"),
@@ -105,8 +105,8 @@ public:
             return;
         }
         if (backend->type != ServiceType::app) {
-            diagnostics.error(settings.backend.pos, "backend `" + backend->name + "` is a " + to_string(backend->type) +
-                                                        " service; nginx balances app services");
+            diagnostics.error(settings.backend.pos, "backend `" + backend->name + "` is of type " + to_string(backend->type) +
+                                                        "; nginx balances services of type app");
             return;
         }
         for (const auto& [node, weight] : settings.weights) {

@@ -41,7 +41,7 @@ public:
     Loader(Diagnostics& diagnostics, Lab& lab) : diagnostics_(diagnostics), lab_(lab) {}
 
     void load(const toml::table& root) {
-        TomlReader reader(root, "the lab file", diagnostics_);
+        TomlReader reader(root, "the file's top level", diagnostics_);
         if (auto table = reader.subtable("lab")) load_lab(*table);
         else if (!root.contains("lab")) diagnostics_.error({1, 1}, "missing table [lab] with the lab's `name`");
         if (auto table = reader.subtable("networks")) load_networks(*table);
@@ -220,9 +220,11 @@ private:
             }
             TomlReader reader(*value->as_table(), what, diagnostics_);
             if (value->as_table()->contains("networks")) node.nics.clear();
+            auto errors_before = diagnostics_.size();
             read_node_keys(reader, node, false);
             reader.finish();
-            if (node.nics.empty() && !value->as_table()->contains("networks") && !default_networks_)
+            // Only when nothing else was said about its networks: one clear error, not two.
+            if (node.nics.empty() && diagnostics_.size() == errors_before)
                 diagnostics_.error(node.pos, "node `" + node.name + "` has no `networks`: it needs at least one to be reached");
             lab_.nodes.push_back(std::move(node));
         }
