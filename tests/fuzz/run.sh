@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Builds the libFuzzer target with clang + ASan + UBSan and fuzzes load+validate+render for
+# SECONDS (default 60), seeded with every example lab and bad file. Exits non-zero on any finding.
+set -euo pipefail
+seconds=${1:-60}
+root=$(cd "$(dirname "$0")/../.." && pwd)
+build="$root/build-fuzz"
+cmake -S "$root" -B "$build" -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+      -DLABCTL_FUZZ=ON -DLABCTL_TESTS=OFF >/dev/null
+cmake --build "$build" -j2 --target fuzz_lab >/dev/null
+corpus=$(mktemp -d)
+trap 'rm -rf "$corpus"' EXIT
+cp "$root"/examples/*/lab.toml "$corpus"/ 2>/dev/null || true
+for f in "$root"/examples/*/lab.toml; do cp "$f" "$corpus/example-$(basename "$(dirname "$f")").toml"; done
+cp "$root"/tests/data/bad/*.toml "$corpus"/
+cd "$build"
+# UBSan findings abort so libFuzzer reports them as crashes.
+export UBSAN_OPTIONS=halt_on_error=1:abort_on_error=1:print_stacktrace=1
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
+./tests/fuzz/fuzz_lab -max_total_time="$seconds" -max_len=4096 -timeout=10 -rss_limit_mb=2048 \
+    -print_final_stats=1 "$corpus" 2>&1 | tail -n 15
+status=${PIPESTATUS[0]}
+if [ "$status" -ne 0 ]; then
+    echo "fuzz: FAILED (exit $status); the crashing input is in $build (crash-*)" >&2
+    exit 1
+fi
+echo "fuzz: ${seconds}s without a finding"
