@@ -15,6 +15,5 @@ int run_ssh(const GlobalOptions&, const SshOptions&) { throw NotImplemented("lab
 int run_image(const GlobalOptions&, const ImageOptions& options, std::ostream&) {
     throw NotImplemented("labctl image " + options.action);
 }
-int run_export(const GlobalOptions&, const ExportOptions&, std::ostream&) { throw NotImplemented("labctl export vagrant"); }
 
 }  // namespace labctl::commands
