@@ -1,0 +1,40 @@
+#include "verify/failover.hpp"
+
+namespace labctl::verify {
+
+FailoverReport analyse_failover(const std::vector<RequestSample>& samples, double fault_at) {
+    FailoverReport report;
+    report.requests = static_cast<int>(samples.size());
+    double last_failure = -1;
+    for (const auto& sample : samples)
+        if (!sample.ok && sample.at >= fault_at) last_failure = std::max(last_failure, sample.at);
+    double settled_at = last_failure >= 0 ? last_failure : fault_at;
+    report.failover_seconds = last_failure >= 0 ? last_failure - fault_at : 0;
+    for (const auto& sample : samples) {
+        if (!sample.ok) {
+            ++report.failed;
+            if (sample.at < fault_at) ++report.failed_before;
+            else if (sample.at <= settled_at) ++report.failed_during;
+            else ++report.failed_after;
+            continue;
+        }
+        if (sample.at < fault_at) ++report.split_before[sample.backend];
+        else if (sample.at > settled_at) ++report.split_after[sample.backend];
+    }
+    return report;
+}
+
+nlohmann::json FailoverReport::to_json() const {
+    return {{"target", target},
+            {"mode", mode},
+            {"requests", requests},
+            {"failed", failed},
+            {"failed_before", failed_before},
+            {"failed_during", failed_during},
+            {"failed_after", failed_after},
+            {"failover_seconds", failover_seconds},
+            {"split_before", split_before},
+            {"split_after", split_after}};
+}
+
+}  // namespace labctl::verify

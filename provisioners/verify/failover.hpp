@@ -1,0 +1,38 @@
+// Turns the requests a load generator saw around a fault into the numbers `labctl kill`
+// reports: failures, time to fail over, and the split before and after.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <string>
+#include <vector>
+
+#include "verify/spread.hpp"
+
+namespace labctl::verify {
+
+struct RequestSample {
+    double at = 0;        // seconds since the load started
+    bool ok = false;      // status < 500 and no transport error
+    std::string backend;  // from X-Upstream; empty when none answered
+    int status = 0;       // HTTP status, 0 on transport error
+};
+
+struct FailoverReport {
+    std::string target;
+    std::string mode;
+    int requests = 0;
+    int failed = 0;
+    int failed_before = 0, failed_during = 0, failed_after = 0;
+    double failover_seconds = 0;  // fault to last failure (0: no failure seen)
+    Split split_before;
+    Split split_after;
+
+    nlohmann::json to_json() const;
+};
+
+// FAULT_AT: when the fault was injected. "After" starts at the last failure (or the fault
+// when none failed) — the pool as it settled.
+FailoverReport analyse_failover(const std::vector<RequestSample>& samples, double fault_at);
+
+}  // namespace labctl::verify

@@ -1,0 +1,72 @@
+// Pure logic of verify and kill: spread verdicts and failover numbers from request samples.
+#include <gtest/gtest.h>
+
+#include <sstream>
+
+#include "verify/failover.hpp"
+#include "verify/report.hpp"
+#include "verify/spread.hpp"
+
+namespace labctl::verify {
+namespace {
+
+TEST(Spread, RoundRobinFollowsWeightsWithinTolerance) {
+    std::map<std::string, int> weights{{"a:1", 3}, {"b:1", 2}, {"c:1", 1}, {"d:1", 1}};
+    EXPECT_TRUE(judge_spread(topo::Strategy::round_robin, weights, {{"a:1", 300}, {"b:1", 200}, {"c:1", 100}, {"d:1", 100}}).ok);
+    auto even = judge_spread(topo::Strategy::round_robin, weights, {{"a:1", 175}, {"b:1", 175}, {"c:1", 175}, {"d:1", 175}});
+    EXPECT_FALSE(even.ok);
+    EXPECT_NE(even.detail.find("a:1 25% (expected 43%)"), std::string::npos) << even.detail;
+}
+
+TEST(Spread, LeastConnNeedsEveryBackendIpHashDoesNot) {
+    std::map<std::string, int> weights{{"a:1", 1}, {"b:1", 1}};
+    EXPECT_FALSE(judge_spread(topo::Strategy::least_conn, weights, {{"a:1", 100}}).ok);
+    EXPECT_TRUE(judge_spread(topo::Strategy::least_conn, weights, {{"a:1", 90}, {"b:1", 10}}).ok);
+    EXPECT_TRUE(judge_spread(topo::Strategy::ip_hash, weights, {{"a:1", 100}}).ok);
+}
+
+TEST(Spread, UnknownBackendsAndSilenceFail) {
+    std::map<std::string, int> weights{{"a:1", 1}};
+    EXPECT_FALSE(judge_spread(topo::Strategy::round_robin, weights, {}).ok);
+    EXPECT_FALSE(judge_spread(topo::Strategy::round_robin, weights, {{"a:1", 5}, {"z:9", 1}}).ok);
+}
+
+TEST(Failover, NoFailureMeansZeroSecondsAndSplitsAroundTheFault) {
+    std::vector<RequestSample> samples;
+    for (int i = 0; i < 10; ++i) samples.push_back({i * 0.1, true, i % 2 ? "a:1" : "b:1", 200});
+    for (int i = 10; i < 20; ++i) samples.push_back({i * 0.1, true, "a:1", 200});
+    auto report = analyse_failover(samples, 0.95);
+    EXPECT_EQ(report.requests, 20);
+    EXPECT_EQ(report.failed, 0);
+    EXPECT_EQ(report.failover_seconds, 0);
+    EXPECT_EQ(report.split_before, (Split{{"a:1", 5}, {"b:1", 5}}));
+    EXPECT_EQ(report.split_after, (Split{{"a:1", 10}}));
+}
+
+TEST(Failover, TimeToFailOverEndsAtTheLastFailure) {
+    std::vector<RequestSample> samples{{0.0, true, "a:1", 200}, {0.5, true, "b:1", 200}, {1.1, false, "", 0},
+                                       {1.6, false, "", 502},   {2.0, true, "a:1", 200}, {2.5, true, "a:1", 200}};
+    auto report = analyse_failover(samples, 1.0);
+    EXPECT_EQ(report.failed, 2);
+    EXPECT_EQ(report.failed_during, 2);
+    EXPECT_NEAR(report.failover_seconds, 0.6, 1e-9);
+    EXPECT_EQ(report.split_after, (Split{{"a:1", 2}}));
+    auto json = report.to_json();
+    EXPECT_EQ(json["failed"], 2);
+    EXPECT_EQ(json["split_before"]["b:1"], 1);
+}
+
+TEST(Report, JsonAndTextShapes) {
+    Report report{{{"reach a->b lan", true, 0.01, ""}, {"port b:8080", false, 1.0, "connection refused"}}};
+    EXPECT_FALSE(report.ok());
+    auto json = report.to_json();
+    EXPECT_EQ(json["ok"], false);
+    EXPECT_EQ(json["checks"][1]["detail"], "connection refused");
+    std::ostringstream text;
+    report.print(text, false);
+    EXPECT_NE(text.str().find("✗ port b:8080"), std::string::npos) << text.str();
+    EXPECT_NE(text.str().find("1 of 2 checks passed"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace labctl::verify
