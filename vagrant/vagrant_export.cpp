@@ -166,16 +166,6 @@ Data node_provision_data(const Lab& lab, const Node& node) {
     return data;
 }
 
-// Mustache sections on lines of their own leave blank lines behind; keep at most one.
-std::string collapse_blank_lines(const std::string& text) {
-    std::string out;
-    for (char c : text) {
-        if (c == '\n' && out.size() >= 2 && out[out.size() - 1] == '\n' && out[out.size() - 2] == '\n') continue;
-        out += c;
-    }
-    return out;
-}
-
 void copy_upload(const Lab& lab, const Upload& upload, const std::filesystem::path& node_files) {
     auto source = std::filesystem::path(lab.base_dir) / upload.local;
     if (!std::filesystem::exists(source))
@@ -251,12 +241,12 @@ ExportResult export_vagrant(const Lab& lab, const render::TemplateSet& templates
 
         auto script = out_dir / "provision" / (node->name + ".sh");
         util::write_file_atomic(
-            script, collapse_blank_lines(templates.render("vagrant/provision.sh.mustache", node_provision_data(lab, *node))),
+            script, templates.render("vagrant/provision.sh.mustache", node_provision_data(lab, *node)),
             0755);
         result.written.push_back(script);
     }
     data.set("nodes", nodes);
-    util::write_file_atomic(out_dir / "Vagrantfile", collapse_blank_lines(templates.render("vagrant/Vagrantfile.mustache", data)));
+    util::write_file_atomic(out_dir / "Vagrantfile", templates.render("vagrant/Vagrantfile.mustache", data));
     result.written.push_back(out_dir / "Vagrantfile");
     return result;
 }

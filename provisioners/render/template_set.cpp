@@ -40,7 +40,8 @@ std::string TemplateSet::render(const std::string& name, const Data& data, Escap
         tmpl.set_custom_escape([](const std::string& text) { return text; });
     auto text = tmpl.render(data);
     if (!tmpl.is_valid()) throw InputError("template " + name + ": " + tmpl.error_message());
-    return text;
+    // kainjow/mustache keeps the lines of standalone section tags; drop what they leave.
+    return util::collapse_blank_lines(text);
 }
 
 Data list_data() { return Data{Data::type::list}; }

@@ -65,6 +65,21 @@ std::string closest_match(std::string_view word, const std::vector<std::string>&
     return best;
 }
 
+std::string collapse_blank_lines(std::string_view text) {
+    std::string out;
+    bool previous_blank = false;
+    for (const auto& line : split(text, '\n')) {
+        bool blank = line.find_first_not_of(" \t") == std::string::npos;
+        if (blank && previous_blank) continue;
+        out += blank ? "" : line;
+        out += '\n';
+        previous_blank = blank;
+    }
+    // split() yields one last empty piece after a final newline: drop the newline it added.
+    if (!out.empty()) out.pop_back();
+    return out;
+}
+
 std::string shell_quote(std::string_view word) {
     if (!word.empty() && std::all_of(word.begin(), word.end(), [](char c) {
             return std::isalnum(static_cast<unsigned char>(c)) || std::string_view("-_./=:,+@%").find(c) != std::string_view::npos;

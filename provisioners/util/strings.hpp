@@ -18,6 +18,9 @@ std::size_t levenshtein(std::string_view a, std::string_view b);
 // The closest candidate within a small distance, or "" when nothing is close.
 std::string closest_match(std::string_view word, const std::vector<std::string>& candidates);
 
+// Blank (or whitespace-only) lines become empty, and runs of them one empty line.
+std::string collapse_blank_lines(std::string_view text);
+
 // Quotes a word for a POSIX shell: 'it'\''s'.
 std::string shell_quote(std::string_view word);
 
