@@ -5,6 +5,7 @@
 
 #include <iostream>
 
+#include "activemq.hpp"
 #include "nginx.hpp"
 #include "rabbitmq.hpp"
 
@@ -14,19 +15,22 @@ using namespace std::chrono_literals;
 
 namespace {
 
-TempDir* g_dir = nullptr;
 RabbitMq* g_broker = nullptr;
+ActiveMq* g_activemq = nullptr;
 
 class BrokerEnvironment : public ::testing::Environment {
   public:
     void SetUp() override {
         dir_ = std::make_unique<TempDir>();
         broker_ = std::make_unique<RabbitMq>(dir_->path());
-        g_dir = dir_.get();
         g_broker = broker_.get();
         std::cout << "RabbitMQ ready in " << broker_->start_time().count() << " ms\n";
+        activemq_ = std::make_unique<ActiveMq>(dir_->path());
+        g_activemq = activemq_.get();
+        std::cout << "ActiveMQ ready in " << activemq_->start_time().count() << " ms\n";
     }
     void TearDown() override {
+        activemq_.reset();
         broker_.reset();
         dir_.reset();
     }
@@ -34,6 +38,7 @@ class BrokerEnvironment : public ::testing::Environment {
   private:
     std::unique_ptr<TempDir> dir_;
     std::unique_ptr<RabbitMq> broker_;
+    std::unique_ptr<ActiveMq> activemq_;
 };
 
 const auto* const g_env = ::testing::AddGlobalTestEnvironment(new BrokerEnvironment);
@@ -45,11 +50,22 @@ std::map<std::string, std::string> broker_env() {
             {"BROKER_PASSWORD", "guest"}};
 }
 
-class Broker : public ::testing::Test {
+class RabbitMqBroker : public ::testing::Test {
   protected:
     void SetUp() override { ASSERT_TRUE(g_broker->ready()) << g_broker->log(); }
     TempDir dir;
 };
+
+class ActiveMqBroker : public ::testing::Test {
+  protected:
+    void SetUp() override { ASSERT_TRUE(g_activemq->ready()) << g_activemq->log(); }
+    TempDir dir;
+};
+
+std::map<std::string, std::string> activemq_env() {
+    return {{"BROKER_HOST", "127.0.0.1"},
+            {"BROKER_PORT", std::to_string(g_activemq->stomp_port())}};
+}
 
 // GET /messages of APP contains a message with TEXT received by APP.
 bool has_message(const ChatApp& app, const std::string& text) {
@@ -60,20 +76,20 @@ bool has_message(const ChatApp& app, const std::string& text) {
 
 }  // namespace
 
-TEST_F(Broker, StompConnectIsAnsweredWithConnected) {
+TEST_F(RabbitMqBroker, StompConnectIsAnsweredWithConnected) {
     auto r = probe::stomp_connect("127.0.0.1", g_broker->stomp_port(), RabbitMq::credentials(), 5s);
     ASSERT_TRUE(r.connected) << r.error;
     EXPECT_EQ(r.server.rfind("RabbitMQ/", 0), 0u) << r.server;
     EXPECT_EQ(r.version, "1.2");
 }
 
-TEST_F(Broker, StompConnectWithAWrongPasswordIsRefusedAsAValue) {
+TEST_F(RabbitMqBroker, StompConnectWithAWrongPasswordIsRefusedAsAValue) {
     auto r = probe::stomp_connect("127.0.0.1", g_broker->stomp_port(), {"guest", "wrong", "/"}, 5s);
     EXPECT_FALSE(r.connected);
     EXPECT_NE(r.error.find("refused"), std::string::npos) << r.error;
 }
 
-TEST_F(Broker, StompRelayCarriesAUniqueMessageBetweenTwoConnections) {
+TEST_F(RabbitMqBroker, StompRelayCarriesAUniqueMessageBetweenTwoConnections) {
     auto r = probe::stomp_relay("127.0.0.1", g_broker->stomp_port(), RabbitMq::credentials(), 5s);
     ASSERT_TRUE(r.relayed) << r.error;
     EXPECT_GT(r.latency.count(), 0);
@@ -84,7 +100,7 @@ TEST_F(Broker, StompRelayCarriesAUniqueMessageBetweenTwoConnections) {
     EXPECT_TRUE(again.relayed) << again.error;
 }
 
-TEST_F(Broker, StompProbesOfAClosedPortFail) {
+TEST_F(RabbitMqBroker, StompProbesOfAClosedPortFail) {
     auto port = free_port();
     auto c = probe::stomp_connect("127.0.0.1", port, RabbitMq::credentials(), 1s);
     EXPECT_FALSE(c.connected);
@@ -94,7 +110,7 @@ TEST_F(Broker, StompProbesOfAClosedPortFail) {
     EXPECT_NE(r.error.find("subscriber"), std::string::npos) << r.error;
 }
 
-TEST_F(Broker, AMessagePostedThroughOneInstanceIsReadThroughAnother) {
+TEST_F(RabbitMqBroker, AMessagePostedThroughOneInstanceIsReadThroughAnother) {
     ChatApp a(dir.path(), "chat-server1", broker_env());
     ChatApp b(dir.path(), "chat-server2", broker_env());
     ASSERT_TRUE(a.wait_healthy()) << a.log();
@@ -119,7 +135,7 @@ TEST_F(Broker, AMessagePostedThroughOneInstanceIsReadThroughAnother) {
     EXPECT_TRUE(eventually([&] { return has_message(a, "back from B"); }, 5s));
 }
 
-TEST_F(Broker, NginxRoundRobinSplitsEvenlyAndNamesTheUpstream) {
+TEST_F(RabbitMqBroker, NginxRoundRobinSplitsEvenlyAndNamesTheUpstream) {
     ChatApp a(dir.path(), "rr-1", broker_env());
     ChatApp b(dir.path(), "rr-2", broker_env());
     ASSERT_TRUE(a.wait_healthy()) << a.log();
@@ -202,7 +218,7 @@ struct WsClient {
 
 }  // namespace
 
-TEST_F(Broker, WebSocketThroughNginxPushesMessagesPostedOnAnyInstance) {
+TEST_F(RabbitMqBroker, WebSocketThroughNginxPushesMessagesPostedOnAnyInstance) {
     ChatApp a(dir.path(), "ws-1", broker_env());
     ChatApp b(dir.path(), "ws-2", broker_env());
     ASSERT_TRUE(a.wait_healthy()) << a.log();
@@ -241,8 +257,31 @@ TEST_F(Broker, WebSocketThroughNginxPushesMessagesPostedOnAnyInstance) {
     EXPECT_NE(pushed.find("\"from\": \"" + other.instance() + "\""), std::string::npos) << pushed;
 }
 
+TEST_F(ActiveMqBroker, StompConnectAndRelay) {
+    auto c =
+        probe::stomp_connect("127.0.0.1", g_activemq->stomp_port(), ActiveMq::credentials(), 5s);
+    ASSERT_TRUE(c.connected) << c.error;
+    EXPECT_EQ(c.server.rfind("ActiveMQ/", 0), 0u) << c.server;
+    auto r = probe::stomp_relay("127.0.0.1", g_activemq->stomp_port(), ActiveMq::credentials(), 5s);
+    EXPECT_TRUE(r.relayed) << r.error;
+}
+
+TEST_F(ActiveMqBroker, AMessagePostedThroughOneInstanceIsReadThroughAnother) {
+    ChatApp a(dir.path(), "amq-1", activemq_env());
+    ChatApp b(dir.path(), "amq-2", activemq_env());
+    ASSERT_TRUE(a.wait_healthy()) << a.log();
+    ASSERT_TRUE(b.wait_healthy()) << b.log();
+    auto health = probe::http_get("127.0.0.1", b.port(), "/health", 1s);
+    EXPECT_NE(health.body.find("connected to ActiveMQ/"), std::string::npos) << health.body;
+    ASSERT_EQ(probe::HttpClient("127.0.0.1", a.port(), 2s)
+                  .post("/messages", R"({"user":"karen","text":"via ActiveMQ"})")
+                  .status,
+              202);
+    EXPECT_TRUE(eventually([&] { return has_message(b, "via ActiveMQ"); }, 5s)) << b.log();
+}
+
 // Last: it stops the shared broker (and starts it again).
-TEST_F(Broker, TheAppReportsALostBrokerAndReconnectsWhenItReturns) {
+TEST_F(RabbitMqBroker, TheAppReportsALostBrokerAndReconnectsWhenItReturns) {
     ChatApp a(dir.path(), "re-1", broker_env());
     ChatApp b(dir.path(), "re-2", broker_env());
     ASSERT_TRUE(a.wait_healthy()) << a.log();
