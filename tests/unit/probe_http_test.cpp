@@ -32,6 +32,11 @@ TEST_F(ProbeHttp, GetReadsStatusHeadersAndBodyOfTheChatApp) {
     EXPECT_EQ(health.body.substr(0, 3), "ok\n");
     EXPECT_NE(health.body.find("no broker"), std::string::npos);
 
+    auto page = probe::http_get("127.0.0.1", app.port(), "/chat", 2s);
+    EXPECT_EQ(page.status, 200);
+    EXPECT_EQ(page.header("content-type").value_or("").rfind("text/html", 0), 0u);
+    EXPECT_NE(page.body.find("new WebSocket"), std::string::npos);
+
     auto missing = probe::http_get("127.0.0.1", app.port(), "/nope", 2s);
     EXPECT_TRUE(missing.ok());
     EXPECT_EQ(missing.status, 404);

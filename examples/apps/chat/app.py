@@ -6,6 +6,7 @@ What it shows in a lab:
   GET  /health    -> 200 "ok" when ready; 503 while a configured broker is unreachable
   POST /messages  -> publishes the message to the broker (STOMP 1.2, /topic/chat)
   GET  /messages  -> the last messages this instance received from the broker, as JSON
+  GET  /chat      -> a small HTML page: the chat in a browser, over /ws
   GET  /ws        -> WebSocket (RFC 6455): pushes every new message; text sent on it is posted
 
 Every instance subscribes to the same topic, so a message posted through one instance is read
@@ -292,6 +293,32 @@ def ws_read_frame(rfile):
 # ---------------------------------------------------------------------------------------------
 # HTTP
 
+CHAT_PAGE = """<!doctype html>
+<meta charset="utf-8"><title>chat</title>
+<h1>chat <small id="who"></small></h1>
+<ul id="log"></ul>
+<form id="f"><input id="t" autofocus size="60"><button>send</button></form>
+<script>
+// Relative URL: works directly and through nginx (which must pass Upgrade/Connection).
+const ws = new WebSocket((location.protocol === "https:" ? "wss://" : "ws://") + location.host + "/ws");
+const log = document.getElementById("log");
+ws.onmessage = (e) => {
+  const m = JSON.parse(e.data);
+  if (m.hello) { document.getElementById("who").textContent = "(socket on " + m.hello + ")"; return; }
+  const li = document.createElement("li");
+  li.textContent = m.error ? "error: " + m.error
+                           : m.user + ": " + m.text + "  [posted via " + m.from + ", received by " + m.received_by + "]";
+  log.appendChild(li);
+};
+document.getElementById("f").onsubmit = (e) => {
+  e.preventDefault();
+  const t = document.getElementById("t");
+  if (t.value) ws.send(t.value);
+  t.value = "";
+};
+</script>
+"""
+
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive, so load generators can reuse connections
     server_version = "labctl-chat/1"
@@ -316,6 +343,8 @@ class Handler(BaseHTTPRequestHandler):
         path = self.path.split("?", 1)[0]
         if path == "/":
             self.reply(200, f"chat instance {INSTANCE}\n")
+        elif path == "/chat":
+            self.reply(200, CHAT_PAGE, "text/html; charset=utf-8")
         elif path == "/health":
             if BROKER is None:
                 self.reply(200, "ok\nno broker configured: messages stay on this instance\n")
