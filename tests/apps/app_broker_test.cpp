@@ -192,6 +192,15 @@ struct WsClient {
         buffer.erase(0, end + 4);
         return head;
     }
+    // A client text frame: masked, as RFC 6455 requires of clients.
+    bool send_text(const std::string& text) {
+        std::string frame{static_cast<char>(0x81), static_cast<char>(0x80 | text.size())};
+        const char mask[4] = {0x12, 0x34, 0x56, 0x78};
+        frame.append(mask, 4);
+        for (std::size_t i = 0; i < text.size(); ++i)
+            frame += static_cast<char>(text[i] ^ mask[i % 4]);
+        return text.size() < 126 && conn.send_all(frame, probe::deadline_after(2s)).ok();
+    }
     // The next text frame's payload, or "" when none arrives in time.
     std::string next_text(std::chrono::milliseconds timeout) {
         auto deadline = probe::deadline_after(timeout);
@@ -255,6 +264,12 @@ TEST_F(RabbitMqBroker, WebSocketThroughNginxPushesMessagesPostedOnAnyInstance) {
     std::string pushed = ws.next_text(5s);
     EXPECT_NE(pushed.find("pushed over ws"), std::string::npos) << pushed;
     EXPECT_NE(pushed.find("\"from\": \"" + other.instance() + "\""), std::string::npos) << pushed;
+
+    // Text typed into the socket is posted too, and reaches the other instance.
+    ASSERT_TRUE(ws.send_text("typed in the browser"));
+    EXPECT_TRUE(eventually([&] { return has_message(other, "typed in the browser"); }, 5s))
+        << other.log();
+    EXPECT_NE(ws.next_text(5s).find("typed in the browser"), std::string::npos);
 }
 
 TEST_F(ActiveMqBroker, StompConnectAndRelay) {

@@ -273,20 +273,33 @@ def ws_send(sock, opcode, payload):
     sock.sendall(header + payload)  # server frames are never masked
 
 
-def ws_read_frame(rfile):
+def ws_recv_exact(sock, n):
+    # Straight from the socket, not through the handler's buffered rfile: select() on the socket
+    # must see every byte that has not been consumed yet.
+    data = b""
+    while len(data) < n:
+        chunk = sock.recv(n - len(data))
+        if not chunk:
+            raise ConnectionError("client went away")
+        data += chunk
+    return data
+
+
+def ws_read_frame(sock):
     """Returns (opcode, payload) of one client frame, or None when the client went away."""
-    head = rfile.read(2)
-    if len(head) < 2:
+    try:
+        head = ws_recv_exact(sock, 2)
+        opcode, masked, n = head[0] & 0x0F, head[1] & 0x80, head[1] & 0x7F
+        if n == 126:
+            n = struct.unpack("!H", ws_recv_exact(sock, 2))[0]
+        elif n == 127:
+            n = struct.unpack("!Q", ws_recv_exact(sock, 8))[0]
+        if n > 1 << 20:
+            return None  # a chat line does not need more than a megabyte
+        mask = ws_recv_exact(sock, 4) if masked else b"\0\0\0\0"
+        data = ws_recv_exact(sock, n)
+    except ConnectionError:
         return None
-    opcode, masked, n = head[0] & 0x0F, head[1] & 0x80, head[1] & 0x7F
-    if n == 126:
-        n = struct.unpack("!H", rfile.read(2))[0]
-    elif n == 127:
-        n = struct.unpack("!Q", rfile.read(8))[0]
-    if n > 1 << 20:
-        return None  # a chat line does not need more than a megabyte
-    mask = rfile.read(4) if masked else b"\0\0\0\0"
-    data = rfile.read(n)
     return opcode, bytes(b ^ mask[i % 4] for i, b in enumerate(data))
 
 
@@ -407,7 +420,7 @@ class Handler(BaseHTTPRequestHandler):
                 readable, _, _ = select.select([sock], [], [], 0.2)
                 if not readable:
                     continue
-                frame = ws_read_frame(self.rfile)
+                frame = ws_read_frame(sock)
                 if frame is None or frame[0] == 0x8:  # gone, or close
                     ws_send(sock, 0x8, b"")
                     break
