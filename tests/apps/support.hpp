@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -98,10 +99,15 @@ class Child {
         int log_fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
         if (log_fd < 0) throw std::runtime_error("cannot open " + log.string());
         util::Fd log_guard(log_fd);
+        pid_t parent = ::getpid();
         pid_ = ::fork();
         if (pid_ < 0) throw std::runtime_error("fork failed");
         if (pid_ == 0) {
             ::setpgid(0, 0);
+            // If the test binary dies without its destructors (ctest timeout, SIGKILL), the
+            // server gets SIGTERM instead of living on as an orphan.
+            ::prctl(PR_SET_PDEATHSIG, SIGTERM);
+            if (::getppid() != parent) ::_exit(1);
             ::dup2(log_fd, 1);
             ::dup2(log_fd, 2);
             int devnull = ::open("/dev/null", O_RDONLY);
