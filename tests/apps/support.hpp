@@ -168,7 +168,7 @@ class ChatApp {
           port_(port ? port : free_port()),
           log_(dir / (instance_ + ".log")) {
         env["PORT"] = std::to_string(port_);
-        env["LISTEN_ADDRESS"] = "127.0.0.1";
+        env.try_emplace("LISTEN_ADDRESS", "127.0.0.1");
         env["INSTANCE"] = instance_;
         env["PYTHONUNBUFFERED"] = "1";
         child_ = std::make_unique<Child>(std::vector<std::string>{python(), chat_app()}, env, log_);

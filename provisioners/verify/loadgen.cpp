@@ -1,0 +1,76 @@
+#include "verify/loadgen.hpp"
+
+#include <algorithm>
+#include <mutex>
+#include <thread>
+
+#include "probe/http.hpp"
+#include "util/strings.hpp"
+
+namespace labctl::verify {
+
+std::string answering_backend(const std::string& x_upstream) {
+    auto last = x_upstream.rfind(',');
+    return util::trim(last == std::string::npos ? x_upstream : x_upstream.substr(last + 1));
+}
+
+LoadResult run_load(const LoadOptions& options) {
+    using Clock = std::chrono::steady_clock;
+    LoadResult result;
+    std::mutex mutex;
+    std::atomic<int> next{0};
+    std::atomic<bool> triggered{false};
+    const auto start = Clock::now();
+    auto seconds_since_start = [&] { return std::chrono::duration<double>(Clock::now() - start).count(); };
+
+    auto worker = [&] {
+        probe::HttpClient client(options.host, static_cast<std::uint16_t>(options.port), options.timeout);
+        while (true) {
+            int index = next.fetch_add(1);
+            if (index >= options.requests) return;
+            if (options.rate > 0) {
+                // Request I is due at I/rate: a steady rate, not a burst after a slow answer.
+                auto due = start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(index / options.rate));
+                std::this_thread::sleep_until(due);
+            }
+            if (index == options.trigger_at_request && options.trigger && !triggered.exchange(true)) {
+                double at = seconds_since_start();
+                options.trigger();
+                std::lock_guard lock(mutex);
+                result.trigger_at = at;
+            }
+            double sent_at = seconds_since_start();
+            auto response = client.get(options.path);
+            RequestSample sample;
+            sample.at = sent_at;
+            sample.status = response.status;
+            sample.ok = response.ok() && response.status < 500;
+            if (auto upstream = response.header("X-Upstream")) sample.backend = answering_backend(*upstream);
+            std::lock_guard lock(mutex);
+            result.samples.push_back(sample);
+            if (response.ok()) result.latencies.push_back(std::chrono::duration<double>(response.elapsed).count());
+        }
+    };
+    std::vector<std::thread> threads;
+    for (int i = 0; i < std::max(1, options.concurrency); ++i) threads.emplace_back(worker);
+    for (auto& thread : threads) thread.join();
+    result.seconds = seconds_since_start();
+    std::sort(result.samples.begin(), result.samples.end(),
+              [](const RequestSample& a, const RequestSample& b) { return a.at < b.at; });
+    return result;
+}
+
+LatencySummary summarize(const LoadResult& result) {
+    LatencySummary summary;
+    auto latencies = result.latencies;
+    if (latencies.empty()) return summary;
+    std::sort(latencies.begin(), latencies.end());
+    auto at = [&](double q) { return latencies[std::min(latencies.size() - 1, static_cast<std::size_t>(q * latencies.size()))]; };
+    summary.p50 = at(0.50);
+    summary.p95 = at(0.95);
+    summary.p99 = at(0.99);
+    summary.throughput = result.seconds > 0 ? latencies.size() / result.seconds : 0;
+    return summary;
+}
+
+}  // namespace labctl::verify

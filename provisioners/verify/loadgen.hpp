@@ -1,0 +1,48 @@
+// Steady HTTP traffic through a load balancer, as `labctl kill` and `verify --load` need:
+// a fixed rate (or as fast as C connections allow), every answer recorded with its time,
+// status and the backend nginx names in X-Upstream.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "verify/failover.hpp"
+
+namespace labctl::verify {
+
+struct LoadOptions {
+    std::string host;
+    int port = 80;
+    std::string path = "/";
+    int requests = 600;
+    double rate = 0;  // requests per second over all connections; 0: as fast as possible
+    int concurrency = 1;
+    std::chrono::milliseconds timeout{3000};
+    // Called (from one of the load threads) once the first AT_REQUEST requests were sent.
+    int trigger_at_request = -1;
+    std::function<void()> trigger;
+};
+
+struct LoadResult {
+    std::vector<RequestSample> samples;  // sorted by time
+    std::vector<double> latencies;       // seconds, of answered requests
+    double seconds = 0;                  // wall time of the whole run
+    double trigger_at = -1;              // when the trigger ran, seconds since the start
+};
+
+LoadResult run_load(const LoadOptions& options);
+
+struct LatencySummary {
+    double throughput = 0;  // answered requests per second
+    double p50 = 0, p95 = 0, p99 = 0;
+};
+LatencySummary summarize(const LoadResult& result);
+
+// "addr:port" from an X-Upstream value; nginx lists every backend it tried ("a:1, b:2"), and
+// the last one is the one that answered.
+std::string answering_backend(const std::string& x_upstream);
+
+}  // namespace labctl::verify

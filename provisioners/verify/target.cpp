@@ -1,0 +1,67 @@
+#include "verify/target.hpp"
+
+#include "util/error.hpp"
+#include "util/strings.hpp"
+
+namespace labctl::verify {
+
+FaultTarget resolve_fault_target(const topo::Lab& lab, const std::string& text) {
+    FaultTarget target;
+    target.text = text;
+    auto slash = text.find('/');
+    std::string node_name = text.substr(0, slash);
+    target.node = lab.node(node_name);
+    if (!target.node) {
+        std::vector<std::string> names;
+        for (const auto& node : lab.nodes) names.push_back(node.name);
+        auto hint = util::closest_match(node_name, names);
+        throw InputError("unknown node `" + node_name + "` in target `" + text + "`" +
+                         (hint.empty() ? "" : " (did you mean `" + hint + "`?)") + "; nodes: " + util::join(names, ", "));
+    }
+    if (slash != std::string::npos) {
+        std::string service_name = text.substr(slash + 1);
+        target.service = lab.service(service_name);
+        if (!target.service) throw InputError("unknown service `" + service_name + "` in target `" + text + "`");
+        bool on_node = false;
+        for (const auto& on : target.service->on) on_node |= on.value == node_name;
+        if (!on_node) throw InputError("service `" + service_name + "` does not run on node `" + node_name + "`");
+        if (target.service->type != topo::ServiceType::app)
+            throw InputError("`" + text + "`: kill works on app instances behind a load balancer; `" + service_name +
+                             "` is of type " + topo::to_string(target.service->type) +
+                             " (use `labctl kill " + node_name + " --mode poweroff` to stop the whole node)");
+    }
+    for (const auto& instance : lab.instances_on(*target.node))
+        if (instance.service->type == topo::ServiceType::app && (!target.service || instance.service == target.service))
+            target.instances.push_back(instance);
+    for (const auto& service : lab.services) {
+        if (service.type != topo::ServiceType::nginx) continue;
+        for (const auto& instance : target.instances) {
+            if (service.nginx().backend.value == instance.service->name && !service.on.empty()) {
+                target.balancer = &service;
+                target.balancer_node = lab.node(service.on.front().value);
+                break;
+            }
+        }
+        if (target.balancer) break;
+    }
+    if (!target.balancer)
+        throw InputError("no load balancer fronts `" + text +
+                         "`: kill measures failover through an nginx service whose backend runs there");
+    return target;
+}
+
+std::vector<std::string> failover_warnings(const topo::Lab& lab, const FaultTarget& target) {
+    std::vector<std::string> warnings;
+    const auto& settings = target.balancer->nginx();
+    const auto* backend = lab.service(settings.backend.value);
+    if (backend && lab.instances(*backend).size() < 2)
+        warnings.push_back("`" + backend->name + "` has a single instance: nothing to fail over to");
+    if (settings.max_fails == 0)
+        warnings.push_back("max_fails = 0: nginx never marks a backend down and keeps trying it");
+    if (settings.connect_timeout.seconds > 3)
+        warnings.push_back("connect_timeout = " + settings.connect_timeout.text +
+                           ": a powered-off backend costs that long per request before nginx tries the next");
+    return warnings;
+}
+
+}  // namespace labctl::verify
