@@ -35,7 +35,8 @@ int run_ssh(const GlobalOptions& global, const SshOptions& options) {
         std::vector<std::string> names;
         for (const auto& n : lab.nodes) names.push_back(n.name);
         auto hint = util::closest_match(options.node, names);
-        throw InputError("unknown node `" + options.node + "`" + (hint.empty() ? "" : " (did you mean `" + hint + "`?)"));
+        throw InputError("unknown node `" + options.node + "`" +
+                         (hint.empty() ? "" : " (did you mean `" + hint + "`?)"));
     }
     auto lab_ssh = remote::open_lab_ssh(util::lab_state_dir(lab.lab.name));
     auto connect = remote::connect_options(lab_ssh, *node);

@@ -15,12 +15,12 @@ struct BackoffPolicy {
 };
 
 class Backoff {
-public:
+  public:
     explicit Backoff(BackoffPolicy policy = {}, std::uint64_t seed = std::random_device{}());
     // The next delay to wait before retrying.
     std::chrono::milliseconds next();
 
-private:
+  private:
     BackoffPolicy policy_;
     double current_ms_;
     std::mt19937_64 random_;

@@ -17,15 +17,17 @@ namespace {
 // SSH names signals without the SIG prefix (RFC 4254 6.10).
 int signal_number(const char* name) {
     static const std::map<std::string, int> numbers{
-        {"ABRT", SIGABRT}, {"ALRM", SIGALRM}, {"FPE", SIGFPE},   {"HUP", SIGHUP},   {"ILL", SIGILL},
-        {"INT", SIGINT},   {"KILL", SIGKILL}, {"PIPE", SIGPIPE}, {"QUIT", SIGQUIT}, {"SEGV", SIGSEGV},
-        {"TERM", SIGTERM}, {"USR1", SIGUSR1}, {"USR2", SIGUSR2},
+        {"ABRT", SIGABRT}, {"ALRM", SIGALRM}, {"FPE", SIGFPE},   {"HUP", SIGHUP},
+        {"ILL", SIGILL},   {"INT", SIGINT},   {"KILL", SIGKILL}, {"PIPE", SIGPIPE},
+        {"QUIT", SIGQUIT}, {"SEGV", SIGSEGV}, {"TERM", SIGTERM}, {"USR1", SIGUSR1},
+        {"USR2", SIGUSR2},
     };
     auto it = name ? numbers.find(name) : numbers.end();
     return it == numbers.end() ? 127 : it->second;
 }
 
-void record_signal(ssh_session, ssh_channel, const char* signal, int, const char*, const char*, void* userdata) {
+void record_signal(ssh_session, ssh_channel, const char* signal, int, const char*, const char*,
+                   void* userdata) {
     *static_cast<int*>(userdata) = signal_number(signal);
 }
 
@@ -42,11 +44,15 @@ bool drain(ssh_channel channel, int is_stderr, const std::function<void(std::str
 
 }  // namespace
 
-ExitSignalWatch::ExitSignalWatch(ssh_channel channel) {
+ExitSignalWatch::ExitSignalWatch(ssh_channel channel) : channel_(channel) {
     ssh_callbacks_init(&callbacks_);
     callbacks_.userdata = &signal;
     callbacks_.channel_exit_signal_function = record_signal;
-    ssh_set_channel_callbacks(channel, &callbacks_);
+    ssh_add_channel_callbacks(channel_, &callbacks_);
+}
+
+ExitSignalWatch::~ExitSignalWatch() {
+    ssh_remove_channel_callbacks(channel_, &callbacks_);
 }
 
 PumpEnd pump_channel(ssh_session session, ssh_channel channel, PumpIo& io) {
@@ -56,19 +62,24 @@ PumpEnd pump_channel(ssh_session session, ssh_channel channel, PumpIo& io) {
     std::string pending_fd_data;  // read from forward_fd, not yet accepted by the window
     bool fd_open = io.forward_fd >= 0;
     while (true) {
-        if (!drain(channel, 0, io.on_stdout) || !drain(channel, 1, io.on_stderr)) return PumpEnd::failed;
+        if (!drain(channel, 0, io.on_stdout) || !drain(channel, 1, io.on_stderr))
+            return PumpEnd::failed;
         if (ssh_channel_is_eof(channel) || ssh_channel_is_closed(channel)) return PumpEnd::finished;
 
         // Write what the remote window takes: never block on a command that does not read.
         if (!input_done) {
-            std::string_view chunk = sent < io.input.size() ? io.input.substr(sent) : std::string_view(pending_fd_data);
+            std::string_view chunk =
+                sent < io.input.size() ? io.input.substr(sent) : std::string_view(pending_fd_data);
             std::uint32_t window = ssh_channel_window_size(channel);
             std::size_t n = std::min<std::size_t>({chunk.size(), window, 32768});
             if (n > 0) {
-                int written = ssh_channel_write(channel, chunk.data(), static_cast<std::uint32_t>(n));
+                int written =
+                    ssh_channel_write(channel, chunk.data(), static_cast<std::uint32_t>(n));
                 if (written == SSH_ERROR) return PumpEnd::failed;
-                if (sent < io.input.size()) sent += static_cast<std::size_t>(written);
-                else pending_fd_data.erase(0, static_cast<std::size_t>(written));
+                if (sent < io.input.size())
+                    sent += static_cast<std::size_t>(written);
+                else
+                    pending_fd_data.erase(0, static_cast<std::size_t>(written));
             }
             if (sent >= io.input.size() && pending_fd_data.empty() && !fd_open) input_done = true;
         }
@@ -77,22 +88,30 @@ PumpEnd pump_channel(ssh_session session, ssh_channel channel, PumpIo& io) {
             eof_sent = true;
         }
 
-        int timeout_ms = 200;  // upper bound only: poll returns as soon as anything arrives
+        // Upper bound only: poll returns as soon as anything arrives. While input is pending
+        // and the window is open, just look (0 ms) and go on writing.
+        bool can_write = !input_done && (sent < io.input.size() || !pending_fd_data.empty()) &&
+                         ssh_channel_window_size(channel) > 0;
+        int timeout_ms = can_write ? 0 : 200;
         if (io.deadline) {
-            auto left = std::chrono::duration_cast<std::chrono::milliseconds>(*io.deadline - std::chrono::steady_clock::now());
+            auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+                *io.deadline - std::chrono::steady_clock::now());
             if (left.count() <= 0) return PumpEnd::timed_out;
             timeout_ms = static_cast<int>(std::min<long long>(left.count(), timeout_ms));
         }
         std::vector<pollfd> fds{{ssh_get_fd(session), POLLIN, 0}};
         bool watch_fd = fd_open && pending_fd_data.empty() && sent >= io.input.size();
         if (watch_fd) fds.push_back({io.forward_fd, POLLIN, 0});
-        if (::poll(fds.data(), fds.size(), timeout_ms) < 0 && errno != EINTR) return PumpEnd::failed;
+        if (::poll(fds.data(), fds.size(), timeout_ms) < 0 && errno != EINTR)
+            return PumpEnd::failed;
         if (io.on_wakeup) io.on_wakeup();
         if (watch_fd && fds[1].revents) {
             char buffer[32768];
             auto n = ::read(io.forward_fd, buffer, sizeof buffer);
-            if (n > 0) pending_fd_data.assign(buffer, static_cast<std::size_t>(n));
-            else if (n == 0 || errno != EINTR) fd_open = false;
+            if (n > 0)
+                pending_fd_data.assign(buffer, static_cast<std::size_t>(n));
+            else if (n == 0 || errno != EINTR)
+                fd_open = false;
         }
     }
 }

@@ -30,14 +30,17 @@ enum class PumpEnd { finished, timed_out, failed };
 // Returns when the remote side sent EOF (finished), the deadline passed, or the session broke.
 PumpEnd pump_channel(ssh_session session, ssh_channel channel, PumpIo& io);
 
-// Registers a callback that records the exit signal's number in *SIGNAL (0 if none).
+// Records the exit signal's number (0 if none) while it lives; unregisters itself on
+// destruction, so it may be destroyed before the channel.
 struct ExitSignalWatch {
     explicit ExitSignalWatch(ssh_channel channel);
+    ~ExitSignalWatch();
     ExitSignalWatch(const ExitSignalWatch&) = delete;
     ExitSignalWatch& operator=(const ExitSignalWatch&) = delete;
     int signal = 0;
 
-private:
+  private:
+    ssh_channel channel_;
     struct ssh_channel_callbacks_struct callbacks_ {};
 };
 

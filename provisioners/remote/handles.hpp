@@ -42,7 +42,8 @@ using SessionPtr = std::unique_ptr<std::remove_pointer_t<ssh_session>, SessionDe
 using ChannelPtr = std::unique_ptr<std::remove_pointer_t<ssh_channel>, ChannelDeleter>;
 using SftpPtr = std::unique_ptr<std::remove_pointer_t<sftp_session>, SftpDeleter>;
 using SftpFilePtr = std::unique_ptr<std::remove_pointer_t<sftp_file>, SftpFileDeleter>;
-using SftpAttributesPtr = std::unique_ptr<std::remove_pointer_t<sftp_attributes>, SftpAttributesDeleter>;
+using SftpAttributesPtr =
+    std::unique_ptr<std::remove_pointer_t<sftp_attributes>, SftpAttributesDeleter>;
 using KeyPtr = std::unique_ptr<std::remove_pointer_t<ssh_key>, KeyDeleter>;
 using CStringPtr = std::unique_ptr<char, CStringDeleter>;
 

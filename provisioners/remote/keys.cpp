@@ -16,7 +16,8 @@ namespace {
 
 std::string public_line_of_key(ssh_key key) {
     char* raw = nullptr;
-    if (ssh_pki_export_pubkey_base64(key, &raw) != SSH_OK) throw InfraError("cannot export SSH public key");
+    if (ssh_pki_export_pubkey_base64(key, &raw) != SSH_OK)
+        throw InfraError("cannot export SSH public key");
     CStringPtr b64(raw);
     const char* type = ssh_key_type_to_char(ssh_key_type(key));
     return std::string(type ? type : "ssh-ed25519") + " " + b64.get();
@@ -27,7 +28,8 @@ std::string public_line_of_key(ssh_key key) {
 KeyPair generate_ed25519() {
     ensure_libssh_initialized();
     ssh_key raw = nullptr;
-    if (ssh_pki_generate(SSH_KEYTYPE_ED25519, 0, &raw) != SSH_OK) throw InfraError("cannot generate an ed25519 key");
+    if (ssh_pki_generate(SSH_KEYTYPE_ED25519, 0, &raw) != SSH_OK)
+        throw InfraError("cannot generate an ed25519 key");
     KeyPtr key(raw);
     char* b64 = nullptr;
     // Exported to memory, so the file is written by AtomicFile with mode 0600 from the start.
@@ -43,17 +45,26 @@ KeyPair generate_ed25519() {
 std::string public_line_of(const std::string& private_openssh) {
     ensure_libssh_initialized();
     ssh_key raw = nullptr;
-    if (ssh_pki_import_privkey_base64(private_openssh.c_str(), nullptr, nullptr, nullptr, &raw) != SSH_OK) {
+    if (ssh_pki_import_privkey_base64(private_openssh.c_str(), nullptr, nullptr, nullptr, &raw) !=
+        SSH_OK) {
         throw InfraError("cannot read SSH private key");
     }
     KeyPtr key(raw);
     return public_line_of_key(key.get());
 }
 
-fs::path ssh_dir(const fs::path& state_dir) { return state_dir / "ssh"; }
-fs::path lab_key_path(const fs::path& state_dir) { return ssh_dir(state_dir) / "id_ed25519"; }
-fs::path known_hosts_path(const fs::path& state_dir) { return ssh_dir(state_dir) / "known_hosts"; }
-fs::path endpoints_path(const fs::path& state_dir) { return ssh_dir(state_dir) / "endpoints.json"; }
+fs::path ssh_dir(const fs::path& state_dir) {
+    return state_dir / "ssh";
+}
+fs::path lab_key_path(const fs::path& state_dir) {
+    return ssh_dir(state_dir) / "id_ed25519";
+}
+fs::path known_hosts_path(const fs::path& state_dir) {
+    return ssh_dir(state_dir) / "known_hosts";
+}
+fs::path endpoints_path(const fs::path& state_dir) {
+    return ssh_dir(state_dir) / "endpoints.json";
+}
 
 void write_key_pair(const fs::path& path, const KeyPair& pair) {
     util::make_dirs(path.parent_path(), 0700);
@@ -81,7 +92,8 @@ LabKey ensure_lab_key(const fs::path& state_dir) {
 LabKey existing_lab_key(const fs::path& state_dir) {
     auto path = lab_key_path(state_dir);
     if (!fs::exists(path)) {
-        throw InfraError("the lab has no SSH key yet (" + path.string() + "): run `labctl up` first");
+        throw InfraError("the lab has no SSH key yet (" + path.string() +
+                         "): run `labctl up` first");
     }
     return {path, read_key_pair(path).public_line};
 }
@@ -108,7 +120,8 @@ std::string known_hosts_line(const std::string& host, int port, const std::strin
     return known_hosts_host(host, port) + " " + kept[0] + " " + kept[1];
 }
 
-void pin_host_key(const fs::path& file, const std::string& host, int port, const std::string& public_line) {
+void pin_host_key(const fs::path& file, const std::string& host, int port,
+                  const std::string& public_line) {
     util::make_dirs(file.parent_path(), 0700);
     std::string field = known_hosts_host(host, port);
     std::ostringstream out;

@@ -39,14 +39,17 @@ void write_endpoint(const fs::path& state_dir, const std::string& node, const En
     auto file = endpoints_path(state_dir);
     util::make_dirs(file.parent_path(), 0700);
     nlohmann::json json = nlohmann::json::object();
-    for (const auto& [name, value] : read_endpoints(file)) json[name] = {{"host", value.host}, {"port", value.port}};
+    for (const auto& [name, value] : read_endpoints(file))
+        json[name] = {{"host", value.host}, {"port", value.port}};
     json[node] = {{"host", endpoint.host}, {"port", endpoint.port}};
     util::write_file_atomic(file, json.dump(2) + "\n", 0600);
 }
 
 Endpoint endpoint_of(const LabSsh& lab_ssh, const topo::Node& node) {
-    if (auto it = lab_ssh.endpoints.find(node.name); it != lab_ssh.endpoints.end()) return it->second;
-    if (node.nics.empty()) throw InfraError("node has no network interface to reach it by", node.name, "ssh connect");
+    if (auto it = lab_ssh.endpoints.find(node.name); it != lab_ssh.endpoints.end())
+        return it->second;
+    if (node.nics.empty())
+        throw InfraError("node has no network interface to reach it by", node.name, "ssh connect");
     return {node.nics.front().planned.str(), 22};
 }
 

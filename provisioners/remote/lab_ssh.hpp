@@ -26,7 +26,8 @@ LabSsh open_lab_ssh(const std::filesystem::path& state_dir);
 
 std::map<std::string, Endpoint> read_endpoints(const std::filesystem::path& file);
 // Records NODE's endpoint in ssh/endpoints.json (atomically, keeping the other nodes).
-void write_endpoint(const std::filesystem::path& state_dir, const std::string& node, const Endpoint& endpoint);
+void write_endpoint(const std::filesystem::path& state_dir, const std::string& node,
+                    const Endpoint& endpoint);
 
 Endpoint endpoint_of(const LabSsh& lab_ssh, const topo::Node& node);
 ConnectOptions connect_options(const LabSsh& lab_ssh, const topo::Node& node);

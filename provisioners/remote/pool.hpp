@@ -14,7 +14,7 @@
 namespace labctl::remote {
 
 class SessionPool {
-public:
+  public:
     using OptionsFor = std::function<ConnectOptions(const std::string& node)>;
     explicit SessionPool(OptionsFor options_for) : options_for_(std::move(options_for)) {}
 
@@ -23,7 +23,7 @@ public:
     void forget(const std::string& node);
     std::size_t size() const;
 
-private:
+  private:
     OptionsFor options_for_;
     mutable std::mutex mutex_;
     std::map<std::string, std::unique_ptr<Session>> sessions_;

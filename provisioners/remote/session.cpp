@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <cstdio>
 #include <thread>
 
 #include "remote/channel_pump.hpp"
@@ -21,10 +22,11 @@ std::string describe(const ConnectOptions& o) {
 }
 
 template <class T>
-void set_option(ssh_session session, ssh_options_e option, const T* value, const ConnectOptions& o) {
+void set_option(ssh_session session, ssh_options_e option, const T* value,
+                const ConnectOptions& o) {
     if (ssh_options_set(session, option, value) != SSH_OK) {
-        throw InfraError("cannot set SSH option for " + describe(o) + ": " + ssh_get_error(session), o.node,
-                         kConnectStep);
+        throw InfraError("cannot set SSH option for " + describe(o) + ": " + ssh_get_error(session),
+                         o.node, kConnectStep);
     }
 }
 
@@ -66,27 +68,33 @@ void verify_host_key(ssh_session s, const ConnectOptions& o) {
             return;
         case SSH_KNOWN_HOSTS_CHANGED:
             throw InfraError("host key CHANGED for " + where +
-                                 ": refusing to connect (recreate the node or remove the lab state if this is expected)",
+                                 ": refusing to connect (recreate the node or remove the lab state "
+                                 "if this is expected)",
                              o.node, kHostKeyStep);
         case SSH_KNOWN_HOSTS_OTHER:
-            throw InfraError("host presented a key of another type than the pinned one for " + where, o.node,
-                             kHostKeyStep);
+            throw InfraError(
+                "host presented a key of another type than the pinned one for " + where, o.node,
+                kHostKeyStep);
         case SSH_KNOWN_HOSTS_NOT_FOUND:
-            throw InfraError("no known_hosts file for the lab: " + where + ": run `labctl up` first", o.node,
-                             kHostKeyStep);
+            throw InfraError(
+                "no known_hosts file for the lab: " + where + ": run `labctl up` first", o.node,
+                kHostKeyStep);
         case SSH_KNOWN_HOSTS_UNKNOWN:
             throw InfraError("host key not pinned for " + where, o.node, kHostKeyStep);
         case SSH_KNOWN_HOSTS_ERROR:
         default:
-            throw InfraError(std::string("cannot check host key for ") + where + ": " + ssh_get_error(s), o.node,
-                             kHostKeyStep);
+            throw InfraError(
+                std::string("cannot check host key for ") + where + ": " + ssh_get_error(s), o.node,
+                kHostKeyStep);
     }
 }
 
 KeyPtr load_private_key(const ConnectOptions& o) {
     ssh_key raw = nullptr;
-    if (ssh_pki_import_privkey_file(o.private_key.c_str(), nullptr, nullptr, nullptr, &raw) != SSH_OK) {
-        throw InfraError("cannot read the lab's SSH key " + o.private_key.string(), o.node, kAuthStep);
+    if (ssh_pki_import_privkey_file(o.private_key.c_str(), nullptr, nullptr, nullptr, &raw) !=
+        SSH_OK) {
+        throw InfraError("cannot read the lab's SSH key " + o.private_key.string(), o.node,
+                         kAuthStep);
     }
     return KeyPtr(raw);
 }
@@ -111,44 +119,54 @@ Session Session::connect(const ConnectOptions& o) {
     for (int attempt = 1;; ++attempt) {
         auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
         if (attempt > 1 && left.count() <= 0) {
-            throw InfraError("cannot connect to " + describe(o) + " after " + std::to_string(attempt - 1) +
-                                 " attempts in " + std::to_string(o.deadline.count() / 1000.0).substr(0, 5) +
+            throw InfraError("cannot connect to " + describe(o) + " after " +
+                                 std::to_string(attempt - 1) + " attempts in " +
+                                 std::to_string(o.deadline.count() / 1000.0).substr(0, 5) +
                                  "s: " + last_error,
                              o.node, kConnectStep);
         }
-        auto attempt_timeout = std::max(std::min(o.attempt_timeout, left), std::chrono::milliseconds(100));
+        auto attempt_timeout =
+            std::max(std::min(o.attempt_timeout, left), std::chrono::milliseconds(100));
         SessionPtr session = new_session(o, attempt_timeout);
         bool retry = false;
         if (ssh_connect(session.get()) != SSH_OK) {
             last_error = ssh_get_error(session.get());
             if (negotiation_failure(last_error)) {
-                throw InfraError("SSH negotiation with " + describe(o) + " failed: " + last_error, o.node, kConnectStep);
+                throw InfraError("SSH negotiation with " + describe(o) + " failed: " + last_error,
+                                 o.node, kConnectStep);
             }
             retry = true;
         } else {
             verify_host_key(session.get(), o);
             int rc = ssh_userauth_publickey(session.get(), nullptr, key.get());
             if (rc == SSH_AUTH_SUCCESS) {
-                spdlog::debug("ssh: connected to {} ({}) after {} attempt(s)", o.node, describe(o), attempt);
+                spdlog::debug("ssh: connected to {} ({}) after {} attempt(s)", o.node, describe(o),
+                              attempt);
                 return Session(std::move(session), o);
             }
-            last_error = rc == SSH_AUTH_ERROR ? ssh_get_error(session.get()) : "the lab key was denied";
+            last_error =
+                rc == SSH_AUTH_ERROR ? ssh_get_error(session.get()) : "the lab key was denied";
             if (rc != SSH_AUTH_ERROR && !o.retry_auth_denied) {
-                throw InfraError("authentication as " + describe(o) + " failed: " + last_error, o.node, kAuthStep);
+                throw InfraError("authentication as " + describe(o) + " failed: " + last_error,
+                                 o.node, kAuthStep);
             }
             retry = true;
         }
         if (retry) {
             auto wait = backoff.next();
-            auto remaining = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+            auto remaining =
+                std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
             if (remaining.count() <= 0) continue;  // the deadline check above reports it
-            spdlog::debug("ssh: {} not ready ({}), retrying in {} ms", o.node, last_error, wait.count());
+            spdlog::debug("ssh: {} not ready ({}), retrying in {} ms", o.node, last_error,
+                          wait.count());
             std::this_thread::sleep_for(std::min(wait, remaining));
         }
     }
 }
 
-bool Session::alive() const { return session_ && ssh_is_connected(session_.get()); }
+bool Session::alive() const {
+    return session_ && ssh_is_connected(session_.get());
+}
 
 std::string Session::command_line(const std::vector<std::string>& argv, bool sudo) const {
     std::vector<std::string> words;
@@ -163,8 +181,9 @@ std::string Session::command_line(const std::vector<std::string>& argv, bool sud
 ChannelPtr Session::open_channel(const std::string& step) {
     ChannelPtr channel(ssh_channel_new(session_.get()));
     if (!channel || ssh_channel_open_session(channel.get()) != SSH_OK) {
-        throw InfraError(std::string("cannot open an SSH channel: ") + ssh_get_error(session_.get()), options_.node,
-                         step);
+        throw InfraError(
+            std::string("cannot open an SSH channel: ") + ssh_get_error(session_.get()),
+            options_.node, step);
     }
     return channel;
 }
@@ -174,20 +193,48 @@ RunResult Session::run(const std::vector<std::string>& argv, const RunOptions& o
     return run_command_line(command_line(argv, options.sudo), options);
 }
 
+namespace {
+
+// Seconds as timeout(1) reads them: "0.500".
+std::string seconds_text(std::chrono::milliseconds ms) {
+    char buffer[32];
+    std::snprintf(buffer, sizeof buffer, "%lld.%03lld", static_cast<long long>(ms.count() / 1000),
+                  static_cast<long long>(ms.count() % 1000));
+    return buffer;
+}
+
+// GNU timeout's status when it had to stop the command.
+constexpr int kTimeoutStatus = 124;
+// Extra time the client waits beyond the remote timeout before giving up on the channel.
+constexpr std::chrono::seconds kClientGrace{5};
+
+}  // namespace
+
 RunResult Session::run_command_line(const std::string& command_line, const RunOptions& options) {
     std::string step = options.step.empty() ? "ssh exec" : options.step;
     spdlog::debug("ssh {}: {}", options_.node, command_line);
+    // The node enforces the timeout itself with timeout(1): TERM, then KILL 2 s later, to the
+    // whole process group. An SSH "signal" request alone is not enough: OpenSSH refuses it
+    // for root logins, and it cannot reach the node once the connection is gone.
+    std::string wire = command_line;
+    bool limited = options.timeout.count() > 0;
+    if (limited) {
+        wire = "timeout -k 2 " + seconds_text(options.timeout) + " sh -c " +
+               util::shell_quote(command_line);
+    }
     ChannelPtr channel = open_channel(step);
     ExitSignalWatch watch(channel.get());
-    if (ssh_channel_request_exec(channel.get(), command_line.c_str()) != SSH_OK) {
-        throw InfraError(std::string("cannot start remote command: ") + ssh_get_error(session_.get()), options_.node,
-                         step);
+    auto started = Clock::now();
+    if (ssh_channel_request_exec(channel.get(), wire.c_str()) != SSH_OK) {
+        throw InfraError(
+            std::string("cannot start remote command: ") + ssh_get_error(session_.get()),
+            options_.node, step);
     }
     RunResult result;
     PumpIo io;
     io.input = options.input;
     io.forward_fd = options.forward_fd;
-    if (options.timeout.count() > 0) io.deadline = Clock::now() + options.timeout;
+    if (limited) io.deadline = started + options.timeout + kClientGrace;
     io.on_stdout = [&](std::string_view data) {
         if (options.keep_output) result.out.append(data);
         if (options.on_stdout) options.on_stdout(data);
@@ -200,14 +247,21 @@ RunResult Session::run_command_line(const std::string& command_line, const RunOp
     if (end == PumpEnd::timed_out) {
         // Do not leave the command running on the node.
         ssh_channel_request_send_signal(channel.get(), "KILL");
-        throw RemoteTimeout("remote command timed out after " + std::to_string(options.timeout.count()) + " ms: " +
-                                command_line,
+        throw RemoteTimeout("remote command timed out after " +
+                                std::to_string(options.timeout.count()) + " ms: " + command_line,
                             options_.node, step);
     }
     if (end == PumpEnd::failed) {
-        throw InfraError(std::string("SSH channel failed: ") + ssh_get_error(session_.get()), options_.node, step);
+        throw InfraError(std::string("SSH channel failed: ") + ssh_get_error(session_.get()),
+                         options_.node, step);
     }
     result.exit_code = channel_exit_code(channel.get(), watch);
+    if (limited && result.exit_code == kTimeoutStatus &&
+        Clock::now() - started >= options.timeout) {
+        throw RemoteTimeout("remote command timed out after " +
+                                std::to_string(options.timeout.count()) + " ms: " + command_line,
+                            options_.node, step);
+    }
     return result;
 }
 
@@ -215,7 +269,8 @@ RunResult Session::check(const std::vector<std::string>& argv, const RunOptions&
     auto result = run(argv, options);
     if (result.exit_code != 0) {
         auto message = util::trim(result.err.empty() ? result.out : result.err);
-        throw InfraError("`" + util::join(argv, " ") + "` failed with exit code " + std::to_string(result.exit_code) +
+        throw InfraError("`" + util::join(argv, " ") + "` failed with exit code " +
+                             std::to_string(result.exit_code) +
                              (message.empty() ? "" : ": " + message),
                          options_.node, options.step.empty() ? "ssh exec" : options.step);
     }
@@ -226,8 +281,8 @@ sftp_session Session::sftp() {
     if (!sftp_) {
         SftpPtr sftp(sftp_new(session_.get()));
         if (!sftp || sftp_init(sftp.get()) != SSH_OK) {
-            throw InfraError(std::string("cannot start SFTP: ") + ssh_get_error(session_.get()), options_.node,
-                             "sftp");
+            throw InfraError(std::string("cannot start SFTP: ") + ssh_get_error(session_.get()),
+                             options_.node, "sftp");
         }
         sftp_ = std::move(sftp);
     }

@@ -41,12 +41,12 @@ struct ConnectOptions {
 struct RunOptions {
     std::string input;  // sent on the command's stdin (how secrets reach a node: never argv)
     std::chrono::milliseconds timeout{120000};  // zero: no limit (interactive use)
-    bool sudo = false;  // prefix `sudo -n` unless we already log in as root
-    std::string step;   // names the step in errors
+    bool sudo = false;                          // prefix `sudo -n` unless we already log in as root
+    std::string step;                           // names the step in errors
     // Called with output as it arrives; the result still holds all of it.
     std::function<void(std::string_view)> on_stdout;
     std::function<void(std::string_view)> on_stderr;
-    int forward_fd = -1;  // a local fd (stdin) forwarded to the command after `input`
+    int forward_fd = -1;      // a local fd (stdin) forwarded to the command after `input`
     bool keep_output = true;  // false: only the callbacks see the output (long streams)
 };
 
@@ -58,12 +58,12 @@ struct RunResult {
 
 // A remote command outlived its timeout (it was sent SIGKILL).
 class RemoteTimeout : public InfraError {
-public:
+  public:
     using InfraError::InfraError;
 };
 
 class Session {
-public:
+  public:
     // Retries refused / timed-out / reset connections with backoff until options.deadline;
     // host-key problems and authentication denial are fatal at once.
     static Session connect(const ConnectOptions& options);
@@ -92,7 +92,7 @@ public:
     // Quotes ARGV for the remote shell, prefixing sudo when asked and needed.
     std::string command_line(const std::vector<std::string>& argv, bool sudo) const;
 
-private:
+  private:
     Session(SessionPtr session, ConnectOptions options);
     ChannelPtr open_channel(const std::string& step);
 

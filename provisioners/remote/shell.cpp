@@ -17,10 +17,12 @@ namespace labctl::remote {
 namespace {
 
 std::atomic<bool> window_changed{false};
-void on_winch(int) { window_changed = true; }
+void on_winch(int) {
+    window_changed = true;
+}
 
 class RawTerminal {
-public:
+  public:
     explicit RawTerminal(int fd) : fd_(fd) {
         if (::tcgetattr(fd_, &saved_) != 0) return;
         termios raw = saved_;
@@ -33,14 +35,14 @@ public:
         if (active_) ::tcsetattr(fd_, TCSADRAIN, &saved_);
     }
 
-private:
+  private:
     int fd_;
     termios saved_{};
     bool active_ = false;
 };
 
 class SignalHandler {
-public:
+  public:
     SignalHandler(int signal, void (*handler)(int)) : signal_(signal) {
         struct sigaction action {};
         action.sa_handler = handler;
@@ -51,7 +53,7 @@ public:
     SignalHandler& operator=(const SignalHandler&) = delete;
     ~SignalHandler() { ::sigaction(signal_, &saved_, nullptr); }
 
-private:
+  private:
     int signal_;
     struct sigaction saved_ {};
 };
@@ -82,14 +84,16 @@ int Session::shell() {
     if (tty) {
         const char* term = std::getenv("TERM");
         auto size = terminal_size();
-        if (ssh_channel_request_pty_size(channel.get(), term && *term ? term : "xterm", size.ws_col, size.ws_row) !=
-            SSH_OK) {
-            throw InfraError(std::string("cannot allocate a remote terminal: ") + ssh_get_error(handle()), node(),
-                             "ssh shell");
+        if (ssh_channel_request_pty_size(channel.get(), term && *term ? term : "xterm", size.ws_col,
+                                         size.ws_row) != SSH_OK) {
+            throw InfraError(
+                std::string("cannot allocate a remote terminal: ") + ssh_get_error(handle()),
+                node(), "ssh shell");
         }
     }
     if (ssh_channel_request_shell(channel.get()) != SSH_OK) {
-        throw InfraError(std::string("cannot start a remote shell: ") + ssh_get_error(handle()), node(), "ssh shell");
+        throw InfraError(std::string("cannot start a remote shell: ") + ssh_get_error(handle()),
+                         node(), "ssh shell");
     }
     SignalHandler winch(SIGWINCH, on_winch);
     PumpEnd end;
@@ -109,7 +113,8 @@ int Session::shell() {
         end = pump_channel(handle(), channel.get(), io);
     }
     if (end != PumpEnd::finished) {
-        throw InfraError(std::string("SSH shell failed: ") + ssh_get_error(handle()), node(), "ssh shell");
+        throw InfraError(std::string("SSH shell failed: ") + ssh_get_error(handle()), node(),
+                         "ssh shell");
     }
     return channel_exit_code(channel.get(), watch);
 }

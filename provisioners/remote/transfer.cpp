@@ -38,11 +38,13 @@ std::string parent_of(const std::string& path) {
     return slash == 0 ? "/" : path.substr(0, slash);
 }
 
-std::string base_of(const std::string& path) { return path.substr(path.rfind('/') + 1); }
+std::string base_of(const std::string& path) {
+    return path.substr(path.rfind('/') + 1);
+}
 
 // Removes the temporary remote file unless the upload completed.
 class RemoteTemp {
-public:
+  public:
     RemoteTemp(sftp_session sftp, std::string path) : sftp_(sftp), path_(std::move(path)) {}
     RemoteTemp(const RemoteTemp&) = delete;
     RemoteTemp& operator=(const RemoteTemp&) = delete;
@@ -52,7 +54,7 @@ public:
     const std::string& path() const { return path_; }
     void done() { done_ = true; }
 
-private:
+  private:
     sftp_session sftp_;
     std::string path_;
     bool done_ = false;
@@ -81,39 +83,48 @@ std::string sha256_hex(std::string_view data) {
     return out;
 }
 
-void upload(Session& session, std::string_view content, const std::string& remote_path, unsigned mode) {
+void upload(Session& session, std::string_view content, const std::string& remote_path,
+            unsigned mode) {
     sftp_session sftp = session.sftp();
-    RemoteTemp temp(sftp, parent_of(remote_path) + "/.labctl-" + base_of(remote_path) + "." + random_suffix());
+    RemoteTemp temp(
+        sftp, parent_of(remote_path) + "/.labctl-" + base_of(remote_path) + "." + random_suffix());
     {
         SftpFilePtr file(sftp_open(sftp, temp.path().c_str(), O_WRONLY | O_CREAT | O_EXCL, 0600));
         if (!file) {
-            throw InfraError("cannot create " + temp.path() + ": " + sftp_error(session), session.node(), kUploadStep);
+            throw InfraError("cannot create " + temp.path() + ": " + sftp_error(session),
+                             session.node(), kUploadStep);
         }
         for (std::size_t offset = 0; offset < content.size(); offset += kChunk) {
             auto chunk = content.substr(offset, kChunk);
-            if (sftp_write(file.get(), chunk.data(), chunk.size()) != static_cast<ssize_t>(chunk.size())) {
-                throw InfraError("cannot write " + temp.path() + ": " + sftp_error(session), session.node(),
-                                 kUploadStep);
+            if (sftp_write(file.get(), chunk.data(), chunk.size()) !=
+                static_cast<ssize_t>(chunk.size())) {
+                throw InfraError("cannot write " + temp.path() + ": " + sftp_error(session),
+                                 session.node(), kUploadStep);
             }
         }
         // Durable before it replaces the old file (OpenSSH offers fsync@openssh.com).
-        if (sftp_extension_supported(sftp, "fsync@openssh.com", "1") && sftp_fsync(file.get()) != 0) {
-            throw InfraError("cannot fsync " + temp.path() + ": " + sftp_error(session), session.node(), kUploadStep);
+        if (sftp_extension_supported(sftp, "fsync@openssh.com", "1") &&
+            sftp_fsync(file.get()) != 0) {
+            throw InfraError("cannot fsync " + temp.path() + ": " + sftp_error(session),
+                             session.node(), kUploadStep);
         }
     }
     // Explicit chmod: the mode given at open is filtered by the server's umask.
     if (sftp_chmod(sftp, temp.path().c_str(), mode) != 0) {
-        throw InfraError("cannot chmod " + temp.path() + ": " + sftp_error(session), session.node(), kUploadStep);
+        throw InfraError("cannot chmod " + temp.path() + ": " + sftp_error(session), session.node(),
+                         kUploadStep);
     }
-    // libssh uses posix-rename@openssh.com when offered, which replaces the target atomically.
-    if (sftp_rename(sftp, temp.path().c_str(), remote_path.c_str()) != 0) {
-        throw InfraError("cannot rename " + temp.path() + " to " + remote_path + ": " + sftp_error(session),
-                         session.node(), kUploadStep);
-    }
+    // SFTP's own RENAME refuses to replace an existing file and libssh 0.10 has no call for
+    // posix-rename@openssh.com, so the node's mv(1) does the rename(2): atomic on the same
+    // filesystem, which the temporary name in the target directory guarantees.
+    RunOptions options;
+    options.step = kUploadStep;
+    session.check({"mv", "-f", "-T", "--", temp.path(), remote_path}, options);
     temp.done();
 }
 
-std::map<std::string, std::string> remote_sha256(Session& session, const std::vector<std::string>& paths) {
+std::map<std::string, std::string> remote_sha256(Session& session,
+                                                 const std::vector<std::string>& paths) {
     std::map<std::string, std::string> hashes;
     if (paths.empty()) return hashes;
     std::vector<std::string> argv{"sha256sum", "--"};
@@ -141,12 +152,14 @@ std::optional<std::string> remote_sha256(Session& session, const std::string& pa
     return it->second;
 }
 
-bool upload_if_changed(Session& session, std::string_view content, const std::string& remote_path, unsigned mode) {
+bool upload_if_changed(Session& session, std::string_view content, const std::string& remote_path,
+                       unsigned mode) {
     auto remote = remote_sha256(session, remote_path);
     if (remote && *remote == sha256_hex(content)) {
         if (remote_mode(session, remote_path) == (mode & 07777)) return false;
         if (sftp_chmod(session.sftp(), remote_path.c_str(), mode) != 0) {
-            throw InfraError("cannot chmod " + remote_path + ": " + sftp_error(session), session.node(), kUploadStep);
+            throw InfraError("cannot chmod " + remote_path + ": " + sftp_error(session),
+                             session.node(), kUploadStep);
         }
         return true;
     }
@@ -154,9 +167,11 @@ bool upload_if_changed(Session& session, std::string_view content, const std::st
     return true;
 }
 
-TreeUploadResult upload_tree(Session& session, const fs::path& local_dir, const std::string& remote_dir) {
+TreeUploadResult upload_tree(Session& session, const fs::path& local_dir,
+                             const std::string& remote_dir) {
     if (!fs::is_directory(local_dir)) {
-        throw InfraError("upload source " + local_dir.string() + " is not a directory", session.node(), kUploadStep);
+        throw InfraError("upload source " + local_dir.string() + " is not a directory",
+                         session.node(), kUploadStep);
     }
     struct LocalFile {
         fs::path local;
@@ -195,8 +210,8 @@ TreeUploadResult upload_tree(Session& session, const fs::path& local_dir, const 
         if (it != hashes.end() && it->second == sha256_hex(content)) {
             if (remote_mode(session, file.remote) == file.mode) continue;
             if (sftp_chmod(session.sftp(), file.remote.c_str(), file.mode) != 0) {
-                throw InfraError("cannot chmod " + file.remote + ": " + sftp_error(session), session.node(),
-                                 kUploadStep);
+                throw InfraError("cannot chmod " + file.remote + ": " + sftp_error(session),
+                                 session.node(), kUploadStep);
             }
         } else {
             upload(session, content, file.remote, file.mode);

@@ -18,10 +18,12 @@ namespace labctl::remote {
 std::string sha256_hex(std::string_view data);
 
 // Writes CONTENT to REMOTE_PATH with MODE (parent directory must exist). Always uploads.
-void upload(Session& session, std::string_view content, const std::string& remote_path, unsigned mode = 0644);
+void upload(Session& session, std::string_view content, const std::string& remote_path,
+            unsigned mode = 0644);
 
 // sha256 of each of PATHS that exists on the node (one remote `sha256sum` for all of them).
-std::map<std::string, std::string> remote_sha256(Session& session, const std::vector<std::string>& paths);
+std::map<std::string, std::string> remote_sha256(Session& session,
+                                                 const std::vector<std::string>& paths);
 std::optional<std::string> remote_sha256(Session& session, const std::string& path);
 
 // Uploads only when the remote file differs in content or mode; returns true when it did
@@ -36,6 +38,7 @@ struct TreeUploadResult {
 
 // Mirrors the regular files under LOCAL_DIR into REMOTE_DIR (created as needed), sending
 // only files whose content or mode differ. Remote files absent locally are left alone.
-TreeUploadResult upload_tree(Session& session, const std::filesystem::path& local_dir, const std::string& remote_dir);
+TreeUploadResult upload_tree(Session& session, const std::filesystem::path& local_dir,
+                             const std::string& remote_dir);
 
 }  // namespace labctl::remote
