@@ -60,13 +60,13 @@ class RemoteTemp {
     bool done_ = false;
 };
 
+}  // namespace
+
 std::optional<unsigned> remote_mode(Session& session, const std::string& path) {
     SftpAttributesPtr attributes(sftp_stat(session.sftp(), path.c_str()));
     if (!attributes) return std::nullopt;
     return attributes->permissions & 07777;
 }
-
-}  // namespace
 
 std::string sha256_hex(std::string_view data) {
     unsigned char digest[EVP_MAX_MD_SIZE];
@@ -124,13 +124,14 @@ void upload(Session& session, std::string_view content, const std::string& remot
 }
 
 std::map<std::string, std::string> remote_sha256(Session& session,
-                                                 const std::vector<std::string>& paths) {
+                                                 const std::vector<std::string>& paths, bool sudo) {
     std::map<std::string, std::string> hashes;
     if (paths.empty()) return hashes;
     std::vector<std::string> argv{"sha256sum", "--"};
     argv.insert(argv.end(), paths.begin(), paths.end());
     RunOptions options;
     options.step = "sha256";
+    options.sudo = sudo;
     // Exit 1 just means some file is missing; those are simply absent from the map.
     auto result = session.run(argv, options);
     std::istringstream in(result.out);

@@ -22,9 +22,15 @@ void upload(Session& session, std::string_view content, const std::string& remot
             unsigned mode = 0644);
 
 // sha256 of each of PATHS that exists on the node (one remote `sha256sum` for all of them).
+// SUDO reads files the login user cannot (secrets under /etc).
 std::map<std::string, std::string> remote_sha256(Session& session,
-                                                 const std::vector<std::string>& paths);
+                                                 const std::vector<std::string>& paths,
+                                                 bool sudo = false);
 std::optional<std::string> remote_sha256(Session& session, const std::string& path);
+
+// Permission bits of a remote file, or nullopt when it does not exist (SFTP stat, as the
+// login user).
+std::optional<unsigned> remote_mode(Session& session, const std::string& path);
 
 // Uploads only when the remote file differs in content or mode; returns true when it did
 // anything (Ansible's `changed`).
