@@ -169,8 +169,13 @@ bool Session::alive() const {
 }
 
 std::string Session::command_line(const std::vector<std::string>& argv, bool sudo) const {
+    return remote_command_line(argv, sudo, options_.user);
+}
+
+std::string remote_command_line(const std::vector<std::string>& argv, bool sudo,
+                                const std::string& user) {
     std::vector<std::string> words;
-    if (sudo && options_.user != "root") {
+    if (sudo && user != "root") {
         // -n: fail instead of prompting for a password we do not have.
         words = {"sudo", "-n", "--"};
     }

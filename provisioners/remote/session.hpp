@@ -62,6 +62,11 @@ class RemoteTimeout : public InfraError {
     using InfraError::InfraError;
 };
 
+// ARGV as one remote command line, every word shell-quoted; `sudo -n --` first when SUDO is
+// asked and USER is not root already.
+std::string remote_command_line(const std::vector<std::string>& argv, bool sudo,
+                                const std::string& user);
+
 class Session {
   public:
     // Retries refused / timed-out / reset connections with backoff until options.deadline;

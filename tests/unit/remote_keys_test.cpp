@@ -5,6 +5,7 @@
 #include "remote/backoff.hpp"
 #include "remote/keys.hpp"
 #include "remote/lab_ssh.hpp"
+#include "remote/session.hpp"
 #include "remote_test_support.hpp"
 #include "util/files.hpp"
 
@@ -111,4 +112,13 @@ TEST(RemoteBackoff, GrowsWithJitterAndIsCapped) {
     remote::Backoff same({100ms, 1000ms, 2.0}, 42);
     for (int i = 0; i < 8; ++i) differs |= other.next() != same.next();
     EXPECT_TRUE(differs);
+}
+
+TEST(RemoteCommandLine, QuotesEveryWordAndAddsSudoOnlyForNonRoot) {
+    EXPECT_EQ(remote::remote_command_line({"printf", "%s", "a b", "it's"}, false, "lab"),
+              "printf %s 'a b' 'it'\\''s'");
+    EXPECT_EQ(remote::remote_command_line({"nginx", "-t"}, true, "lab"), "sudo -n -- nginx -t");
+    EXPECT_EQ(remote::remote_command_line({"nginx", "-t"}, true, "root"), "nginx -t");
+    EXPECT_EQ(remote::remote_command_line({"rm", "-rf", "/tmp/x y"}, false, "lab"),
+              "rm -rf '/tmp/x y'");
 }
