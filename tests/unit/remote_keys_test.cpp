@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 
 #include "remote/backoff.hpp"
+#include "remote/handles.hpp"
 #include "remote/keys.hpp"
 #include "remote/lab_ssh.hpp"
 #include "remote/session.hpp"
@@ -121,4 +122,30 @@ TEST(RemoteCommandLine, QuotesEveryWordAndAddsSudoOnlyForNonRoot) {
     EXPECT_EQ(remote::remote_command_line({"nginx", "-t"}, true, "root"), "nginx -t");
     EXPECT_EQ(remote::remote_command_line({"rm", "-rf", "/tmp/x y"}, false, "lab"),
               "rm -rf '/tmp/x y'");
+}
+
+// libssh itself must find our known_hosts lines for both forms (port 22 and another port):
+// ssh_session_has_known_hosts_entry looks the configured host:port up without connecting.
+TEST(RemoteKeys, LibsshFindsPinnedLinesForPort22AndOtherPorts) {
+    ts::TempDir dir;
+    auto file = dir.path() / "known_hosts";
+    auto key = remote::generate_ed25519();
+    remote::pin_host_key(file, "192.168.56.11", 22, key.public_line);
+    remote::pin_host_key(file, "192.168.56.12", 2222, key.public_line);
+    auto lookup = [&](const char* host, unsigned int port) {
+        remote::ensure_libssh_initialized();
+        remote::SessionPtr session(ssh_new());
+        bool process_config = false;
+        ssh_options_set(session.get(), SSH_OPTIONS_PROCESS_CONFIG, &process_config);
+        ssh_options_set(session.get(), SSH_OPTIONS_HOST, host);
+        ssh_options_set(session.get(), SSH_OPTIONS_PORT, &port);
+        ssh_options_set(session.get(), SSH_OPTIONS_KNOWNHOSTS, file.c_str());
+        ssh_options_set(session.get(), SSH_OPTIONS_GLOBAL_KNOWNHOSTS, "/dev/null");
+        return ssh_session_has_known_hosts_entry(session.get());
+    };
+    EXPECT_EQ(lookup("192.168.56.11", 22), SSH_KNOWN_HOSTS_OK);
+    EXPECT_EQ(lookup("192.168.56.12", 2222), SSH_KNOWN_HOSTS_OK);
+    EXPECT_EQ(lookup("192.168.56.12", 22), SSH_KNOWN_HOSTS_UNKNOWN);
+    EXPECT_EQ(lookup("192.168.56.11", 2222), SSH_KNOWN_HOSTS_UNKNOWN);
+    EXPECT_EQ(lookup("192.168.56.13", 22), SSH_KNOWN_HOSTS_UNKNOWN);
 }
