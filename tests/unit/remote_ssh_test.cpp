@@ -7,6 +7,7 @@
 #include <future>
 #include <thread>
 
+#include "remote/install.hpp"
 #include "remote/keys.hpp"
 #include "remote/pool.hpp"
 #include "remote/session.hpp"
@@ -278,4 +279,31 @@ TEST_F(SshTest, PoolReusesOneConnectionPerNode) {
     EXPECT_EQ(pool.size(), 2u);
     EXPECT_EQ(count(sshd.log(), "Accepted publickey"), 2);
     EXPECT_EQ(b.run({"echo", "b"}).out, "b\n");
+}
+
+TEST_F(SshTest, InstallFileSetsModeAndOwnerAndSkipsUnchanged) {
+    auto session = remote::Session::connect(client.options(sshd));
+    ts::TempDir target;
+    auto path = (target.path() / "secret.conf").string();
+    struct stat st {};
+    remote::InstallOptions options;
+    options.mode = 0640;
+    options.owner = ts::current_user();
+    options.group = "nogroup";
+    EXPECT_TRUE(remote::install_file(session, "password=s3cret\n", path, options));
+    EXPECT_EQ(util::read_file(path), "password=s3cret\n");
+    ASSERT_EQ(::stat(path.c_str(), &st), 0);
+    EXPECT_EQ(st.st_mode & 07777, 0640u);
+    auto inode = st.st_ino;
+    EXPECT_FALSE(remote::install_file(session, "password=s3cret\n", path, options));
+    ASSERT_EQ(::stat(path.c_str(), &st), 0);
+    EXPECT_EQ(st.st_ino, inode);
+    options.group = "root";  // only the owner changes: still `changed`
+    EXPECT_TRUE(remote::install_file(session, "password=s3cret\n", path, options));
+    EXPECT_TRUE(remote::install_file(session, "password=other\n", path, options));
+    EXPECT_EQ(util::read_file(path), "password=other\n");
+    int entries = 0;
+    for ([[maybe_unused]] const auto& entry : std::filesystem::directory_iterator(target.path()))
+        ++entries;
+    EXPECT_EQ(entries, 1);
 }
