@@ -130,6 +130,24 @@ TEST_F(SshTest, ChangedHostKeyIsFatalBeforeAuthenticationAndNotRetried) {
     EXPECT_EQ(count(log, "Failed publickey"), 0) << log;
 }
 
+TEST_F(SshTest, PinnedKeyOfAnotherTypeIsRefused) {
+    ssh_key raw = nullptr;
+    ASSERT_EQ(ssh_pki_generate(SSH_KEYTYPE_ECDSA_P256, 256, &raw), SSH_OK);
+    remote::KeyPtr ecdsa(raw);
+    char* b64 = nullptr;
+    ASSERT_EQ(ssh_pki_export_pubkey_base64(ecdsa.get(), &b64), SSH_OK);
+    std::string line = std::string(ssh_key_type_to_char(ssh_key_type(ecdsa.get()))) + " " + b64;
+    ssh_string_free_char(b64);
+    remote::pin_host_key(remote::known_hosts_path(client.state.path()), "127.0.0.1", sshd.port(), line);
+    try {
+        remote::Session::connect(client.options(sshd));
+        FAIL() << "connected although the pinned key is of another type";
+    } catch (const InfraError& error) {
+        EXPECT_EQ(error.step(), "ssh host key");
+    }
+    EXPECT_EQ(count(sshd.log(), "Accepted publickey"), 0);
+}
+
 TEST_F(SshTest, HostWithoutPinnedKeyIsRefused) {
     auto known_hosts = remote::known_hosts_path(client.state.path());
     // Only another endpoint is pinned: this one is unknown, and never added on the fly.
