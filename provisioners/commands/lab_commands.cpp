@@ -11,7 +11,6 @@ int run_status(const GlobalOptions&, const StatusOptions&, std::ostream&) { thro
 int run_kill(const GlobalOptions&, const KillOptions&, std::ostream&) { throw NotImplemented("labctl kill"); }
 int run_revive(const GlobalOptions&, const KillOptions&, std::ostream&) { throw NotImplemented("labctl revive"); }
 int run_verify(const GlobalOptions&, const VerifyOptions&, std::ostream&) { throw NotImplemented("labctl verify"); }
-int run_ssh(const GlobalOptions&, const SshOptions&) { throw NotImplemented("labctl ssh"); }
 int run_image(const GlobalOptions&, const ImageOptions& options, std::ostream&) {
     throw NotImplemented("labctl image " + options.action);
 }

@@ -1,0 +1,31 @@
+// nginx: the rendered config is staged and checked by `nginx -t` before it replaces the
+// live file, then nginx reloads. Any failure after the live file changed puts the previous
+// one back (and reloads again), so nginx keeps serving what it served before. Unchanged
+// content means no upload and no reload.
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include "roles/role.hpp"
+
+namespace labctl::roles {
+
+struct NginxRoleSettings {
+    std::string main_conf = "/etc/nginx/nginx.conf";
+    std::vector<std::string> nginx = {"nginx"};  // the binary (tests add nothing else)
+    std::vector<std::string> reload = {"systemctl", "reload", "nginx"};
+};
+
+class NginxRole : public Role {
+  public:
+    explicit NginxRole(NginxRoleSettings settings = {}) : settings_(std::move(settings)) {}
+    std::string_view name() const override { return "nginx"; }
+    RoleReport apply(const RoleTarget& target) override;
+
+  private:
+    NginxRoleSettings settings_;
+};
+
+}  // namespace labctl::roles

@@ -1,0 +1,159 @@
+// The role runner: dependency tiers, parallel nodes within a tier, one pooled session per
+// node, failures stopping later tiers. The roles here are test roles that run a real
+// command over a real sshd (both "nodes" are the same loopback sshd).
+#include <gtest/gtest.h>
+
+#include <condition_variable>
+#include <mutex>
+#include <set>
+
+#include "remote_test_support.hpp"
+#include "roles/runner.hpp"
+#include "topology/loader.hpp"
+
+using namespace labctl;
+using namespace std::chrono_literals;
+namespace ts = labctl::test_support;
+
+namespace {
+
+const char* kLab = R"(
+[lab]
+name = "tiers"
+[networks.net]
+mode = "host-only"
+subnet = "192.168.56.0/24"
+[nodes.n1]
+networks = { net = "192.168.56.11" }
+[nodes.n2]
+networks = { net = "192.168.56.12" }
+[services.broker]
+type = "activemq"
+on = "n1"
+[services.chat]
+type = "app"
+on = ["n1", "n2"]
+port = 8080
+run = "python3 /opt/chat/app.py"
+env = { BROKER_HOST = "${broker.address}" }
+[services.lb]
+type = "nginx"
+on = "n1"
+listen = 8090
+backend = "chat"
+)";
+
+topo::Lab load() {
+    auto loaded = topo::load_lab_text(kLab, "lab.toml");
+    if (!loaded.lab) throw std::runtime_error("test lab invalid");
+    return *loaded.lab;
+}
+
+// Records what ran where, in which order; chat instances wait for each other, which only
+// works when both nodes run at the same time.
+struct Journal {
+    std::mutex mutex;
+    std::condition_variable changed;
+    std::vector<std::string> events;
+    int chat_started = 0;
+};
+
+class RecordingRole : public roles::Role {
+  public:
+    explicit RecordingRole(Journal& journal) : journal_(journal) {}
+    std::string_view name() const override { return "recording"; }
+    roles::RoleReport apply(const roles::RoleTarget& target) override {
+        auto out = target.session.check({"echo", target.service.name + "@" + target.node.name}).out;
+        {
+            std::unique_lock lock(journal_.mutex);
+            journal_.events.push_back(out.substr(0, out.size() - 1));
+            if (target.service.name == "chat") {
+                ++journal_.chat_started;
+                journal_.changed.notify_all();
+                if (!journal_.changed.wait_for(lock, 10s,
+                                               [&] { return journal_.chat_started == 2; })) {
+                    throw InfraError("chat instances did not run in parallel", target.node.name,
+                                     "test");
+                }
+            }
+        }
+        if (target.service.name == "lb" && fail_lb)
+            throw InfraError("lb broke", target.node.name, "reload");
+        return {target.node.name, target.service.name, {{"apply", roles::Outcome::changed, 0, ""}}};
+    }
+    bool fail_lb = false;
+
+  private:
+    Journal& journal_;
+};
+
+}  // namespace
+
+TEST(RoleTiers, BrokersThenAppsThenBalancers) {
+    auto lab = load();
+    auto tiers = roles::service_tiers(lab);
+    ASSERT_EQ(tiers.size(), 3u);
+    EXPECT_EQ(tiers[0].at(0)->name, "broker");
+    EXPECT_EQ(tiers[1].at(0)->name, "chat");
+    EXPECT_EQ(tiers[2].at(0)->name, "lb");
+}
+
+TEST(RoleRunner, RunsTiersInOrderAndNodesInParallelOnPooledSessions) {
+    ts::TestSshd sshd;
+    sshd.start();
+    ts::TestClient client(sshd);
+    remote::SessionPool pool([&](const std::string& node) {
+        auto options = client.options(sshd);
+        options.node = node;
+        return options;
+    });
+    auto lab = load();
+    Journal journal;
+    roles::ProvisionOptions options;
+    options.role_for = [&](const topo::Service&) {
+        return std::make_unique<RecordingRole>(journal);
+    };
+    int reported = 0;
+    options.on_report = [&](const roles::RoleReport&) { ++reported; };
+    auto reports = roles::provision(lab, {}, pool, options);
+    ASSERT_EQ(reports.size(), 4u);
+    EXPECT_EQ(reported, 4);
+    ASSERT_EQ(journal.events.size(), 4u);
+    EXPECT_EQ(journal.events[0], "broker@n1");
+    EXPECT_EQ((std::set<std::string>{journal.events[1], journal.events[2]}),
+              (std::set<std::string>{"chat@n1", "chat@n2"}));
+    EXPECT_EQ(journal.events[3], "lb@n1");
+    EXPECT_EQ(pool.size(), 2u);  // one connection per node, reused across tiers
+}
+
+TEST(RoleRunner, FailureIsRethrownWithNodeAndStep) {
+    ts::TestSshd sshd;
+    sshd.start();
+    ts::TestClient client(sshd);
+    remote::SessionPool pool([&](const std::string& node) {
+        auto options = client.options(sshd);
+        options.node = node;
+        return options;
+    });
+    auto lab = load();
+    Journal journal;
+    roles::ProvisionOptions options;
+    options.role_for = [&](const topo::Service&) {
+        auto role = std::make_unique<RecordingRole>(journal);
+        role->fail_lb = true;
+        return role;
+    };
+    try {
+        roles::provision(lab, {}, pool, options);
+        FAIL() << "the lb failure was swallowed";
+    } catch (const InfraError& error) {
+        EXPECT_EQ(error.node(), "n1");
+        EXPECT_EQ(error.step(), "reload");
+    }
+}
+
+TEST(RoleRunner, TypesWithoutARoleSayNotImplemented) {
+    auto lab = load();
+    EXPECT_THROW(roles::default_role(*lab.service("broker")), NotImplemented);
+    EXPECT_NE(roles::default_role(*lab.service("lb")), nullptr);
+}
