@@ -4,6 +4,8 @@
 // way Ansible does, so a second run over an unchanged lab reports 0 changed.
 #pragma once
 
+#include <filesystem>
+
 #include <string>
 #include <string_view>
 #include <vector>
@@ -38,6 +40,7 @@ struct RoleTarget {
     const topo::Node& node;
     const topo::Service& service;
     std::vector<render::GeneratedFile> files;  // this service's rendered files for this node
+    std::filesystem::path state_dir = {};       // the lab's state: generated secrets live here
 };
 
 class Role {

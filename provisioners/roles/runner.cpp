@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "roles/nginx_role.hpp"
+#include "roles/service_roles.hpp"
 #include "util/error.hpp"
 
 namespace labctl::roles {
@@ -29,9 +30,14 @@ std::vector<std::vector<const topo::Service*>> service_tiers(const topo::Lab& la
 }
 
 std::unique_ptr<Role> default_role(const topo::Service& service) {
-    if (service.type == topo::ServiceType::nginx) return std::make_unique<NginxRole>();
-    throw NotImplemented("provisioning of " + topo::to_string(service.type) +
-                         " services (service " + service.name + ")");
+    switch (service.type) {
+        case topo::ServiceType::nginx: return std::make_unique<NginxRole>();
+        case topo::ServiceType::app: return make_app_role();
+        case topo::ServiceType::activemq: return make_activemq_role();
+        case topo::ServiceType::rabbitmq: return make_rabbitmq_role();
+        case topo::ServiceType::mysql: return make_mysql_role();
+    }
+    throw NotImplemented("provisioning of " + topo::to_string(service.type) + " services (service " + service.name + ")");
 }
 
 std::vector<RoleReport> provision(const topo::Lab& lab,
@@ -72,7 +78,7 @@ std::vector<RoleReport> provision(const topo::Lab& lab,
                                 mine.push_back(file);
                         }
                         auto role = options.role_for(*service);
-                        auto report = role->apply({session, lab, *node, *service, std::move(mine)});
+                        auto report = role->apply({session, lab, *node, *service, std::move(mine), options.state_dir});
                         if (options.on_report) {
                             std::lock_guard lock(report_mutex);
                             options.on_report(report);

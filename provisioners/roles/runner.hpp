@@ -26,6 +26,7 @@ std::unique_ptr<Role> default_role(const topo::Service& service);
 struct ProvisionOptions {
     RoleFor role_for = default_role;
     std::function<void(const RoleReport&)> on_report;  // called as each (service, node) ends
+    std::filesystem::path state_dir;                    // handed to every role
 };
 
 // Applies every service's role on every node it runs on. Stops after the first tier with a

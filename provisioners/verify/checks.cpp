@@ -1,0 +1,357 @@
+#include "verify/checks.hpp"
+
+#include <fmt/format.h>
+
+#include <chrono>
+#include <future>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include "probe/http.hpp"
+#include "probe/socket.hpp"
+#include "probe/stomp.hpp"
+#include "remote/session.hpp"
+#include "util/secrets.hpp"
+#include "util/strings.hpp"
+#include "verify/loadgen.hpp"
+#include "verify/spread.hpp"
+
+namespace labctl::verify {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using namespace std::chrono_literals;
+
+double since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
+
+// One SSH round trip per source node: ping and TCP/22 to every target, one line each.
+const char* reach_script = R"(for t in "$@"; do
+  if ping -c 1 -W 1 "$t" >/dev/null 2>&1; then i=1; else i=0; fi
+  if timeout 2 bash -c "exec 3<>/dev/tcp/$t/22" 2>/dev/null; then p=1; else p=0; fi
+  echo "$t $i $p"
+done)";
+
+probe::StompCredentials broker_credentials(const VerifyContext& context, const topo::Service& broker) {
+    probe::StompCredentials credentials;
+    if (broker.type == topo::ServiceType::rabbitmq) {
+        credentials.login = broker.broker().user;
+        credentials.passcode = util::read_secret(context.state_dir, "rabbitmq-" + broker.name).value_or("");
+    }
+    return credentials;
+}
+
+// gRPC through nginx: HTTP/1 probes cannot speak it, so the lab's own client (client.py in
+// the app's upload, as the sample greeter ships) runs on a backend node and reports, as JSON,
+// which instance answered each call.
+void check_grpc_spread(VerifyContext& context, const topo::Service& balancer, const topo::Service& backend,
+                       Report& report) {
+    const auto& lab = context.lab;
+    const auto& app = backend.app();
+    for (const auto& on : balancer.on) {
+        const auto* lb_node = lab.node(on.value);
+        auto start = Clock::now();
+        std::string name = "grpc spread " + balancer.name + " on " + lb_node->name + ":" +
+                           std::to_string(balancer.nginx().listen);
+        if (app.uploads.empty() || backend.on.empty()) {
+            report.checks.push_back({name, true, 0, "skipped: the app ships no client.py to call it with"});
+            continue;
+        }
+        const auto* client_node = lab.node(backend.on.front().value);
+        auto lb_address = lab.address_between(*client_node, *lb_node);
+        std::string client = app.uploads.front().remote + "/client.py";
+        remote::RunOptions options;
+        options.timeout = 60s;
+        options.step = "verify grpc spread";
+        Check check{name, false, 0, ""};
+        try {
+            auto result = context.ssh.get(client_node->name)
+                              .run({"sh", "-c", "test -f \"$1\" || exit 99; exec python3 \"$1\" \"$2\" 20", "grpc",
+                                    client, (lb_address ? lb_address->str() : "") + ":" +
+                                                std::to_string(balancer.nginx().listen)},
+                                   options);
+            if (result.exit_code == 99) {
+                check.ok = true;
+                check.detail = "skipped: no " + client + " on " + client_node->name;
+            } else {
+                auto json = nlohmann::json::parse(result.out, nullptr, false);
+                std::size_t answered_by = json.is_object() ? json["per_instance"].size() : 0;
+                std::size_t instances = lab.instances(backend).size();
+                check.ok = result.exit_code == 0 && answered_by == instances;
+                check.detail = json.is_object() ? "answers per instance: " + json["per_instance"].dump() +
+                                                      ", errors: " + json["errors"].dump()
+                                                : util::trim(result.err + result.out);
+            }
+        } catch (const std::exception& error) {
+            check.detail = error.what();
+        }
+        check.seconds = since(start);
+        report.checks.push_back(check);
+    }
+}
+
+}  // namespace
+
+std::string node_address(const topo::Node& node) { return node.nics.empty() ? "" : node.nics.front().planned.str(); }
+
+void check_reachability(VerifyContext& context, Report& report, ReachabilityMatrix* matrix) {
+    const auto& lab = context.lab;
+    struct Probe {
+        std::string network, target, address;
+    };
+    std::vector<std::future<std::vector<Check>>> jobs;
+    for (const auto& source : lab.nodes) {
+        std::vector<Probe> probes;
+        for (const auto& nic : source.nics)
+            for (const auto& target : lab.nodes)
+                if (&target != &source)
+                    if (const auto* target_nic = target.nic(nic.network))
+                        probes.push_back({nic.network, target.name, target_nic->planned.str()});
+        if (probes.empty()) continue;
+        jobs.push_back(std::async(std::launch::async, [&context, &source, probes] {
+            std::vector<Check> checks;
+            auto start = Clock::now();
+            std::vector<std::string> argv{"bash", "-c", reach_script, "reach"};
+            for (const auto& probe : probes) argv.push_back(probe.address);
+            std::map<std::string, std::pair<bool, bool>> seen;
+            std::string failure;
+            try {
+                remote::RunOptions options;
+                options.timeout = 60s;
+                options.step = "verify reachability";
+                auto result = context.ssh.get(source.name).run(argv, options);
+                std::istringstream lines(result.out);
+                std::string address;
+                int icmp = 0, tcp = 0;
+                while (lines >> address >> icmp >> tcp) seen[address] = {icmp == 1, tcp == 1};
+            } catch (const std::exception& error) {
+                failure = error.what();
+            }
+            double seconds = since(start) / probes.size();
+            for (const auto& probe : probes) {
+                auto it = seen.find(probe.address);
+                bool icmp = it != seen.end() && it->second.first;
+                bool tcp = it != seen.end() && it->second.second;
+                std::string detail = !failure.empty() ? "ssh to " + source.name + " failed: " + failure
+                                                      : fmt::format("{} icmp {}, tcp/22 {}", probe.address,
+                                                                    icmp ? "ok" : "FAILED", tcp ? "ok" : "FAILED");
+                checks.push_back({"reach " + source.name + "->" + probe.target + " " + probe.network, icmp && tcp,
+                                  seconds, detail});
+            }
+            return checks;
+        }));
+    }
+    for (auto& job : jobs)
+        for (auto& check : job.get()) {
+            if (matrix) {
+                // "reach a->b net": split the name back into the matrix cell.
+                auto arrow = check.name.find("->");
+                auto space = check.name.rfind(' ');
+                matrix->cells[check.name.substr(space + 1)][check.name.substr(6, arrow - 6)]
+                             [check.name.substr(arrow + 2, space - arrow - 2)] = check.ok;
+            }
+            report.checks.push_back(std::move(check));
+        }
+}
+
+void check_services(VerifyContext& context, Report& report) {
+    const auto& lab = context.lab;
+    std::vector<std::future<Check>> jobs;
+    for (const auto& service : lab.services) {
+        for (const auto& instance : lab.instances(service)) {
+            jobs.push_back(std::async(std::launch::async, [&context, &service, instance] {
+                auto start = Clock::now();
+                std::string address = node_address(*instance.node);
+                Check check;
+                switch (service.type) {
+                    case topo::ServiceType::app: {
+                        const auto& app = service.app();
+                        check.name = "health " + instance.name + " " + address + ":" + std::to_string(instance.port) +
+                                     (app.protocol == topo::Protocol::grpc ? "" : app.health);
+                        if (app.protocol == topo::Protocol::grpc) {
+                            auto port = probe::tcp_port_open(address, static_cast<std::uint16_t>(instance.port), 3s);
+                            check.ok = port.open;
+                            check.detail = port.open ? "gRPC port open" : port.error;
+                        } else {
+                            auto response = probe::http_get(address, static_cast<std::uint16_t>(instance.port), app.health, 3s);
+                            check.ok = response.status == 200;
+                            check.detail = response.ok() ? "HTTP " + std::to_string(response.status) : response.error;
+                        }
+                        break;
+                    }
+                    case topo::ServiceType::activemq:
+                    case topo::ServiceType::rabbitmq: {
+                        check.name = "stomp " + instance.name + " " + address + ":" + std::to_string(instance.port);
+                        auto result = probe::stomp_connect(address, static_cast<std::uint16_t>(instance.port),
+                                                           broker_credentials(context, service), 10s);
+                        check.ok = result.connected;
+                        check.detail = result.connected ? "CONNECTED " + result.server : result.error;
+                        break;
+                    }
+                    default: {
+                        check.name = "port " + instance.name + " " + address + ":" + std::to_string(instance.port);
+                        auto port = probe::tcp_port_open(address, static_cast<std::uint16_t>(instance.port), 3s);
+                        check.ok = port.open;
+                        check.detail = port.open ? "open" : port.error;
+                    }
+                }
+                check.seconds = since(start);
+                return check;
+            }));
+        }
+    }
+    for (auto& job : jobs) report.checks.push_back(job.get());
+}
+
+void check_spread(VerifyContext& context, Report& report) {
+    const auto& lab = context.lab;
+    for (const auto& service : lab.services) {
+        if (service.type != topo::ServiceType::nginx) continue;
+        const auto& settings = service.nginx();
+        const auto* backend = lab.service(settings.backend.value);
+        if (!backend) continue;
+        if (backend->app().protocol == topo::Protocol::grpc) {
+            check_grpc_spread(context, service, *backend, report);
+            continue;
+        }
+        for (const auto& on : service.on) {
+            const auto* lb_node = lab.node(on.value);
+            auto start = Clock::now();
+            std::map<std::string, int> weights;
+            for (const auto& instance : lab.instances(*backend))
+                if (auto address = lab.address_between(*lb_node, *instance.node))
+                    weights[address->str() + ":" + std::to_string(instance.port)] = settings.weight_of(instance.node->name);
+            int weight_sum = 0;
+            for (const auto& [backend_name, weight] : weights) weight_sum += weight;
+            LoadOptions load;
+            load.host = node_address(*lb_node);
+            load.port = settings.listen;
+            // Whole rounds of the weighted cycle, so round robin can match exactly.
+            load.requests = std::max(context.spread_requests / std::max(1, weight_sum), 1) * std::max(1, weight_sum) * 3;
+            auto result = run_load(load);
+            Split split;
+            int failed = 0;
+            for (const auto& sample : result.samples) {
+                if (sample.ok) ++split[sample.backend];
+                else ++failed;
+            }
+            auto verdict = judge_spread(settings.strategy, weights, split);
+            Check check{"spread " + service.name + " on " + lb_node->name + ":" + std::to_string(settings.listen),
+                        verdict.ok && failed == 0, since(start),
+                        fmt::format("{} requests, {} failed; {}", result.samples.size(), failed, verdict.detail)};
+            report.checks.push_back(check);
+        }
+    }
+}
+
+void check_broker_relay(VerifyContext& context, Report& report) {
+    for (const auto& service : context.lab.services) {
+        if (!service.is_broker()) continue;
+        for (const auto& instance : context.lab.instances(service)) {
+            auto start = Clock::now();
+            auto result = probe::stomp_relay(node_address(*instance.node), static_cast<std::uint16_t>(instance.port),
+                                             broker_credentials(context, service), 15s);
+            report.checks.push_back(
+                {"relay " + instance.name + " (publish on one connection, receive on another)", result.relayed,
+                 since(start),
+                 result.relayed ? fmt::format("latency {:.1f} ms", result.latency.count() / 1000.0) : result.error});
+        }
+    }
+}
+
+void check_replication(VerifyContext& context, Report& report) {
+    const auto& lab = context.lab;
+    for (const auto& service : lab.services) {
+        if (service.type != topo::ServiceType::mysql) continue;
+        const auto& settings = service.mysql();
+        auto start = Clock::now();
+        std::string token = util::random_token(16);
+        remote::RunOptions write;
+        write.sudo = true;
+        write.step = "verify replication";
+        write.timeout = 30s;
+        write.input = "CREATE DATABASE IF NOT EXISTS labctl_verify;\n"
+                      "CREATE TABLE IF NOT EXISTS labctl_verify.probe (token VARCHAR(64) PRIMARY KEY, "
+                      "at TIMESTAMP(3) DEFAULT CURRENT_TIMESTAMP(3));\n"
+                      "INSERT INTO labctl_verify.probe (token) VALUES ('" + token + "');\n";
+        std::string write_error;
+        try {
+            auto result = context.ssh.get(settings.primary.value).run({"mysql", "-N"}, write);
+            if (result.exit_code != 0) write_error = util::trim(result.err);
+        } catch (const std::exception& error) {
+            write_error = error.what();
+        }
+        if (!write_error.empty()) {
+            report.checks.push_back({"replication " + service.name + " write on " + settings.primary.value, false,
+                                     since(start), write_error});
+            continue;
+        }
+        double written_at = since(start);
+        std::vector<std::future<Check>> jobs;
+        for (const auto& replica : settings.replicas) {
+            jobs.push_back(std::async(std::launch::async, [&context, &service, replica, token, written_at, start] {
+                remote::RunOptions read;
+                read.sudo = true;
+                read.step = "verify replication";
+                read.timeout = 10s;
+                read.input = "SELECT COUNT(*) FROM labctl_verify.probe WHERE token = '" + token + "';\n";
+                auto deadline = Clock::now() + 20s;
+                auto delay = 50ms;
+                std::string last_error = "row not replicated within 20 s";
+                while (Clock::now() < deadline) {
+                    try {
+                        auto result = context.ssh.get(replica.value).run({"mysql", "-N"}, read);
+                        if (result.exit_code == 0 && util::trim(result.out) == "1")
+                            return Check{"replication " + service.name + " " + service.mysql().primary.value + "->" +
+                                             replica.value,
+                                         true, since(start),
+                                         fmt::format("row read on the replica {:.2f}s after the write", since(start) - written_at)};
+                        if (result.exit_code != 0) last_error = util::trim(result.err);
+                    } catch (const std::exception& error) {
+                        last_error = error.what();
+                    }
+                    std::this_thread::sleep_for(delay);
+                    delay = std::min(delay * 2, std::chrono::milliseconds(1000));
+                }
+                return Check{"replication " + service.name + " " + service.mysql().primary.value + "->" + replica.value,
+                             false, since(start), last_error};
+            }));
+        }
+        for (auto& job : jobs) report.checks.push_back(job.get());
+    }
+}
+
+Report run_checks(VerifyContext& context, ReachabilityMatrix* matrix) {
+    Report report;
+    check_reachability(context, report, matrix);
+    check_services(context, report);
+    check_spread(context, report);
+    check_broker_relay(context, report);
+    check_replication(context, report);
+    return report;
+}
+
+void ReachabilityMatrix::print(std::ostream& out) const {
+    for (const auto& [network, rows] : cells) {
+        std::set<std::string> targets;
+        for (const auto& [source, row] : rows)
+            for (const auto& [target, ok] : row) targets.insert(target);
+        std::size_t width = network.size();
+        for (const auto& [source, row] : rows) width = std::max(width, source.size());
+        out << fmt::format("{:<{}}", network, width);
+        for (const auto& target : targets) out << "  " << target;
+        out << "\n";
+        for (const auto& [source, row] : rows) {
+            out << fmt::format("{:<{}}", source, width);
+            for (const auto& target : targets) {
+                auto it = row.find(target);
+                std::string mark = it == row.end() ? "-" : it->second ? "✓" : "✗";
+                out << "  " << fmt::format("{:^{}}", mark, target.size() + (mark == "-" ? 0 : 2));
+            }
+            out << "\n";
+        }
+    }
+}
+
+}  // namespace labctl::verify

@@ -1,0 +1,41 @@
+// The checks of `labctl verify` on a running lab: reachability matrix, service ports and
+// health, load-balancer spread, broker relay, database replication. Checks that need a
+// node's point of view run there over SSH; the rest run from labctl itself, which sits
+// where the lab's networks are reachable (the host, or the test's network namespace).
+#pragma once
+
+#include <filesystem>
+#include <ostream>
+
+#include "remote/pool.hpp"
+#include "topology/model.hpp"
+#include "verify/report.hpp"
+
+namespace labctl::verify {
+
+struct VerifyContext {
+    const topo::Lab& lab;
+    remote::SessionPool& ssh;
+    std::filesystem::path state_dir;  // generated broker passwords live here
+    int spread_requests = 60;
+};
+
+struct ReachabilityMatrix {
+    // network -> source -> target -> ok
+    std::map<std::string, std::map<std::string, std::map<std::string, bool>>> cells;
+    void print(std::ostream& out) const;
+};
+
+Report run_checks(VerifyContext& context, ReachabilityMatrix* matrix = nullptr);
+
+// Individual groups, each appending to REPORT.
+void check_reachability(VerifyContext& context, Report& report, ReachabilityMatrix* matrix);
+void check_services(VerifyContext& context, Report& report);
+void check_spread(VerifyContext& context, Report& report);
+void check_broker_relay(VerifyContext& context, Report& report);
+void check_replication(VerifyContext& context, Report& report);
+
+// The address labctl uses for NODE: its first NIC's reserved address.
+std::string node_address(const topo::Node& node);
+
+}  // namespace labctl::verify
