@@ -78,11 +78,12 @@ void BannerWaiter::wait(const WaitTarget& target, std::chrono::milliseconds time
     auto delay = std::chrono::milliseconds(50);
     for (;;) {
         auto left = std::chrono::milliseconds(remaining_ms(deadline));
-        if (probe_ssh_banner(target.address, target.port,
-                             std::min(left, std::chrono::milliseconds(3000))))
+        if (probe_ssh_banner(target.address, target.port, std::min(left, std::chrono::milliseconds(3000))))
             return;
-        if (Clock::now() + delay >= deadline) break;
-        std::this_thread::sleep_for(delay);  // backoff between probes, bounded by the deadline
+        left = std::chrono::milliseconds(remaining_ms(deadline));
+        if (left.count() == 0) break;
+        // Backoff between probes, never past the deadline.
+        std::this_thread::sleep_for(std::min(delay, left));
         delay = std::min(delay * 2, std::chrono::milliseconds(2000));
     }
     std::string message = "no SSH answer from " + target.address + ":" +
