@@ -1,5 +1,7 @@
 #include "engine/desired.hpp"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <fstream>
 
@@ -89,6 +91,10 @@ Desired desired_state(const topo::Lab& lab, virt::DomainKind kind,
             spec.initrd = image / "initrd.img";
             spec.disk = d.pool->path / volume_name(node.name);
             spec.console_log = d.state_dir / "console" / (node.name + ".log");
+            // The lab's files live in a 0700 root-owned state dir: as root, the guests run as
+            // the owner of those files (root) instead of libvirt-qemu, which could not reach
+            // them (measured: "Cannot access storage file ... (as uid:64055) Permission denied").
+            if (::geteuid() == 0) spec.run_as = "+0:+0";
             n.volume = virt::VolumeSpec{volume_name(node.name), image / "disk.qcow2", 0};
             n.seed = {SeedTarget::Kind::disk_image, d.state_dir / "seeds" / (node.name + ".img")};
             if (with_seed) spec.seed_disk = n.seed.path;

@@ -78,7 +78,8 @@ void BannerWaiter::wait(const WaitTarget& target, std::chrono::milliseconds time
     auto delay = std::chrono::milliseconds(50);
     for (;;) {
         auto left = std::chrono::milliseconds(remaining_ms(deadline));
-        if (probe_ssh_banner(target.address, target.port, std::min(left, std::chrono::milliseconds(3000))))
+        if (probe_ssh_banner(target.address, target.port,
+                             std::min(left, std::chrono::milliseconds(3000))))
             return;
         left = std::chrono::milliseconds(remaining_ms(deadline));
         if (left.count() == 0) break;

@@ -134,9 +134,11 @@ std::string Connection::name_of(virNetworkPtr network) {
 }
 
 DomainState Connection::state_of(virDomainPtr domain) {
+    // Read before the call: every libvirt API call resets the thread's last error.
+    std::string name = name_of(domain);
     int state = 0, reason = 0;
     if (virDomainGetState(domain, &state, &reason, 0) < 0)
-        throw_last_error("cannot read domain state", name_of(domain), "status");
+        throw_last_error("cannot read domain state", name, "status");
     switch (state) {
         case VIR_DOMAIN_RUNNING:
             return DomainState::running;
@@ -152,9 +154,10 @@ DomainState Connection::state_of(virDomainPtr domain) {
 }
 
 bool Connection::is_active(virNetworkPtr network) {
+    // Read before the call: every libvirt API call resets the thread's last error.
+    std::string name = name_of(network);
     int active = virNetworkIsActive(network);
-    if (active < 0)
-        throw_last_error("cannot read network state " + name_of(network), {}, "inventory");
+    if (active < 0) throw_last_error("cannot read network state " + name, {}, "inventory");
     return active == 1;
 }
 
@@ -172,9 +175,10 @@ NetworkPtr Connection::define_network(const std::string& xml, const std::string&
 }
 
 void Connection::start_network(virNetworkPtr network, const std::string& step) {
+    // Read before the call: every libvirt API call resets the thread's last error.
+    std::string name = name_of(network);
     ++mutations_;
-    if (virNetworkCreate(network) < 0)
-        throw_last_error("cannot start network " + name_of(network), {}, step);
+    if (virNetworkCreate(network) < 0) throw_last_error("cannot start network " + name, {}, step);
 }
 
 void Connection::remove_network(virNetworkPtr network, const std::string& step) {
@@ -238,9 +242,10 @@ DomainPtr Connection::define_domain(const std::string& xml, const std::string& n
 }
 
 void Connection::start_domain(virDomainPtr domain, const std::string& node) {
+    // Read before the call: every libvirt API call resets the thread's last error.
+    std::string name = name_of(domain);
     ++mutations_;
-    if (virDomainCreate(domain) < 0)
-        throw_last_error("cannot start domain " + name_of(domain), node, "start");
+    if (virDomainCreate(domain) < 0) throw_last_error("cannot start domain " + name, node, "start");
 }
 
 void Connection::remove_domain(virDomainPtr domain, const std::string& node) {

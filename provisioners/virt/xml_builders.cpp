@@ -113,6 +113,12 @@ void write_vm(util::XmlWriter& xml, const DomainSpec& spec) {
         .text("/dev/urandom");
     xml.close().close();
     xml.close();  // devices
+    if (!spec.run_as.empty()) {
+        // relabel='no': libvirt must not chown the shared base image (used by every clone of
+        // every lab) back and forth as guests start and stop.
+        xml.open("seclabel").attr("type", "static").attr("model", "dac").attr("relabel", "no");
+        xml.element("label", spec.run_as).close();
+    }
 }
 
 void write_container(util::XmlWriter& xml, const DomainSpec& spec) {

@@ -49,6 +49,10 @@ struct DomainSpec {
     std::filesystem::path disk;
     std::filesystem::path seed_disk;  // read-only raw LABCTL-SEED disk; empty: none
     std::filesystem::path console_log;
+    // qemu/kvm: run the emulator as this "+UID:+GID" (libvirt DAC label) without relabelling
+    // files. Empty: libvirt's default user (libvirt-qemu), which cannot reach disks inside a
+    // 0700 lab state dir owned by root.
+    std::string run_as;
     // lxc: the node's merged overlay mounted as the container's root.
     std::filesystem::path root_dir;
     struct Nic {
