@@ -256,10 +256,13 @@ void Connection::remove_domain(virDomainPtr domain, const std::string& node) {
             throw_last_error("cannot stop domain " + name, node, "destroy");
     }
     ++mutations_;
-    // Also drop managed-save images and snapshot metadata, which would block undefine.
+    // QEMU: also drop managed-save images and snapshot metadata, which would block undefine.
+    // The LXC driver has neither and rejects the flags (measured: "unsupported flags (0x3) in
+    // function lxcDomainUndefineFlags"), so it gets a plain undefine.
     unsigned flags = VIR_DOMAIN_UNDEFINE_MANAGED_SAVE | VIR_DOMAIN_UNDEFINE_SNAPSHOTS_METADATA;
-    if (virDomainUndefineFlags(domain, flags) < 0)
-        throw_last_error("cannot undefine domain " + name, node, "undefine");
+    int rc = virDomainUndefineFlags(domain, flags);
+    if (rc < 0 && last_error_code() == VIR_ERR_INVALID_ARG) rc = virDomainUndefine(domain);
+    if (rc < 0) throw_last_error("cannot undefine domain " + name, node, "undefine");
 }
 
 }  // namespace labctl::virt
