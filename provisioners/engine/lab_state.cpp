@@ -41,11 +41,6 @@ void save_record(const fs::path& state_dir, const LabRecord& r) {
     util::write_file_atomic(record_path(state_dir), j.dump(2) + "\n", 0600);
 }
 
-void remove_record(const fs::path& state_dir) {
-    std::error_code ec;
-    fs::remove(record_path(state_dir), ec);
-}
-
 LabLock::LabLock(const fs::path& state_dir, const std::string& lab, const std::string& command) {
     util::make_dirs(state_dir, 0700);
     lock_ = std::make_unique<util::LockFile>(state_dir / "lock");

@@ -31,7 +31,6 @@ std::filesystem::path record_path(const std::filesystem::path& state_dir);
 std::optional<LabRecord> load_record(const std::filesystem::path& state_dir);
 // Atomic (temp + rename), 0600.
 void save_record(const std::filesystem::path& state_dir, const LabRecord& record);
-void remove_record(const std::filesystem::path& state_dir);
 
 // Creates the state dir (0700) and holds its `lock` for the object's lifetime. Throws
 // LockedError (exit 4) at once, naming the holder, when another labctl holds it.

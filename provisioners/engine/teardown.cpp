@@ -84,7 +84,15 @@ int teardown_lab(virt::Connection& connection, const std::string& lab, const fs:
         ++removed;
     }
 
-    if (!options.keep_disks) remove_record(state_dir);
+    // Keep where the lab lived (URI, driver) so a second `down` or `status` talks to the same
+    // libvirt and finds nothing; forget the pool and overlays, which are gone.
+    if (record && !options.keep_disks) {
+        LabRecord rest = *record;
+        rest.pool.clear();
+        rest.pool_path.clear();
+        rest.overlays.clear();
+        if (!(rest == *record)) save_record(state_dir, rest);
+    }
     return removed;
 }
 

@@ -185,7 +185,8 @@ class VirtEngine : public ::testing::Test {
 std::string without_uuid(const std::string& xml) {
     // A recreated object gets a new UUID and (running domains) a new id; nothing else may differ.
     auto out = std::regex_replace(xml, std::regex("<uuid>[^<]*</uuid>"), "");
-    return std::regex_replace(out, std::regex("^<domain type='([a-z]+)' id='[0-9]+'>"), "<domain type='$1'>");
+    return std::regex_replace(out, std::regex("^<domain type='([a-z]+)' id='[0-9]+'>"),
+                              "<domain type='$1'>");
 }
 
 const std::vector<std::string> kQemuObjects = {"domain:mom-server1",
@@ -340,7 +341,13 @@ TEST_F(VirtEngine, DownRemovesExactlyOursAndASecondDownIsANoOp) {
     EXPECT_NE(out.find("pool mom-pool  removed"), std::string::npos) << out;
     EXPECT_EQ(snapshot(), stock_);  // the foreign objects, same XML, still there
     EXPECT_FALSE(fs::exists(root_ / "home/labs/mom/disks"));
-    EXPECT_FALSE(fs::exists(root_ / "home/labs/mom/objects.json"));
+    auto record = engine::load_record(root_ / "home/labs/mom");
+    ASSERT_TRUE(record);  // still says where the lab lived, but owns nothing any more
+    EXPECT_EQ(record->uri, kUri);
+    EXPECT_TRUE(record->pool.empty());
+
+    // Without --connect, the second down finds the same libvirt through the record.
+    global_.connect.clear();
 
     std::string again = down();
     EXPECT_NE(again.find("nothing to remove"), std::string::npos) << again;

@@ -118,6 +118,13 @@ TEST(VirtXml, QemuDomainBootsKernelFromLinkedCloneWithSeedAndNicsInOrder) {
     EXPECT_EQ(doc.value("/domain/devices/serial/source/@path"), "/state/console/server1.log");
     EXPECT_EQ(doc.value("/domain/metadata/l:lab/@node"), "server1");
 
+    EXPECT_TRUE(doc.values("/domain/seclabel").empty());
+
+    spec.run_as = "+0:+0";
+    virt::XmlDoc as_root(virt::domain_xml(spec));
+    EXPECT_EQ(as_root.value("/domain/seclabel[@model='dac']/label"), "+0:+0");
+    EXPECT_EQ(as_root.value("/domain/seclabel/@relabel"), "no");
+
     spec.kind = virt::DomainKind::kvm;
     spec.seed_disk.clear();
     virt::XmlDoc kvm(virt::domain_xml(spec));
