@@ -57,8 +57,10 @@ class Applier {
                 prepare(action);
             }
         }
+        // --jobs N; by default one per node, capped by the host's cores.
+        size_t cores = std::max(1u, std::thread::hardware_concurrency());
         size_t jobs = options_.jobs > 0 ? static_cast<size_t>(options_.jobs)
-                                        : std::max<size_t>(starts.size(), 1);
+                                        : std::min(std::max<size_t>(starts.size(), 1), cores);
         in_parallel(starts, jobs, [this](const Action& a) { start(a); });
         in_parallel(waits, std::max<size_t>(waits.size(), 1), [this](const Action& a) { wait(a); });
     }

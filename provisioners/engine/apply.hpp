@@ -17,7 +17,7 @@
 namespace labctl::engine {
 
 struct ApplyOptions {
-    int jobs = 0;  // 0: one per node
+    int jobs = 0;  // domains started at once; 0: one per node, capped by the host's cores
     SeedWriter* seeds = nullptr;
     SshWaiter* waiter = nullptr;
     std::chrono::milliseconds boot_timeout{0};  // 0: the driver's default

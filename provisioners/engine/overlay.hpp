@@ -2,11 +2,17 @@
 // and costs only the node's own writes.
 //
 // Mount namespaces: the e2e harness runs libvirtd as `ip netns exec NS libvirtd` (its own
-// mount namespace, an rslave of the host's) while labctl runs as `nsenter --net=... labctl`
-// (host mount namespace, network namespace only). A mount labctl makes in the host namespace
-// therefore propagates into libvirtd's view, where libvirt_lxc uses it as the container's
-// root; and an unmount by `down` propagates too. Mounting from inside libvirtd's namespace
-// would not be seen by labctl's later runs.
+// mount namespace, made an rslave copy of the host's) while labctl runs as
+// `nsenter --net=/var/run/netns/NS labctl` (the host's mount namespace, only the network
+// namespace changed). labctl mounts the overlay in the host namespace; libvirt_lxc must see
+// it in libvirtd's namespace, and `down`'s unmount must reach it too. That propagation only
+// happens when the host mount holding LABCTL_HOME is *shared*. Measured on our machines: `/`
+// is a private mount, so nothing propagates and libvirt_lxc fails with "cannot find init
+// path '/sbin/init' relative to container root". The harness therefore runs
+//   mount --bind $LABCTL_HOME $LABCTL_HOME && mount --make-rshared $LABCTL_HOME
+// BEFORE starting libvirtd (then the overlays appear in libvirtd's view; measured: two LXC
+// nodes SSH-reachable 5.7 s after `up` started). On an ordinary systemd host `/` is shared
+// and libvirtd runs in the host namespace, so nothing is needed there.
 #pragma once
 
 #include <filesystem>
