@@ -6,6 +6,7 @@
 #include "commands/lab_commands.hpp"
 #include "engine/apply.hpp"
 #include "engine/desired.hpp"
+#include "engine/drift.hpp"
 #include "engine/lab_state.hpp"
 #include "engine/target.hpp"
 #include "topology/loader.hpp"
@@ -46,6 +47,9 @@ int up_lab(const GlobalOptions& global, const UpOptions& options, std::ostream& 
     // addresses would send traffic outside the test's own namespace.
     bool wait = !connection.is_test_driver();
     auto plan = engine::make_plan(connection, desired, wait, with_seed);
+    for (const auto& difference : engine::find_drift(connection, desired))
+        out << engine::stamp(start) << "warning: " << difference
+            << " (left as it is; `labctl down` then `labctl up` applies it)\n";
 
     if (options.dry_run) {
         size_t changes = 0;

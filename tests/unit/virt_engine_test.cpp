@@ -255,6 +255,7 @@ TEST_F(VirtEngine, SecondUpMakesNoLibvirtMutation) {
     auto before = snapshot();
     std::string out = up();
     EXPECT_NE(out.find("nothing changed"), std::string::npos) << out;
+    EXPECT_EQ(out.find("warning"), std::string::npos) << out;
     EXPECT_EQ(snapshot(), before);  // same XML, same UUIDs, same states
 
     // The same, counted at the connection: the plan for a running lab has no mutating action.
@@ -527,4 +528,26 @@ TEST(VirtConnection, LibvirtErrorsBecomeInfraErrorsWithStep) {
         EXPECT_NE(std::string(error.what()).find("test:///nonexistent/file.xml"),
                   std::string::npos);
     }
+}
+
+TEST_F(VirtEngine, AnEditedTopologyIsReportedNotAppliedBehindTheUsersBack) {
+    up();
+    auto before = snapshot();
+    std::string edited = kLab;
+    edited.replace(edited.find("memory = 768"), 12, "memory = 1024");
+    edited.replace(edited.find("192.168.56.12"), 13, "192.168.56.13");
+    std::ofstream(lab_file_) << edited;
+    std::string out = up();
+    EXPECT_NE(out.find("warning: domain mom-server2: memory (KiB) is 786432 in libvirt, 1048576"),
+              std::string::npos)
+        << out;
+    EXPECT_NE(out.find("warning: network mom-hostonly: reservations"), std::string::npos) << out;
+    EXPECT_NE(out.find("nothing changed"), std::string::npos) << out;
+    EXPECT_EQ(snapshot(), before);
+}
+
+TEST_F(VirtEngine, StatusBeforeUpSaysAbsent) {
+    std::ostringstream out;
+    commands::run_status(global_, {}, out);
+    EXPECT_NE(out.str().find("server1          absent"), std::string::npos) << out.str();
 }
