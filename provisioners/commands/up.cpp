@@ -38,6 +38,11 @@ int up_lab(const GlobalOptions& global, const UpOptions& options, std::ostream& 
         global.connect, lab.lab.connect.empty() && record ? record->uri : lab.lab.connect, driver);
     virt::Connection connection(uri);
     auto kind = engine::resolve_driver(driver, connection);
+    // `auto` keeps the driver the lab was brought up with, so a host whose KVM state changed
+    // (or a lab first started with --driver) does not flip drivers under running guests.
+    if (global.driver.empty() && lab.lab.driver == topo::Driver::automatic && record &&
+        record->uri == uri)
+        if (auto recorded = engine::parse_kind(record->driver)) kind = *recorded;
     out << engine::stamp(start) << "libvirt " << uri << ", driver " << virt::to_string(kind)
         << "\n";
 

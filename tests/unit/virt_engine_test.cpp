@@ -472,10 +472,12 @@ TEST_F(VirtEngine, LxcNodesGetAnOverlayEachThatDownUnmounts) {
     EXPECT_EQ(dom.value("/domain/devices/filesystem/source/@dir"), merged.string());
     EXPECT_TRUE(ours(snapshot()).size() == 4u);  // 2 networks, 2 domains; no pool for lxc
 
+    global_.driver.clear();  // `auto` now keeps the recorded driver; down takes it from there too
     std::string again = up(hooks);
+    EXPECT_NE(again.find("driver lxc"), std::string::npos) << again;
     EXPECT_NE(again.find("nothing changed"), std::string::npos) << again;
+    EXPECT_EQ(again.find("warning"), std::string::npos) << again;
 
-    global_.driver.clear();  // down takes the driver from the record
     down();
     EXPECT_FALSE(engine::is_mount_point(merged));
     EXPECT_FALSE(fs::exists(root_ / "home/labs/mom/overlays"));
