@@ -53,6 +53,12 @@ public:
         : LabError(ExitCode::infrastructure, std::move(message), std::move(node), std::move(step)) {}
 };
 
+// Another labctl holds the lab's lock: exit 4 at once, naming the holder.
+class LockedError : public LabError {
+public:
+    explicit LockedError(std::string message) : LabError(ExitCode::locked, std::move(message)) {}
+};
+
 class NotImplemented : public LabError {
 public:
     explicit NotImplemented(const std::string& what)

@@ -1,0 +1,46 @@
+#include <filesystem>
+
+#include "commands/lab_commands.hpp"
+#include "engine/apply.hpp"
+#include "engine/lab_state.hpp"
+#include "engine/target.hpp"
+#include "engine/teardown.hpp"
+#include "topology/loader.hpp"
+#include "util/paths.hpp"
+#include "virt/connection.hpp"
+
+namespace labctl::commands {
+
+int run_down(const GlobalOptions& global, const DownOptions& options, std::ostream& out) {
+    auto start = std::chrono::steady_clock::now();
+    // --lab works without the topology file: everything needed is in the tags and the record.
+    std::string lab_name = options.lab;
+    std::string lab_connect;
+    topo::Driver lab_driver = topo::Driver::automatic;
+    if (lab_name.empty()) {
+        topo::Lab lab = topo::load_lab_or_throw(global.file);
+        lab_name = lab.lab.name;
+        lab_connect = lab.lab.connect;
+        lab_driver = lab.lab.driver;
+    }
+    auto state_dir = util::lab_state_dir(lab_name);
+    engine::LabLock lock(state_dir, lab_name, "down");
+    auto record = engine::load_record(state_dir);
+    auto driver = engine::requested_driver(global.driver, lab_driver);
+    if (record && global.driver.empty() && record->driver == "lxc") driver = topo::Driver::lxc;
+    std::string connect = lab_connect.empty() && record ? record->uri : lab_connect;
+    std::string uri = engine::choose_uri(global.connect, connect, driver);
+    virt::Connection connection(uri);
+
+    engine::TeardownOptions teardown;
+    teardown.keep_disks = options.keep_disks;
+    teardown.start = start;
+    int removed = engine::teardown_lab(connection, lab_name, state_dir, record, teardown, out);
+    if (removed == 0)
+        out << "nothing to remove: lab " << lab_name << " has no objects on " << uri << "\n";
+    else
+        out << engine::stamp(start) << "lab " << lab_name << " is down\n";
+    return 0;
+}
+
+}  // namespace labctl::commands

@@ -1,0 +1,97 @@
+#include "commands/up.hpp"
+
+#include <cstdlib>
+#include <filesystem>
+
+#include "commands/lab_commands.hpp"
+#include "engine/apply.hpp"
+#include "engine/desired.hpp"
+#include "engine/drift.hpp"
+#include "engine/lab_state.hpp"
+#include "engine/target.hpp"
+#include "topology/loader.hpp"
+#include "util/paths.hpp"
+#include "virt/connection.hpp"
+
+namespace labctl::commands {
+
+namespace {
+std::chrono::milliseconds boot_timeout_from_env() {
+    // LABCTL_BOOT_TIMEOUT=SECONDS overrides the per-driver SSH deadline (slow CI hosts, tests).
+    if (const char* text = std::getenv("LABCTL_BOOT_TIMEOUT"); text && *text)
+        return std::chrono::seconds(std::atoi(text));
+    return std::chrono::milliseconds(0);
+}
+}  // namespace
+
+int up_lab(const GlobalOptions& global, const UpOptions& options, std::ostream& out,
+           const UpHooks& hooks) {
+    auto start = std::chrono::steady_clock::now();
+    topo::Lab lab = topo::load_lab_or_throw(global.file);
+    auto state_dir = util::lab_state_dir(lab.lab.name);
+    std::optional<engine::LabLock> lock;
+    if (!options.dry_run) lock.emplace(state_dir, lab.lab.name, "up");
+
+    auto driver = engine::requested_driver(global.driver, lab.lab.driver);
+    auto record = engine::load_record(state_dir);
+    std::string uri = engine::choose_uri(
+        global.connect, lab.lab.connect.empty() && record ? record->uri : lab.lab.connect, driver);
+    virt::Connection connection(uri);
+    auto kind = engine::resolve_driver(driver, connection);
+    // `auto` keeps the driver the lab was brought up with, so a host whose KVM state changed
+    // (or a lab first started with --driver) does not flip drivers under running guests.
+    if (global.driver.empty() && lab.lab.driver == topo::Driver::automatic && record &&
+        record->uri == uri)
+        if (auto recorded = engine::parse_kind(record->driver)) kind = *recorded;
+    out << engine::stamp(start) << "libvirt " << uri << ", driver " << virt::to_string(kind)
+        << "\n";
+
+    bool with_seed = hooks.seeds != nullptr;
+    auto desired = engine::desired_state(lab, kind, options.only, with_seed);
+    // The test driver's guests are fake: there is nothing to wait for, and probing their
+    // addresses would send traffic outside the test's own namespace.
+    bool wait = !connection.is_test_driver();
+    auto plan = engine::make_plan(connection, desired, wait, with_seed);
+    for (const auto& difference : engine::find_drift(connection, desired))
+        out << engine::stamp(start) << "warning: " << difference
+            << " (left as it is; `labctl down` then `labctl up` applies it)\n";
+
+    if (options.dry_run) {
+        size_t changes = 0;
+        for (const auto& action : plan) {
+            out << "  would " << action.describe() << "\n";
+            changes += action.mutates() ? 1 : 0;
+        }
+        out << (changes == 0 ? "nothing to change" : std::to_string(changes) + " change(s) planned")
+            << "\n";
+        return 0;
+    }
+
+    // Record what `down` needs before anything exists, so an interrupted `up` is undoable.
+    auto wanted = desired.record(uri, lab);
+    if (!record || !(*record == wanted)) engine::save_record(state_dir, wanted);
+
+    engine::BannerWaiter banner;
+    engine::ApplyOptions apply;
+    apply.jobs = options.jobs;
+    apply.seeds = hooks.seeds;
+    apply.waiter = hooks.waiter ? hooks.waiter : &banner;
+    apply.boot_timeout = boot_timeout_from_env();
+    apply.before_action = hooks.before_action;
+    apply.start = start;
+    int before = connection.mutations();
+    engine::apply_plan(connection, lab, desired, plan, apply, out);
+    int changes = connection.mutations() - before;
+    out << engine::stamp(start) << "lab " << lab.lab.name << " is up: " << desired.nodes.size()
+        << " node(s), "
+        << (changes == 0 ? std::string("nothing changed")
+                         : std::to_string(changes) + " libvirt change(s)")
+        << "\n";
+    return 0;
+}
+
+int run_up(const GlobalOptions& global, const UpOptions& options, std::ostream& out) {
+    return up_lab(global, options, out, {});
+}
+
+}  // namespace labctl::commands

@@ -1,0 +1,256 @@
+#include "engine/apply.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <exception>
+#include <mutex>
+#include <thread>
+
+#include "engine/inventory.hpp"
+#include "util/error.hpp"
+#include "util/files.hpp"
+#include "virt/xml_builders.hpp"
+
+namespace labctl::engine {
+
+namespace fs = std::filesystem;
+using K = Action::Kind;
+
+std::string stamp(std::chrono::steady_clock::time_point start) {
+    double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    char buffer[32];
+    std::snprintf(buffer, sizeof buffer, "[%5.1fs] ", seconds);
+    return buffer;
+}
+
+std::chrono::milliseconds default_boot_timeout(virt::DomainKind kind) {
+    switch (kind) {
+        case virt::DomainKind::lxc:
+            return std::chrono::seconds(60);
+        case virt::DomainKind::kvm:
+            return std::chrono::seconds(180);
+        case virt::DomainKind::qemu:
+            return std::chrono::seconds(300);
+    }
+    return std::chrono::seconds(300);
+}
+
+namespace {
+
+class Applier {
+  public:
+    Applier(virt::Connection& connection, const topo::Lab& lab, const Desired& desired,
+            const ApplyOptions& options, std::ostream& out)
+        : conn_(connection), lab_(lab), desired_(desired), options_(options), out_(out) {}
+
+    void run(const std::vector<Action>& plan) {
+        std::vector<std::pair<size_t, const Action*>> starts, waits;
+        for (size_t i = 0; i < plan.size(); ++i) {
+            const Action& action = plan[i];
+            if (action.kind == K::start_domain) {
+                starts.emplace_back(i, &action);
+            } else if (action.kind == K::wait_ssh) {
+                waits.emplace_back(i, &action);
+            } else {
+                before(i, action);
+                prepare(action);
+            }
+        }
+        // --jobs N; by default one per node, capped by the host's cores.
+        size_t cores = std::max(1u, std::thread::hardware_concurrency());
+        size_t jobs = options_.jobs > 0 ? static_cast<size_t>(options_.jobs)
+                                        : std::min(std::max<size_t>(starts.size(), 1), cores);
+        in_parallel(starts, jobs, [this](const Action& a) { start(a); });
+        in_parallel(waits, std::max<size_t>(waits.size(), 1), [this](const Action& a) { wait(a); });
+    }
+
+  private:
+    void before(size_t index, const Action& action) {
+        if (options_.before_action) options_.before_action(index, action);
+    }
+
+    void say(const std::string& what) {
+        std::lock_guard lock(out_mutex_);
+        out_ << stamp(options_.start) << what << "\n" << std::flush;
+    }
+
+    const NodeDesired& node(const std::string& name) const {
+        for (const auto& n : desired_.nodes)
+            if (n.node->name == name) return n;
+        throw std::logic_error("plan names unknown node " + name);
+    }
+
+    const virt::NetworkSpec& network(const std::string& name) const {
+        for (const auto& n : desired_.networks)
+            if (n.name == name) return n;
+        throw std::logic_error("plan names unknown network " + name);
+    }
+
+    void require_image(const NodeDesired& n) const {
+        std::vector<fs::path> needed;
+        if (n.overlay) {
+            needed.push_back(n.overlay->lower);
+        } else {
+            needed = {n.domain.kernel, n.domain.initrd, n.volume->backing};
+        }
+        for (const auto& path : needed)
+            if (!fs::exists(path))
+                throw InfraError("image `" + n.node->image + "` is missing " + path.string() +
+                                     " (run `labctl image build " + n.node->image + "`)",
+                                 n.node->name, "image");
+    }
+
+    void prepare(const Action& action) {
+        switch (action.kind) {
+            case K::define_network: {
+                if (conn_.network(action.object)) {  // an interrupted run defined it already
+                    say("network " + action.object + "  exists");
+                    return;
+                }
+                conn_.define_network(virt::network_xml(network(action.object)), "network");
+                say("network " + action.object + "  defined");
+                return;
+            }
+            case K::start_network: {
+                auto net = conn_.network(action.object);
+                if (!net) throw InfraError("network " + action.object + " vanished", {}, "network");
+                if (virt::Connection::is_active(net.get())) return;
+                conn_.start_network(net.get(), "network");
+                say("network " + action.object + "  started");
+                return;
+            }
+            case K::define_pool: {
+                util::make_dirs(desired_.pool->path, 0700);
+                if (owned_pool(conn_, action.object, desired_.pool->path.string())) return;
+                conn_.define_pool(virt::pool_xml(*desired_.pool), "pool");
+                say("pool " + action.object + "  defined (" + desired_.pool->path.string() + ")");
+                return;
+            }
+            case K::start_pool: {
+                util::make_dirs(desired_.pool->path, 0700);
+                auto pool = owned_pool(conn_, action.object, desired_.pool->path.string());
+                if (!pool)
+                    throw InfraError("storage pool " + action.object + " vanished", {}, "pool");
+                if (virt::Connection::is_active(pool.get())) return;
+                conn_.start_pool(pool.get(), "pool");
+                say("pool " + action.object + "  started");
+                return;
+            }
+            case K::create_volume: {
+                const auto& n = node(action.node);
+                auto pool = owned_pool(conn_, desired_.pool->name, desired_.pool->path.string());
+                if (!pool)
+                    throw InfraError("storage pool " + desired_.pool->name + " is missing",
+                                     action.node, "clone");
+                if (conn_.volume(pool.get(), n.volume->name)) return;
+                require_image(n);
+                virt::VolumeSpec spec = *n.volume;
+                spec.capacity_bytes = qcow2_virtual_size(spec.backing);
+                conn_.create_volume(pool.get(), virt::volume_xml(spec), action.node);
+                say("disk " + action.node + "  cloned (linked to " + spec.backing.string() + ")");
+                return;
+            }
+            case K::mount_overlay: {
+                const auto& n = node(action.node);
+                if (is_mount_point(n.overlay->merged)) return;
+                require_image(n);
+                mount_overlay(*n.overlay, action.node);
+                say("overlay " + action.node + "  mounted (" + n.overlay->merged.string() + ")");
+                return;
+            }
+            case K::write_seed: {
+                const auto& n = node(action.node);
+                if (n.seed.kind == SeedTarget::Kind::disk_image)
+                    util::make_dirs(n.seed.path.parent_path(), 0700);
+                NodeIdentity identity{desired_.lab, action.node, action.node, desired_.state_dir};
+                options_.seeds->write(lab_, *n.node, identity, n.seed);
+                say("seed " + action.node + "  written");
+                return;
+            }
+            case K::define_domain: {
+                const auto& n = node(action.node);
+                if (conn_.domain(n.domain.name)) return;  // checked for our tag when planning
+                require_image(n);
+                if (!n.domain.console_log.empty())
+                    util::make_dirs(n.domain.console_log.parent_path(), 0700);
+                conn_.define_domain(virt::domain_xml(n.domain), action.node);
+                say("domain " + n.domain.name + "  defined (" + virt::to_string(n.domain.kind) +
+                    ")");
+                return;
+            }
+            case K::start_domain:
+            case K::wait_ssh:
+                break;
+        }
+    }
+
+    void start(const Action& action) {
+        auto domain = conn_.domain(action.object);
+        if (!domain)
+            throw InfraError("domain " + action.object + " is not defined", action.node, "start");
+        if (virt::Connection::state_of(domain.get()) == virt::DomainState::running) return;
+        conn_.start_domain(domain.get(), action.node);
+        say("domain " + action.object + "  started");
+    }
+
+    void wait(const Action& action) {
+        const auto& n = node(action.node);
+        if (n.address.empty())
+            throw InfraError("node has no network to reach it by", action.node, "ssh");
+        auto timeout = options_.boot_timeout.count() > 0 ? options_.boot_timeout
+                                                         : default_boot_timeout(desired_.kind);
+        WaitTarget target{action.node, n.address, 22, n.domain.console_log,
+                          virt::to_string(desired_.kind)};
+        options_.waiter->wait(target, timeout);
+        say("node " + action.node + "  ssh up (" + n.address + ")");
+    }
+
+    // Runs FN on each action with at most JOBS threads; waits for all, then rethrows the
+    // first failure (in plan order), so no thread outlives the command.
+    template <class Fn>
+    void in_parallel(const std::vector<std::pair<size_t, const Action*>>& actions, size_t jobs,
+                     Fn fn) {
+        if (actions.empty()) return;
+        std::vector<std::exception_ptr> errors(actions.size());
+        std::mutex next_mutex;
+        size_t next = 0;
+        auto worker = [&] {
+            for (;;) {
+                size_t k;
+                {
+                    std::lock_guard lock(next_mutex);
+                    if (next >= actions.size()) return;
+                    k = next++;
+                }
+                try {
+                    before(actions[k].first, *actions[k].second);
+                    fn(*actions[k].second);
+                } catch (...) {
+                    errors[k] = std::current_exception();
+                }
+            }
+        };
+        std::vector<std::thread> threads;
+        for (size_t i = 0; i < std::min(jobs, actions.size()); ++i) threads.emplace_back(worker);
+        for (auto& t : threads) t.join();
+        for (auto& e : errors)
+            if (e) std::rethrow_exception(e);
+    }
+
+    virt::Connection& conn_;
+    const topo::Lab& lab_;
+    const Desired& desired_;
+    const ApplyOptions& options_;
+    std::ostream& out_;
+    std::mutex out_mutex_;
+};
+
+}  // namespace
+
+void apply_plan(virt::Connection& connection, const topo::Lab& lab, const Desired& desired,
+                const std::vector<Action>& plan, const ApplyOptions& options, std::ostream& out) {
+    Applier(connection, lab, desired, options, out).run(plan);
+}
+
+}  // namespace labctl::engine

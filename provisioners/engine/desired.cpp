@@ -1,0 +1,127 @@
+#include "engine/desired.hpp"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <fstream>
+
+#include "util/error.hpp"
+#include "util/paths.hpp"
+
+namespace labctl::engine {
+
+namespace fs = std::filesystem;
+
+std::string network_name(const std::string& lab, const std::string& network) {
+    return lab + "-" + network;
+}
+std::string domain_name(const std::string& lab, const std::string& node) {
+    return lab + "-" + node;
+}
+std::string pool_name(const std::string& lab) {
+    return lab + "-pool";
+}
+std::string volume_name(const std::string& node) {
+    return node + ".qcow2";
+}
+
+LabRecord Desired::record(const std::string& uri, const topo::Lab& topo_lab) const {
+    LabRecord r;
+    r.lab = lab;
+    r.file = file;
+    r.uri = uri;
+    r.driver = virt::to_string(kind);
+    if (pool) {
+        r.pool = pool->name;
+        r.pool_path = pool->path.string();
+    }
+    // Every node's overlay, not only the selected ones: `down` must find them all.
+    if (kind == virt::DomainKind::lxc)
+        for (const auto& node : topo_lab.nodes)
+            r.overlays.push_back(
+                overlay_paths(state_dir, util::image_dir(node.image), node.name).merged.string());
+    return r;
+}
+
+Desired desired_state(const topo::Lab& lab, virt::DomainKind kind,
+                      const std::vector<std::string>& only, bool with_seed) {
+    for (const auto& name : only)
+        if (!lab.node(name))
+            throw InputError("--only: no node named `" + name + "` in " + lab.file);
+
+    Desired d;
+    d.lab = lab.lab.name;
+    d.file = fs::absolute(lab.file).lexically_normal().string();
+    d.state_dir = util::lab_state_dir(d.lab);
+    d.kind = kind;
+    virt::Tag lab_tag{d.lab, "", d.file};
+
+    for (const auto& network : lab.networks) {
+        virt::NetworkSpec spec;
+        spec.name = network_name(d.lab, network.name);
+        spec.tag = lab_tag;
+        spec.mode = network.mode;
+        spec.subnet = network.subnet;
+        for (const auto& node : lab.nodes)
+            if (const auto* nic = node.nic(network.name))
+                spec.hosts.push_back({nic->mac, node.name, nic->planned.str()});
+        d.networks.push_back(std::move(spec));
+    }
+
+    bool vm = kind != virt::DomainKind::lxc;
+    if (vm) d.pool = virt::PoolSpec{pool_name(d.lab), d.state_dir / "disks"};
+
+    for (const auto& node : lab.nodes) {
+        if (!only.empty() && std::find(only.begin(), only.end(), node.name) == only.end()) continue;
+        fs::path image = util::image_dir(node.image);
+        if (d.image_dir.empty()) d.image_dir = image;
+        NodeDesired n;
+        n.node = &node;
+        if (!node.nics.empty()) n.address = node.nics.front().planned.str();
+        auto& spec = n.domain;
+        spec.name = domain_name(d.lab, node.name);
+        spec.tag = virt::Tag{d.lab, node.name, d.file};
+        spec.kind = kind;
+        spec.memory_mib = node.memory_mib;
+        spec.vcpus = node.vcpus;
+        for (const auto& nic : node.nics)
+            spec.nics.push_back({nic.mac, network_name(d.lab, nic.network)});
+        if (vm) {
+            spec.kernel = image / "vmlinuz";
+            spec.initrd = image / "initrd.img";
+            spec.disk = d.pool->path / volume_name(node.name);
+            spec.console_log = d.state_dir / "console" / (node.name + ".log");
+            // The lab's files live in a 0700 root-owned state dir: as root, the guests run as
+            // the owner of those files (root) instead of libvirt-qemu, which could not reach
+            // them (measured: "Cannot access storage file ... (as uid:64055) Permission denied").
+            if (::geteuid() == 0) spec.run_as = "+0:+0";
+            n.volume = virt::VolumeSpec{volume_name(node.name), image / "disk.qcow2", 0};
+            n.seed = {SeedTarget::Kind::disk_image, d.state_dir / "seeds" / (node.name + ".img")};
+            if (with_seed) spec.seed_disk = n.seed.path;
+        } else {
+            n.overlay = overlay_paths(d.state_dir, image, node.name);
+            spec.root_dir = n.overlay->merged;
+            // Written through the mounted overlay, so the files land in the node's upper dir.
+            n.seed = {SeedTarget::Kind::directory, n.overlay->merged};
+        }
+        d.nodes.push_back(std::move(n));
+    }
+    return d;
+}
+
+long long qcow2_virtual_size(const fs::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    unsigned char header[32] = {};
+    if (!in.read(reinterpret_cast<char*>(header), sizeof header))
+        throw InfraError(
+            "cannot read the base image " + path.string() + " (run `labctl image build`)", {},
+            "image");
+    if (header[0] != 'Q' || header[1] != 'F' || header[2] != 'I' || header[3] != 0xfb)
+        throw InfraError(path.string() + " is not a qcow2 image", {}, "image");
+    // Big-endian 64-bit virtual size at offset 24 (qcow2 spec).
+    unsigned long long size = 0;
+    for (int i = 24; i < 32; ++i) size = size << 8 | header[i];
+    return static_cast<long long>(size);
+}
+
+}  // namespace labctl::engine

@@ -1,0 +1,55 @@
+// What a lab should look like in libvirt, computed from the topology alone (no libvirt
+// calls): one network per topology network, a storage pool and a linked-clone volume per node
+// (qemu/kvm) or an overlay per node (lxc), and one tagged domain per node.
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/lab_state.hpp"
+#include "engine/overlay.hpp"
+#include "engine/seed_writer.hpp"
+#include "topology/model.hpp"
+#include "virt/xml_builders.hpp"
+
+namespace labctl::engine {
+
+struct NodeDesired {
+    const topo::Node* node = nullptr;
+    virt::DomainSpec domain;
+    std::optional<virt::VolumeSpec> volume;  // qemu/kvm
+    std::optional<OverlayPaths> overlay;     // lxc
+    SeedTarget seed;
+    std::string address;  // the first NIC's planned address: where SSH is awaited
+};
+
+struct Desired {
+    std::string lab;
+    std::string file;  // absolute
+    std::filesystem::path state_dir;
+    std::filesystem::path image_dir;  // of the first selected node's image (for checks)
+    virt::DomainKind kind = virt::DomainKind::qemu;
+    std::vector<virt::NetworkSpec> networks;
+    std::optional<virt::PoolSpec> pool;
+    std::vector<NodeDesired> nodes;  // the selected nodes (--only), in file order
+
+    // What `up` records in the state dir before creating anything.
+    LabRecord record(const std::string& uri, const topo::Lab& lab) const;
+};
+
+std::string network_name(const std::string& lab, const std::string& network);
+std::string domain_name(const std::string& lab, const std::string& node);
+std::string pool_name(const std::string& lab);
+std::string volume_name(const std::string& node);
+
+// ONLY: node names (empty: all); an unknown name is an InputError. WITH_SEED adds the seed
+// disk to qemu/kvm domains (only when a SeedWriter will create it).
+Desired desired_state(const topo::Lab& lab, virt::DomainKind kind,
+                      const std::vector<std::string>& only, bool with_seed);
+
+// The virtual size in bytes from a qcow2 header; throws InfraError when PATH is not qcow2.
+long long qcow2_virtual_size(const std::filesystem::path& path);
+
+}  // namespace labctl::engine

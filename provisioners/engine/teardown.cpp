@@ -1,0 +1,99 @@
+#include "engine/teardown.hpp"
+
+#include "engine/apply.hpp"
+#include "engine/inventory.hpp"
+#include "engine/overlay.hpp"
+#include "util/error.hpp"
+
+namespace labctl::engine {
+
+namespace fs = std::filesystem;
+
+namespace {
+// Only paths inside the lab's state dir are ever removed recursively.
+void remove_inside(const fs::path& state_dir, const fs::path& path) {
+    auto rel = path.lexically_normal().lexically_relative(state_dir.lexically_normal());
+    if (rel.empty() || rel.native().rfind("..", 0) == 0) return;
+    if (is_mount_point(path)) throw InfraError(path.string() + " is still mounted", {}, "overlay");
+    std::error_code ec;
+    fs::remove_all(path, ec);
+    if (ec) throw InfraError("cannot remove " + path.string() + ": " + ec.message(), {}, "cleanup");
+}
+}  // namespace
+
+int teardown_lab(virt::Connection& connection, const std::string& lab, const fs::path& state_dir,
+                 const std::optional<LabRecord>& record, const TeardownOptions& options,
+                 std::ostream& out) {
+    int removed = 0;
+    auto say = [&](const std::string& what) {
+        out << stamp(options.start) << what << "\n" << std::flush;
+    };
+    Inventory inventory = take_inventory(connection, lab);
+
+    for (auto& [node, domain] : inventory.domains) {
+        std::string name = virt::Connection::name_of(domain.get());
+        connection.remove_domain(domain.get(), node);
+        say("domain " + name + "  removed");
+        ++removed;
+    }
+
+    // Overlays: recorded mount points, plus any left under the state dir by an older record.
+    std::vector<fs::path> overlays;
+    if (record)
+        for (const auto& merged : record->overlays) overlays.emplace_back(merged);
+    if (fs::is_directory(state_dir / "overlays"))
+        for (const auto& entry : fs::directory_iterator(state_dir / "overlays"))
+            overlays.push_back(entry.path() / "merged");
+    for (const auto& merged : overlays) {
+        if (merged.lexically_normal()
+                .lexically_relative(state_dir.lexically_normal())
+                .native()
+                .rfind("..", 0) == 0)
+            continue;  // a record naming a path outside our state dir is not trusted
+        std::string node = merged.parent_path().filename().string();
+        if (is_mount_point(merged)) {
+            unmount_overlay(merged, node);
+            say("overlay " + node + "  unmounted");
+            ++removed;
+        }
+    }
+    if (!options.keep_disks && fs::exists(state_dir / "overlays")) {
+        remove_inside(state_dir, state_dir / "overlays");
+        say("overlays  removed");
+        ++removed;
+    }
+
+    if (!options.keep_disks && record && !record->pool.empty()) {
+        if (auto pool = owned_pool(connection, record->pool, record->pool_path)) {
+            connection.remove_pool(pool.get(), "pool");
+            say("pool " + record->pool + "  removed with its volumes");
+            ++removed;
+        }
+    }
+    if (!options.keep_disks) {
+        for (const char* dir : {"disks", "seeds"})
+            if (fs::exists(state_dir / dir)) {
+                remove_inside(state_dir, state_dir / dir);
+                ++removed;
+            }
+    }
+
+    for (auto& [name, network] : inventory.networks) {
+        connection.remove_network(network.get(), "network");
+        say("network " + name + "  removed");
+        ++removed;
+    }
+
+    // Keep where the lab lived (URI, driver) so a second `down` or `status` talks to the same
+    // libvirt and finds nothing; forget the pool and overlays, which are gone.
+    if (record && !options.keep_disks) {
+        LabRecord rest = *record;
+        rest.pool.clear();
+        rest.pool_path.clear();
+        rest.overlays.clear();
+        if (!(rest == *record)) save_record(state_dir, rest);
+    }
+    return removed;
+}
+
+}  // namespace labctl::engine

@@ -1,0 +1,69 @@
+// One libvirt connection and the operations labctl performs on it. Every call that changes
+// libvirt state goes through here and is counted, so a test can check that re-running `up`
+// on a running lab makes zero mutations. Thread-safe: libvirt connections are, and the
+// counter is atomic.
+#pragma once
+
+#include <atomic>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "virt/handles.hpp"
+
+namespace labctl::virt {
+
+enum class DomainState { absent, running, paused, shut_off, crashed, other };
+std::string to_string(DomainState state);
+
+class Connection {
+  public:
+    // Throws InfraError naming the URI when libvirt cannot be reached.
+    explicit Connection(const std::string& uri);
+
+    virConnectPtr get() const { return conn_.get(); }
+    const std::string& uri() const { return uri_; }
+    // test:///... runs in-process with fake guests: nothing to probe over the network.
+    bool is_test_driver() const { return uri_.rfind("test:", 0) == 0; }
+    // True when libvirt's domain capabilities offer domain type kvm on this host.
+    bool kvm_usable() const;
+
+    // Queries (no mutation). Lookups return null when the object does not exist.
+    std::vector<DomainPtr> domains() const;
+    std::vector<NetworkPtr> networks() const;
+    DomainPtr domain(const std::string& name) const;
+    NetworkPtr network(const std::string& name) const;
+    PoolPtr pool(const std::string& name) const;
+    VolumePtr volume(virStoragePoolPtr pool, const std::string& name) const;
+    static std::string xml_of(virDomainPtr domain);
+    static std::string xml_of(virNetworkPtr network);
+    static std::string xml_of(virStoragePoolPtr pool);
+    static std::string name_of(virDomainPtr domain);
+    static std::string name_of(virNetworkPtr network);
+    static DomainState state_of(virDomainPtr domain);
+    static bool is_active(virNetworkPtr network);
+    static bool is_active(virStoragePoolPtr pool);
+
+    // Mutations; each throws InfraError(node, step) on failure.
+    NetworkPtr define_network(const std::string& xml, const std::string& step);
+    void start_network(virNetworkPtr network, const std::string& step);
+    void remove_network(virNetworkPtr network, const std::string& step);  // destroy + undefine
+    PoolPtr define_pool(const std::string& xml, const std::string& step);
+    void start_pool(virStoragePoolPtr pool, const std::string& step);
+    void remove_pool(virStoragePoolPtr pool,
+                     const std::string& step);  // volumes, destroy, undefine
+    VolumePtr create_volume(virStoragePoolPtr pool, const std::string& xml,
+                            const std::string& node);
+    DomainPtr define_domain(const std::string& xml, const std::string& node);
+    void start_domain(virDomainPtr domain, const std::string& node);
+    void remove_domain(virDomainPtr domain, const std::string& node);  // destroy + undefine
+
+    int mutations() const { return mutations_.load(); }
+
+  private:
+    std::string uri_;
+    ConnectPtr conn_;
+    std::atomic<int> mutations_{0};
+};
+
+}  // namespace labctl::virt

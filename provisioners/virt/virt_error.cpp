@@ -1,0 +1,47 @@
+#include "virt/virt_error.hpp"
+
+#include <libvirt/virterror.h>
+
+#include <cstdlib>
+#include <mutex>
+
+#include "util/error.hpp"
+#include "virt/handles.hpp"
+
+namespace labctl::virt {
+
+void CharDeleter::operator()(char* p) const {
+    std::free(p);
+}
+
+namespace {
+// Keeps the error in the thread's last-error slot (read by throw_last_error) and prints nothing.
+void ignore_error(void*, virErrorPtr) {}
+}  // namespace
+
+void silence_libvirt_errors() {
+    static std::once_flag once;
+    std::call_once(once, [] {
+        virInitialize();
+        virSetErrorFunc(nullptr, ignore_error);
+    });
+}
+
+std::string last_error_message() {
+    virErrorPtr error = virGetLastError();
+    if (error && error->message) return error->message;
+    return "unknown libvirt error";
+}
+
+int last_error_code() {
+    virErrorPtr error = virGetLastError();
+    return error ? error->code : 0;
+}
+
+void throw_last_error(const std::string& what, const std::string& node, const std::string& step) {
+    std::string message = what + ": " + last_error_message();
+    virResetLastError();
+    throw InfraError(message, node, step);
+}
+
+}  // namespace labctl::virt

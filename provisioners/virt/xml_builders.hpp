@@ -1,0 +1,72 @@
+// The libvirt XML of every object labctl creates, built with util::XmlWriter (every value
+// escaped). Pure functions of their spec, so unit tests check them without libvirt.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "topology/model.hpp"
+#include "virt/tag.hpp"
+
+namespace labctl::virt {
+
+struct NetworkSpec {
+    std::string name;  // <lab>-<network>
+    Tag tag;
+    topo::NetworkMode mode = topo::NetworkMode::nat;
+    util::Subnet subnet;
+    struct Host {
+        std::string mac;
+        std::string name;
+        std::string ip;
+    };
+    std::vector<Host> hosts;  // one DHCP reservation per node NIC
+};
+
+struct PoolSpec {
+    std::string name;  // <lab>-pool
+    std::filesystem::path path;
+};
+
+struct VolumeSpec {
+    std::string name;               // <node>.qcow2
+    std::filesystem::path backing;  // the base image's disk.qcow2
+    long long capacity_bytes = 0;   // the base image's virtual size
+};
+
+enum class DomainKind { qemu, kvm, lxc };
+
+struct DomainSpec {
+    std::string name;  // <lab>-<node>
+    Tag tag;
+    DomainKind kind = DomainKind::qemu;
+    int memory_mib = 512;
+    int vcpus = 1;
+    // qemu / kvm: direct kernel boot of the linked clone.
+    std::filesystem::path kernel;
+    std::filesystem::path initrd;
+    std::filesystem::path disk;
+    std::filesystem::path seed_disk;  // read-only raw LABCTL-SEED disk; empty: none
+    std::filesystem::path console_log;
+    // qemu/kvm: run the emulator as this "+UID:+GID" (libvirt DAC label) without relabelling
+    // files. Empty: libvirt's default user (libvirt-qemu), which cannot reach disks inside a
+    // 0700 lab state dir owned by root.
+    std::string run_as;
+    // lxc: the node's merged overlay mounted as the container's root.
+    std::filesystem::path root_dir;
+    struct Nic {
+        std::string mac;
+        std::string network;  // libvirt network name
+    };
+    std::vector<Nic> nics;  // in the node's NIC order
+};
+
+std::string network_xml(const NetworkSpec& spec);
+std::string pool_xml(const PoolSpec& spec);
+std::string volume_xml(const VolumeSpec& spec);
+std::string domain_xml(const DomainSpec& spec);
+
+std::string to_string(DomainKind kind);
+
+}  // namespace labctl::virt
