@@ -6,9 +6,6 @@
 
 namespace labctl::commands {
 
-int run_kill(const GlobalOptions&, const KillOptions&, std::ostream&) { throw NotImplemented("labctl kill"); }
-int run_revive(const GlobalOptions&, const KillOptions&, std::ostream&) { throw NotImplemented("labctl revive"); }
-int run_verify(const GlobalOptions&, const VerifyOptions&, std::ostream&) { throw NotImplemented("labctl verify"); }
 int run_image(const GlobalOptions&, const ImageOptions& options, std::ostream&) {
     throw NotImplemented("labctl image " + options.action);
 }

@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include "commands/lab_commands.hpp"
+#include "commands/provision_step.hpp"
 #include "engine/apply.hpp"
 #include "engine/desired.hpp"
 #include "engine/drift.hpp"
@@ -71,6 +72,9 @@ int up_lab(const GlobalOptions& global, const UpOptions& options, std::ostream& 
     auto wanted = desired.record(uri, lab);
     if (!record || !(*record == wanted)) engine::save_record(state_dir, wanted);
 
+    // Keys before guests: the seed carries them, known_hosts pins them.
+    prepare_ssh_identity(lab, state_dir);
+
     engine::BannerWaiter banner;
     engine::ApplyOptions apply;
     apply.jobs = options.jobs;
@@ -87,7 +91,17 @@ int up_lab(const GlobalOptions& global, const UpOptions& options, std::ostream& 
         << (changes == 0 ? std::string("nothing changed")
                          : std::to_string(changes) + " libvirt change(s)")
         << "\n";
-    return 0;
+    // The test driver boots nothing: provisioning and verification need real guests.
+    if (connection.is_test_driver()) return 0;
+
+    auto summary = provision_lab(lab, state_dir, options.only, out, start);
+    out << engine::stamp(start) << "provisioned " << summary.services << " service instance(s), "
+        << summary.changed << " changed\n";
+    if (options.no_verify || !options.only.empty()) return 0;
+    out << engine::stamp(start) << "verify\n";
+    bool ok = verify_lab(lab, state_dir, out, false, global.color);
+    out << engine::stamp(start) << (ok ? "lab verified" : "verification FAILED") << "\n";
+    return ok ? 0 : 1;
 }
 
 int run_up(const GlobalOptions& global, const UpOptions& options, std::ostream& out) {

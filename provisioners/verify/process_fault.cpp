@@ -17,7 +17,7 @@ public:
 
     void inject() override {
         std::vector<std::string> argv{"sh", "-c",
-                                      "for unit in \"$@\"; do systemctl kill --signal=SIGKILL \"$unit\"; "
+                                      "for unit in \"$@\"; do systemctl kill --signal=SIGKILL \"$unit\" 2>/dev/null || true; "
                                       "systemctl stop \"$unit\"; done",
                                       "kill"};
         for (const auto& instance : target_.instances) argv.push_back("labctl-" + instance.name + ".service");

@@ -5,6 +5,7 @@
 #include <cstdlib>
 
 #include "util/error.hpp"
+#include "util/xml_writer.hpp"
 #include "virt/virt_error.hpp"
 #include "virt/xml_query.hpp"
 
@@ -246,6 +247,29 @@ void Connection::start_domain(virDomainPtr domain, const std::string& node) {
     std::string name = name_of(domain);
     ++mutations_;
     if (virDomainCreate(domain) < 0) throw_last_error("cannot start domain " + name, node, "start");
+}
+
+void Connection::power_off_domain(virDomainPtr domain, const std::string& node) {
+    std::string name = name_of(domain);
+    ++mutations_;
+    if (virDomainDestroy(domain) < 0) throw_last_error("cannot power off domain " + name, node, "poweroff");
+}
+
+void Connection::set_link_state(virDomainPtr domain, const std::string& mac, bool up, const std::string& node) {
+    std::string name = name_of(domain);
+    XmlDoc live(xml_of(domain));
+    std::string network = live.value("/domain/devices/interface[mac/@address='" + mac + "']/source/@network");
+    if (network.empty()) throw InfraError("domain " + name + " has no NIC with MAC " + mac, node, "link state");
+    // libvirt finds the device by its MAC and changes only the link state.
+    util::XmlWriter xml;
+    xml.open("interface").attr("type", "network");
+    xml.open("mac").attr("address", mac).close();
+    xml.open("source").attr("network", network).close();
+    xml.open("link").attr("state", up ? "up" : "down").close();
+    xml.close();
+    ++mutations_;
+    if (virDomainUpdateDeviceFlags(domain, xml.str().c_str(), VIR_DOMAIN_AFFECT_LIVE) < 0)
+        throw_last_error("cannot set the link of " + mac + " on " + name + (up ? " up" : " down"), node, "link state");
 }
 
 void Connection::remove_domain(virDomainPtr domain, const std::string& node) {

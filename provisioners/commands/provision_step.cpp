@@ -1,0 +1,89 @@
+#include "commands/provision_step.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <mutex>
+
+#include "engine/apply.hpp"
+#include "remote/keys.hpp"
+#include "remote/lab_ssh.hpp"
+#include "remote/pool.hpp"
+#include "render/render_lab.hpp"
+#include "roles/runner.hpp"
+#include "verify/checks.hpp"
+
+namespace labctl::commands {
+
+void prepare_ssh_identity(const topo::Lab& lab, const std::filesystem::path& state_dir) {
+    remote::ensure_lab_key(state_dir);
+    for (const auto& node : lab.nodes) {
+        auto host_key = remote::ensure_node_host_key(state_dir, node.name);
+        if (!node.nics.empty())
+            remote::pin_host_key(remote::known_hosts_path(state_dir), node.nics.front().planned.str(), 22,
+                                 host_key.public_line);
+    }
+}
+
+ProvisionSummary provision_lab(const topo::Lab& lab, const std::filesystem::path& state_dir,
+                               const std::vector<std::string>& only, std::ostream& out,
+                               std::chrono::steady_clock::time_point start) {
+    // With --only, a service is provisioned when every node it runs on was brought up.
+    topo::Lab selected = lab;
+    if (!only.empty()) {
+        selected.services.clear();
+        for (const auto& service : lab.services) {
+            bool inside = std::all_of(service.on.begin(), service.on.end(), [&](const auto& on) {
+                return std::find(only.begin(), only.end(), on.value) != only.end();
+            });
+            if (inside) selected.services.push_back(service);
+        }
+    }
+    auto lab_ssh = remote::open_lab_ssh(state_dir);
+    remote::SessionPool pool([&](const std::string& node) {
+        auto options = remote::connect_options(lab_ssh, *selected.node(node));
+        // The banner answered already; the authorized key may land a moment later.
+        options.retry_auth_denied = true;
+        return options;
+    });
+    auto files = render::render_lab(selected, render::TemplateSet{});
+    ProvisionSummary summary;
+    std::mutex mutex;
+    roles::ProvisionOptions options;
+    options.state_dir = state_dir;
+    options.on_report = [&](const roles::RoleReport& report) {
+        std::lock_guard lock(mutex);
+        ++summary.services;
+        summary.changed += report.changed() ? 1 : 0;
+        double seconds = 0;
+        std::string steps;
+        for (const auto& step : report.steps) {
+            seconds += step.seconds;
+            if (step.outcome == roles::Outcome::changed) steps += (steps.empty() ? "" : ", ") + step.step;
+        }
+        out << engine::stamp(start)
+            << fmt::format("{:<8} {:<24} {} ({:.1f}s)", report.changed() ? "changed" : "ok",
+                           report.service + " on " + report.node, steps.empty() ? "" : "changed: " + steps, seconds)
+            << "\n";
+    };
+    roles::provision(selected, files, pool, options);
+    return summary;
+}
+
+bool verify_lab(const topo::Lab& lab, const std::filesystem::path& state_dir, std::ostream& out, bool json,
+                bool color) {
+    auto lab_ssh = remote::open_lab_ssh(state_dir);
+    remote::SessionPool pool([&](const std::string& node) { return remote::connect_options(lab_ssh, *lab.node(node)); });
+    verify::VerifyContext context{lab, pool, state_dir};
+    verify::ReachabilityMatrix matrix;
+    auto report = verify::run_checks(context, &matrix);
+    if (json) {
+        out << report.to_json().dump(2) << "\n";
+    } else {
+        matrix.print(out);
+        report.print(out, color);
+    }
+    return report.ok();
+}
+
+}  // namespace labctl::commands

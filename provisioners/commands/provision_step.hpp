@@ -1,0 +1,34 @@
+// What `labctl up` does once every node answers SSH: log in with the lab's key and pinned
+// host keys, provision the services in dependency tiers (Ansible-style ok/changed per step),
+// then verify the whole lab.
+#pragma once
+
+#include <chrono>
+#include <filesystem>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "topology/model.hpp"
+
+namespace labctl::commands {
+
+// Makes the lab key and every node's host key (idempotent) and pins each host key for the
+// node's SSH endpoint in the lab's known_hosts, before any guest exists.
+void prepare_ssh_identity(const topo::Lab& lab, const std::filesystem::path& state_dir);
+
+struct ProvisionSummary {
+    int services = 0;
+    int changed = 0;  // (service, node) pairs where something changed
+};
+
+// Provisions the services whose nodes are all in ONLY (all services when ONLY is empty).
+ProvisionSummary provision_lab(const topo::Lab& lab, const std::filesystem::path& state_dir,
+                               const std::vector<std::string>& only, std::ostream& out,
+                               std::chrono::steady_clock::time_point start);
+
+// Runs every verify check and prints the report; true when all hold.
+bool verify_lab(const topo::Lab& lab, const std::filesystem::path& state_dir, std::ostream& out, bool json,
+                bool color);
+
+}  // namespace labctl::commands

@@ -1,0 +1,48 @@
+// `labctl verify`: every check of a running lab, and optionally a load test through each
+// balancer (throughput, latency percentiles, split) in the spirit of `ab -n N -c C`.
+#include <fmt/format.h>
+
+#include "commands/lab_commands.hpp"
+#include "commands/provision_step.hpp"
+#include "topology/loader.hpp"
+#include "util/paths.hpp"
+#include "verify/checks.hpp"
+#include "verify/loadgen.hpp"
+
+namespace labctl::commands {
+
+int run_verify(const GlobalOptions& global, const VerifyOptions& options, std::ostream& out) {
+    auto lab = topo::load_lab_or_throw(global.file);
+    auto state_dir = util::lab_state_dir(lab.lab.name);
+    bool ok = verify_lab(lab, state_dir, out, options.json && options.load == 0, global.color);
+    if (options.load > 0) {
+        for (const auto& service : lab.services) {
+            if (service.type != topo::ServiceType::nginx) continue;
+            for (const auto& on : service.on) {
+                const auto* node = lab.node(on.value);
+                verify::LoadOptions load;
+                load.host = verify::node_address(*node);
+                load.port = service.nginx().listen;
+                load.requests = options.load;
+                load.concurrency = options.concurrency;
+                auto result = verify::run_load(load);
+                auto summary = verify::summarize(result);
+                verify::Split split;
+                int failed = 0;
+                for (const auto& sample : result.samples) {
+                    if (sample.ok) ++split[sample.backend];
+                    else ++failed;
+                }
+                out << fmt::format("load {} on {}:{}: {} requests, concurrency {}, {} failed, {:.0f} req/s, "
+                                   "p50 {:.1f} ms, p95 {:.1f} ms, p99 {:.1f} ms\n  split: {}\n",
+                                   service.name, node->name, service.nginx().listen, result.samples.size(),
+                                   options.concurrency, failed, summary.throughput, summary.p50 * 1000,
+                                   summary.p95 * 1000, summary.p99 * 1000, verify::describe_split(split));
+                ok &= failed == 0;
+            }
+        }
+    }
+    return ok ? 0 : 1;
+}
+
+}  // namespace labctl::commands
