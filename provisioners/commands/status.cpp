@@ -1,9 +1,12 @@
+#include <future>
+
 #include "commands/lab_commands.hpp"
 #include "engine/lab_state.hpp"
 #include "engine/lab_status.hpp"
 #include "engine/target.hpp"
 #include "topology/loader.hpp"
 #include "util/paths.hpp"
+#include "verify/checks.hpp"
 #include "virt/connection.hpp"
 
 namespace labctl::commands {
@@ -19,6 +22,18 @@ int run_status(const GlobalOptions& global, const StatusOptions& options, std::o
                                   : virt::to_string(engine::resolve_driver(driver, connection));
     // The test driver's guests are fake: never probe their addresses.
     auto status = engine::lab_status(connection, lab, driver_name, !connection.is_test_driver());
+    // Service health per instance, probed in parallel on the nodes that answer SSH.
+    std::vector<std::pair<engine::NodeStatus*, std::future<engine::ServiceStatus>>> probes;
+    for (auto& node : status.nodes) {
+        if (!node.ssh) continue;
+        for (const auto& instance : lab.instances_on(*lab.node(node.name))) {
+            probes.emplace_back(&node, std::async(std::launch::async, [&lab, instance] {
+                auto health = verify::probe_instance(lab, instance, util::lab_state_dir(lab.lab.name));
+                return engine::ServiceStatus{instance.service->name, instance.name, health.healthy, health.detail};
+            }));
+        }
+    }
+    for (auto& [node, probe] : probes) node->services.push_back(probe.get());
     if (options.json)
         out << engine::status_json(status).dump() << "\n";
     else

@@ -48,6 +48,11 @@ nlohmann::json status_json(const LabStatus& status) {
                             {"addresses", n.addresses},
                             {"ssh", n.ssh},
                             {"services", nlohmann::json::array()}};
+        for (const auto& service : n.services)
+            j["services"].push_back({{"service", service.service},
+                                     {"instance", service.instance},
+                                     {"healthy", service.healthy},
+                                     {"detail", service.detail}});
         if (n.ssh_latency) j["ssh_latency_ms"] = *n.ssh_latency * 1000.0;
         nodes.push_back(std::move(j));
     }
@@ -76,6 +81,8 @@ void print_status_table(const LabStatus& status, std::ostream& out) {
         std::snprintf(line, sizeof line, "%-16s %-10s %-14s %s\n", n.name.c_str(), n.state.c_str(),
                       ssh.c_str(), addresses.c_str());
         out << line;
+        for (const auto& service : n.services)
+            out << "    " << (service.healthy ? "✓ " : "✗ ") << service.instance << "  " << service.detail << "\n";
     }
 }
 

@@ -16,6 +16,13 @@
 
 namespace labctl::engine {
 
+struct ServiceStatus {
+    std::string service;
+    std::string instance;
+    bool healthy = false;
+    std::string detail;
+};
+
 struct NodeStatus {
     std::string name;
     std::string state;                             // running, shut off, ..., absent
@@ -23,6 +30,7 @@ struct NodeStatus {
     bool ssh = false;
     std::optional<double> ssh_latency;  // seconds, when probed and answered
     bool probed = false;
+    std::vector<ServiceStatus> services;  // filled by the caller that can probe services
 };
 
 struct LabStatus {

@@ -33,11 +33,12 @@ const char* reach_script = R"(for t in "$@"; do
   echo "$t $i $p"
 done)";
 
-probe::StompCredentials broker_credentials(const VerifyContext& context, const topo::Service& broker) {
+// RabbitMQ's lab user and its generated password; ActiveMQ needs no login.
+probe::StompCredentials broker_credentials(const std::filesystem::path& state_dir, const topo::Service& broker) {
     probe::StompCredentials credentials;
     if (broker.type == topo::ServiceType::rabbitmq) {
         credentials.login = broker.broker().user;
-        credentials.passcode = util::read_secret(context.state_dir, "rabbitmq-" + broker.name).value_or("");
+        credentials.passcode = util::read_secret(state_dir, "rabbitmq-" + broker.name).value_or("");
     }
     return credentials;
 }
@@ -155,49 +156,49 @@ void check_reachability(VerifyContext& context, Report& report, ReachabilityMatr
         }
 }
 
+InstanceHealth probe_instance(const topo::Lab& lab, const topo::Instance& instance,
+                              const std::filesystem::path& state_dir) {
+    (void)lab;
+    auto start = Clock::now();
+    const auto& service = *instance.service;
+    std::string address = node_address(*instance.node);
+    auto port = static_cast<std::uint16_t>(instance.port);
+    InstanceHealth health;
+    switch (service.type) {
+        case topo::ServiceType::app:
+            if (service.app().protocol == topo::Protocol::grpc) {
+                auto probe = probe::tcp_port_open(address, port, 2s);
+                health = {probe.open, probe.open ? "gRPC port open" : probe.error};
+            } else {
+                auto response = probe::http_get(address, port, service.app().health, 2s);
+                health = {response.status == 200, response.ok() ? "HTTP " + std::to_string(response.status) : response.error};
+            }
+            break;
+        case topo::ServiceType::activemq:
+        case topo::ServiceType::rabbitmq: {
+            auto result = probe::stomp_connect(address, port, broker_credentials(state_dir, service), 5s);
+            health = {result.connected, result.connected ? "CONNECTED " + result.server : result.error};
+            break;
+        }
+        default: {
+            auto probe = probe::tcp_port_open(address, port, 2s);
+            health = {probe.open, probe.open ? "port open" : probe.error};
+        }
+    }
+    health.seconds = since(start);
+    return health;
+}
+
 void check_services(VerifyContext& context, Report& report) {
     const auto& lab = context.lab;
     std::vector<std::future<Check>> jobs;
     for (const auto& service : lab.services) {
         for (const auto& instance : lab.instances(service)) {
-            jobs.push_back(std::async(std::launch::async, [&context, &service, instance] {
-                auto start = Clock::now();
-                std::string address = node_address(*instance.node);
-                Check check;
-                switch (service.type) {
-                    case topo::ServiceType::app: {
-                        const auto& app = service.app();
-                        check.name = "health " + instance.name + " " + address + ":" + std::to_string(instance.port) +
-                                     (app.protocol == topo::Protocol::grpc ? "" : app.health);
-                        if (app.protocol == topo::Protocol::grpc) {
-                            auto port = probe::tcp_port_open(address, static_cast<std::uint16_t>(instance.port), 3s);
-                            check.ok = port.open;
-                            check.detail = port.open ? "gRPC port open" : port.error;
-                        } else {
-                            auto response = probe::http_get(address, static_cast<std::uint16_t>(instance.port), app.health, 3s);
-                            check.ok = response.status == 200;
-                            check.detail = response.ok() ? "HTTP " + std::to_string(response.status) : response.error;
-                        }
-                        break;
-                    }
-                    case topo::ServiceType::activemq:
-                    case topo::ServiceType::rabbitmq: {
-                        check.name = "stomp " + instance.name + " " + address + ":" + std::to_string(instance.port);
-                        auto result = probe::stomp_connect(address, static_cast<std::uint16_t>(instance.port),
-                                                           broker_credentials(context, service), 10s);
-                        check.ok = result.connected;
-                        check.detail = result.connected ? "CONNECTED " + result.server : result.error;
-                        break;
-                    }
-                    default: {
-                        check.name = "port " + instance.name + " " + address + ":" + std::to_string(instance.port);
-                        auto port = probe::tcp_port_open(address, static_cast<std::uint16_t>(instance.port), 3s);
-                        check.ok = port.open;
-                        check.detail = port.open ? "open" : port.error;
-                    }
-                }
-                check.seconds = since(start);
-                return check;
+            jobs.push_back(std::async(std::launch::async, [&context, instance] {
+                auto health = probe_instance(context.lab, instance, context.state_dir);
+                std::string what = instance.service->is_broker() ? "stomp " : instance.service->type == topo::ServiceType::app ? "health " : "port ";
+                return Check{what + instance.name + " " + node_address(*instance.node) + ":" + std::to_string(instance.port),
+                             health.healthy, health.seconds, health.detail};
             }));
         }
     }
@@ -251,7 +252,7 @@ void check_broker_relay(VerifyContext& context, Report& report) {
         for (const auto& instance : context.lab.instances(service)) {
             auto start = Clock::now();
             auto result = probe::stomp_relay(node_address(*instance.node), static_cast<std::uint16_t>(instance.port),
-                                             broker_credentials(context, service), 15s);
+                                             broker_credentials(context.state_dir, service), 15s);
             report.checks.push_back(
                 {"relay " + instance.name + " (publish on one connection, receive on another)", result.relayed,
                  since(start),

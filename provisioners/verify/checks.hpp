@@ -35,6 +35,17 @@ void check_spread(VerifyContext& context, Report& report);
 void check_broker_relay(VerifyContext& context, Report& report);
 void check_replication(VerifyContext& context, Report& report);
 
+struct InstanceHealth {
+    bool healthy = false;
+    std::string detail;  // "HTTP 200", "CONNECTED ActiveMQ/5.17.2", or why not
+    double seconds = 0;
+};
+
+// One instance's own readiness, probed from labctl: an app's health path (or its gRPC port),
+// a broker's STOMP CONNECT (as the lab user for RabbitMQ), any other service's port.
+InstanceHealth probe_instance(const topo::Lab& lab, const topo::Instance& instance,
+                              const std::filesystem::path& state_dir);
+
 // The address labctl uses for NODE: its first NIC's reserved address.
 std::string node_address(const topo::Node& node);
 
