@@ -22,6 +22,7 @@ void add_image_command(CLI::App& app, CommandContext& context) {
     auto list = std::make_shared<commands::ImageOptions>();
     list->action = "list";
     auto* list_cmd = cmd->add_subcommand("list", "List base images");
+    list_cmd->add_flag("--json", list->json, "Machine-readable output");
     list_cmd->callback([&context, list] {
         context.action = [&context, list] { return commands::run_image(context.global, *list, std::cout); };
     });

@@ -12,9 +12,7 @@ int run_kill(const GlobalOptions&, const KillOptions&, std::ostream&) { throw No
 int run_revive(const GlobalOptions&, const KillOptions&, std::ostream&) { throw NotImplemented("labctl revive"); }
 int run_verify(const GlobalOptions&, const VerifyOptions&, std::ostream&) { throw NotImplemented("labctl verify"); }
 int run_ssh(const GlobalOptions&, const SshOptions&) { throw NotImplemented("labctl ssh"); }
-int run_image(const GlobalOptions&, const ImageOptions& options, std::ostream&) {
-    throw NotImplemented("labctl image " + options.action);
-}
+// run_image: commands/image.cpp
 int run_export(const GlobalOptions&, const ExportOptions&, std::ostream&) { throw NotImplemented("labctl export vagrant"); }
 
 }  // namespace labctl::commands

@@ -74,6 +74,7 @@ struct ImageOptions {
     std::string action;  // build | list | rm
     std::string name = "debian-12-lab";
     bool force = false;
+    bool json = false;  // list
 };
 
 struct ExportOptions {
