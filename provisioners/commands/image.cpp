@@ -5,7 +5,10 @@
 #include "commands/lab_commands.hpp"
 #include "image/image_build.hpp"
 #include "image/image_store.hpp"
+#include "image/seed.hpp"
+#include "topology/loader.hpp"
 #include "util/error.hpp"
+#include "util/files.hpp"
 
 namespace labctl::commands {
 
@@ -59,14 +62,45 @@ int list(const ImageOptions& options, std::ostream& out) {
     return 0;
 }
 
+int seed(const GlobalOptions& global, const ImageOptions& options, std::ostream& out) {
+    auto lab = topo::load_lab_or_throw(global.file);
+    const auto* node = lab.node(options.node);
+    if (!node) throw InputError("no node named " + options.node + " in " + global.file);
+    auto read = [](const std::string& path) {
+        if (!std::filesystem::is_regular_file(path)) throw InputError(path + ": no such file");
+        return util::read_file(path);
+    };
+    render::NodeIdentity identity{read(options.authorized_key), read(options.host_key),
+                                  read(options.host_key + ".pub")};
+    image::write_seed_tree(lab, *node, identity, options.out_dir);
+    if (!options.disk.empty()) image::make_seed_disk(options.out_dir, options.disk);
+    if (!options.root.empty()) image::install_seed_in_root(options.out_dir, options.root);
+    if (options.json) {
+        auto nics = nlohmann::json::array();
+        for (const auto& nic : node->nics)
+            nics.push_back({{"network", nic.network},
+                            {"mac", nic.mac},
+                            {"address", nic.planned.str()},
+                            {"static", nic.address.has_value()}});
+        out << nlohmann::json{{"lab", lab.lab.name},
+                              {"node", node->name},
+                              {"user", node->user},
+                              {"nics", nics}}
+                   .dump()
+            << "\n";
+    }
+    return 0;
+}
+
 }  // namespace
 
-int run_image(const GlobalOptions&, const ImageOptions& options, std::ostream& out) {
+int run_image(const GlobalOptions& global, const ImageOptions& options, std::ostream& out) {
     if (options.action == "build") {
         image::build_image(options.name, options.force, out);
         return 0;
     }
     if (options.action == "list") return list(options, out);
+    if (options.action == "seed") return seed(global, options, out);
     if (options.action == "rm") {
         image::remove_image(options.name);
         out << "image " << options.name << ": removed\n";

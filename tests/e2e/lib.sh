@@ -6,6 +6,7 @@
 #   in_ns NS CMD...          # run CMD in NS's network namespace (host mount namespace)
 #   virsh_ns NS ARGS...      # virsh against NS's libvirtd (qemu:///system)
 #   netns_down NS            # also run by the trap
+#   e2e_on_cleanup 'CMD'     # extra teardown step, run after the namespaces are gone
 #
 # What netns_up does, and why (measured on our 2-core Debian 12 machines, see
 # shared/notes/guests-on-this-machine.md):
@@ -33,6 +34,7 @@
 E2E_TMP=${E2E_TMP:-}
 E2E_NAMESPACES=()
 E2E_SHARED_MOUNTS=()
+E2E_CLEANUPS=()
 
 e2e_log() { printf '%s [e2e] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
 e2e_die() {
@@ -58,13 +60,23 @@ e2e_init() {
 e2e_cleanup() {
     local rc=$?
     local ns
+    trap - EXIT INT TERM
     for ((i = ${#E2E_NAMESPACES[@]} - 1; i >= 0; i--)); do
         ns=${E2E_NAMESPACES[i]}
         [ -n "$ns" ] && netns_down "$ns"
     done
+    # The test's own undo steps (unmount overlays, ...), once no domain uses them.
+    for ((i = ${#E2E_CLEANUPS[@]} - 1; i >= 0; i--)); do eval "${E2E_CLEANUPS[i]}" || true; done
+    for ((i = ${#E2E_SHARED_MOUNTS[@]} - 1; i >= 0; i--)); do
+        umount "${E2E_SHARED_MOUNTS[i]}" 2>/dev/null || umount -l "${E2E_SHARED_MOUNTS[i]}" 2>/dev/null || true
+    done
+    E2E_SHARED_MOUNTS=()
     [ -n "$E2E_TMP" ] && rm -rf "$E2E_TMP"
     exit "$rc"
 }
+
+# Registers a shell command run at teardown after the namespaces are gone (last in, first run).
+e2e_on_cleanup() { E2E_CLEANUPS+=("$1"); }
 
 e2e_state() { echo "$E2E_TMP/ns-$1"; }
 e2e_uri() { echo "$1:///system?socket=$(e2e_state "$2")/sock/libvirt-sock"; }
@@ -185,11 +197,6 @@ netns_down() {
     e2e_kill_pidfile "$state/libvirtd.pid"
     e2e_kill_pidfile "$state/virtlogd.pid"
     if ip netns list | awk '{print $1}' | grep -qx "$ns"; then ip netns delete "$ns"; fi
-    local i
-    for ((i = ${#E2E_SHARED_MOUNTS[@]} - 1; i >= 0; i--)); do
-        umount "${E2E_SHARED_MOUNTS[i]}" 2>/dev/null || umount -l "${E2E_SHARED_MOUNTS[i]}" 2>/dev/null || true
-    done
-    E2E_SHARED_MOUNTS=()
     local kept=()
     for n in "${E2E_NAMESPACES[@]}"; do [ "$n" != "$ns" ] && kept+=("$n"); done
     E2E_NAMESPACES=("${kept[@]}")
