@@ -1,6 +1,7 @@
 // labctl image build | list | rm.
 #include <cstdio>
 #include <nlohmann/json.hpp>
+#include <regex>
 
 #include "commands/lab_commands.hpp"
 #include "image/image_build.hpp"
@@ -95,6 +96,11 @@ int seed(const GlobalOptions& global, const ImageOptions& options, std::ostream&
 }  // namespace
 
 int run_image(const GlobalOptions& global, const ImageOptions& options, std::ostream& out) {
+    // The name becomes a directory under the image store: the topology's name rule, no paths.
+    static const std::regex name_rule("^[a-z][a-z0-9-]{0,30}$");
+    if ((options.action == "build" || options.action == "rm") &&
+        !std::regex_match(options.name, name_rule))
+        throw InputError("bad image name `" + options.name + "`: use ^[a-z][a-z0-9-]{0,30}$");
     if (options.action == "build") {
         image::build_image(options.name, options.force, out);
         return 0;

@@ -136,8 +136,8 @@ for node in "${nodes[@]}"; do
     done
 done
 
-if [ "$only" != qemu ]; then
-    node=lxc1
+start_lxc1() {
+    local node=lxc1
     # Mounted from the host mount namespace, as labctl does; libvirtd sees it by propagation.
     mount -t overlay overlay -o "lowerdir=$image_dir/rootfs,upperdir=$work/mnt/$node/upper,workdir=$work/mnt/$node/work" \
         "$work/mnt/$node/root"
@@ -157,10 +157,10 @@ if [ "$only" != qemu ]; then
 EOF
     started[$node]=$(e2e_now)
     virsh -q -c "$E2E_URI_LXC" create "$work/$node.xml" >/dev/null
-fi
+}
 
-if [ "$only" != lxc ]; then
-    node=vm1
+start_vm1() {
+    local node=vm1 virt
     qemu-img create -q -f qcow2 -F qcow2 -b "$image_dir/disk.qcow2" "$work/$node.qcow2"
     virt=${E2E_VIRT:-qemu}
     cat >"$work/$node.xml" <<EOF
@@ -179,11 +179,17 @@ if [ "$only" != lxc ]; then
 EOF
     started[$node]=$(e2e_now)
     virsh_ns "$ns" create "$work/$node.xml" >/dev/null
-fi
+    e2e_log "$node: virsh create returned after $(e2e_since "${started[$node]}") s"
+    if [ -n "${E2E_KEEP_LOGS:-}" ]; then
+        e2e_on_cleanup "cp -r '$work/$node-console.log' '$(e2e_state "$ns")/log' '$E2E_KEEP_LOGS/' 2>/dev/null"
+    fi
+}
 
 declare -A took
 fail=0
+# One guest at a time, so each time to SSH is its own (a TCG guest takes both cores).
 for node in "${nodes[@]}"; do
+    "start_$node"
     timeout=${E2E_LXC_TIMEOUT:-60}
     [ "$node" = vm1 ] && timeout=${E2E_QEMU_TIMEOUT:-240}
     addr=$(nic "$node" nat address)
@@ -200,6 +206,9 @@ for node in "${nodes[@]}"; do
         'sudo -n true && test "$(cat /etc/hostname)" = "$(hostname)" && systemctl is-active labctl-seed.service >/dev/null' ||
         { e2e_log "$node: sudo/hostname/seed unit check failed"; fail=1; }
     e2e_log "$node: host-only $ho reachable, sudo -n works"
+    in_ns "$ns" ssh -n -o BatchMode=yes -o StrictHostKeyChecking=yes -o UserKnownHostsFile="$work/known_hosts" \
+        -o GlobalKnownHostsFile=/dev/null -o IdentitiesOnly=yes -i "$work/keys/lab" "lab@$ho" \
+        'systemd-analyze 2>/dev/null | head -1; cut -d" " -f1 /proc/uptime' >&2 || true
 done
 
 if [ ${#nodes[@]} = 2 ]; then

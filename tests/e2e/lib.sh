@@ -32,6 +32,7 @@
 # Needs root and the packages in scripts/packages/image.txt.
 
 E2E_TMP=${E2E_TMP:-}
+E2E_LIBVIRT_CACHE=${E2E_LIBVIRT_CACHE:-/var/cache/labctl-e2e/libvirt}
 E2E_NAMESPACES=()
 E2E_SHARED_MOUNTS=()
 E2E_CLEANUPS=()
@@ -108,9 +109,25 @@ netns_up() {
     # No "default" 192.168.122.0/24 network: tests create exactly the networks they need.
     rm -f "$state/etc/qemu/networks/autostart/default.xml"
     printf 'unix_sock_dir = "%s"\n' "$state/sock" >>"$state/etc/libvirtd.conf"
+    # /dev/kvm on these machines is 0600 root (and unusable): with qemu running as
+    # libvirt-qemu, libvirt 9.0 records KVM's ctime as 0 and then finds "/dev/kvm has changed"
+    # on every lookup, re-probing qemu ~15 times (64 s) per domain start. As root it sees
+    # the same /dev/kvm every time. Set E2E_QEMU_USER= to keep Debian's default.
+    if [ -n "${E2E_QEMU_USER-root}" ]; then
+        printf 'user = "%s"\ngroup = "%s"\n' "${E2E_QEMU_USER-root}" "${E2E_QEMU_USER-root}" >>"$state/etc/qemu.conf"
+    fi
+    if [ -n "${E2E_LIBVIRT_DEBUG:-}" ]; then
+        printf 'log_filters = "1:qemu 1:security 1:util.command 3:*"\nlog_outputs = "1:file:/var/log/libvirt/debug.log"\n' \
+            >>"$state/etc/libvirtd.conf"
+    fi
     cp -a /var/lib/libvirt/. "$state/lib/" 2>/dev/null || true
-    # The host's capability cache (if any) spares the first call's ~12 s qemu probing.
-    cp -a /var/cache/libvirt/. "$state/cache/" 2>/dev/null || true
+    # libvirt's qemu capability cache, kept between runs (E2E_LIBVIRT_CACHE): a fresh
+    # libvirtd probes qemu for about a minute on its first domain start on these machines.
+    if [ -d "$E2E_LIBVIRT_CACHE" ]; then
+        cp -a "$E2E_LIBVIRT_CACHE/." "$state/cache/"
+    else
+        cp -a /var/cache/libvirt/. "$state/cache/" 2>/dev/null || true
+    fi
 
     local started
     started=$(e2e_now)
@@ -196,6 +213,10 @@ netns_down() {
     fi
     e2e_kill_pidfile "$state/libvirtd.pid"
     e2e_kill_pidfile "$state/virtlogd.pid"
+    if [ -d "$state/cache/qemu" ]; then
+        mkdir -p "$E2E_LIBVIRT_CACHE"
+        cp -a "$state/cache/." "$E2E_LIBVIRT_CACHE/" 2>/dev/null || true
+    fi
     if ip netns list | awk '{print $1}' | grep -qx "$ns"; then ip netns delete "$ns"; fi
     local kept=()
     for n in "${E2E_NAMESPACES[@]}"; do [ "$n" != "$ns" ] && kept+=("$n"); done
