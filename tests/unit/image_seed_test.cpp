@@ -14,6 +14,7 @@
 #include "image/image_store.hpp"
 #include "image/seed.hpp"
 #include "topology/loader.hpp"
+#include "util/error.hpp"
 #include "util/files.hpp"
 #include "util/process.hpp"
 
@@ -69,11 +70,12 @@ topo::Lab load_lab() {
 render::NodeIdentity make_identity(const fs::path& dir, const std::string& node) {
     auto key = dir / ("host-" + node);
     auto lab_key = dir / "lab";
-    if (!fs::exists(lab_key))
+    if (!fs::exists(lab_key)) {
         EXPECT_EQ(util::run_process(
                       {"ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", lab_key.string()})
                       .exit_code,
                   0);
+    }
     EXPECT_EQ(util::run_process({"ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", key.string()})
                   .exit_code,
               0);
@@ -118,7 +120,10 @@ TEST(Seed, TreeHoldsIdentityAndOneNetworkFilePerNic) {
     EXPECT_NE(nic1.find(node->nics[1].planned.str()), std::string::npos);
     EXPECT_NE(read(dir / "root/etc/resolv.conf").find("nameserver 192.168.123.1"),
               std::string::npos);
-    EXPECT_NE(read(dir / "root/etc/hosts").find("192.168.56.12\tserver2"), std::string::npos);
+    EXPECT_NE(read(dir / "root/etc/hosts")
+                  .find(lab.address_between(*lab.node("server1"), *lab.node("server2"))->str() +
+                        "\tserver2"),
+              std::string::npos);
 }
 
 TEST(Seed, StaticNatNicCarriesGatewayAndDnsAndUserComesFromNode) {
@@ -208,8 +213,8 @@ struct CliResult {
 };
 
 // Runs the labctl binary with LABCTL_HOME=HOME (and PATH=path when given).
-CliResult labctl(const fs::path& home, const std::vector<std::string>& args,
-                 const std::string& path = {}) {
+CliResult run_labctl(const fs::path& home, const std::vector<std::string>& args,
+                     const std::string& path = {}) {
     std::vector<std::string> argv{"env", "LABCTL_HOME=" + home.string()};
     if (!path.empty()) argv.push_back("PATH=" + path);
     argv.push_back(LABCTL_BINARY);
@@ -234,7 +239,7 @@ TEST(ImageCli, ListShowsBuiltImagesAndSkipsBuildsInProgress) {
     fake_image(home.path(), "debian-12-lab", image::packages_hash());
     fake_image(home.path(), "old", "0000");
     fs::create_directories(home.path() / "images" / ".debian-12-lab.build-1");
-    auto result = labctl(home.path(), {"image", "list", "--json"});
+    auto result = run_labctl(home.path(), {"image", "list", "--json"});
     ASSERT_EQ(result.code, 0) << result.err;
     auto json = nlohmann::json::parse(result.out);
     ASSERT_EQ(json["images"].size(), 2u);
@@ -243,14 +248,14 @@ TEST(ImageCli, ListShowsBuiltImagesAndSkipsBuildsInProgress) {
     EXPECT_EQ(json["images"][1]["name"], "old");
     EXPECT_EQ(json["images"][1]["current"], false);
     EXPECT_GE(json["images"][0]["bytes"].get<std::uint64_t>(), 4096u);
-    auto table = labctl(home.path(), {"image", "list"});
+    auto table = run_labctl(home.path(), {"image", "list"});
     EXPECT_NE(table.out.find("(outdated)"), std::string::npos) << table.out;
 }
 
 TEST(ImageCli, BuildReusesAnImageWithTheSamePackageList) {
     TempDir home;
     fake_image(home.path(), "debian-12-lab", image::packages_hash());
-    auto result = labctl(home.path(), {"image", "build"});
+    auto result = run_labctl(home.path(), {"image", "build"});
     EXPECT_EQ(result.code, 0) << result.err;
     EXPECT_NE(result.out.find("up to date"), std::string::npos) << result.out;
 }
@@ -261,7 +266,7 @@ TEST(ImageCli, BuildWithoutMmdebstrapExitsThreeNamingIt) {
     auto bin = home.path() / "bin";
     fs::create_directories(bin);
     fs::create_symlink(*util::find_program("sha256sum"), bin / "sha256sum");
-    auto result = labctl(home.path(), {"image", "build", "--force"}, bin.string());
+    auto result = run_labctl(home.path(), {"image", "build", "--force"}, bin.string());
     EXPECT_EQ(result.code, 3);
     EXPECT_NE(result.err.find("mmdebstrap"), std::string::npos) << result.err;
     EXPECT_FALSE(fs::exists(home.path() / "images" / "debian-12-lab"));
@@ -270,10 +275,10 @@ TEST(ImageCli, BuildWithoutMmdebstrapExitsThreeNamingIt) {
 TEST(ImageCli, RmRemovesAnImageAndRejectsUnknownNames) {
     TempDir home;
     fake_image(home.path(), "scratch", "1111");
-    auto result = labctl(home.path(), {"image", "rm", "scratch"});
+    auto result = run_labctl(home.path(), {"image", "rm", "scratch"});
     EXPECT_EQ(result.code, 0) << result.err;
     EXPECT_FALSE(fs::exists(home.path() / "images" / "scratch"));
-    EXPECT_EQ(labctl(home.path(), {"image", "rm", "scratch"}).code, 2);
-    EXPECT_EQ(labctl(home.path(), {"image", "rm", "../labs"}).code, 2)
+    EXPECT_EQ(run_labctl(home.path(), {"image", "rm", "scratch"}).code, 2);
+    EXPECT_EQ(run_labctl(home.path(), {"image", "rm", "../labs"}).code, 2)
         << "names are validated, no paths";
 }
