@@ -203,9 +203,11 @@ for node in "${nodes[@]}"; do
     wait_ssh "$node" "$ho" "$(e2e_now)" 20 >/dev/null
     in_ns "$ns" ssh -n -o BatchMode=yes -o StrictHostKeyChecking=yes -o UserKnownHostsFile="$work/known_hosts" \
         -o GlobalKnownHostsFile=/dev/null -o IdentitiesOnly=yes -i "$work/keys/lab" "lab@$ho" \
-        'sudo -n true && test "$(cat /etc/hostname)" = "$(hostname)" && systemctl is-active labctl-seed.service >/dev/null' ||
-        { e2e_log "$node: sudo/hostname/seed unit check failed"; fail=1; }
-    e2e_log "$node: host-only $ho reachable, sudo -n works"
+        'sudo -n true && test "$(cat /etc/hostname)" = "$(hostname)" && systemctl is-active --quiet labctl-seed.service &&
+         test -s /etc/machine-id && ! systemctl is-active --quiet nginx mariadb rabbitmq-server activemq &&
+         test "$(ls /etc/ssh/ssh_host_*_key)" = /etc/ssh/ssh_host_ed25519_key' ||
+        { e2e_log "$node: sudo/hostname/seed unit/machine-id/disabled daemons/host key check failed"; fail=1; }
+    e2e_log "$node: host-only $ho reachable, sudo -n works, own machine-id, daemons off, one host key"
     in_ns "$ns" ssh -n -o BatchMode=yes -o StrictHostKeyChecking=yes -o UserKnownHostsFile="$work/known_hosts" \
         -o GlobalKnownHostsFile=/dev/null -o IdentitiesOnly=yes -i "$work/keys/lab" "lab@$ho" \
         'systemd-analyze 2>/dev/null | head -1; cut -d" " -f1 /proc/uptime' >&2 || true
@@ -216,6 +218,13 @@ if [ ${#nodes[@]} = 2 ]; then
         -o GlobalKnownHostsFile=/dev/null -o IdentitiesOnly=yes -i "$work/keys/lab" "lab@$(nic lxc1 hostonly address)" \
         "ping -c1 -W2 vm1 >/dev/null" || { e2e_log "lxc1 cannot ping vm1 over host-only"; fail=1; }
     e2e_log "lxc1 -> vm1 ping over host-only (name from the seed's /etc/hosts) works"
+    ids=""
+    for node in "${nodes[@]}"; do
+        ids+="$(in_ns "$ns" ssh -n -o BatchMode=yes -o StrictHostKeyChecking=yes -o UserKnownHostsFile="$work/known_hosts" \
+            -o GlobalKnownHostsFile=/dev/null -o IdentitiesOnly=yes -i "$work/keys/lab" \
+            "lab@$(nic "$node" hostonly address)" cat /etc/machine-id) "
+    done
+    [ "$(tr ' ' '\n' <<<"$ids" | sort -u | grep -c .)" = 2 ] || { e2e_log "machine-ids not distinct: $ids"; fail=1; }
 fi
 
 # A wrong host key must be refused (strict checking really is on).
