@@ -53,6 +53,7 @@ e2e_init() {
         command -v "$tool" >/dev/null || e2e_die "$tool missing: run scripts/setup.sh"
     done
     E2E_TMP=$(mktemp -d /tmp/labctl-e2e.XXXXXX)
+    export E2E_TMP
     chmod 0755 "$E2E_TMP"
     trap e2e_cleanup EXIT
     trap 'exit 130' INT TERM
@@ -69,7 +70,11 @@ e2e_cleanup() {
     # The test's own undo steps (unmount overlays, ...), once no domain uses them.
     for ((i = ${#E2E_CLEANUPS[@]} - 1; i >= 0; i--)); do eval "${E2E_CLEANUPS[i]}" || true; done
     for ((i = ${#E2E_SHARED_MOUNTS[@]} - 1; i >= 0; i--)); do
-        umount "${E2E_SHARED_MOUNTS[i]}" 2>/dev/null || umount -l "${E2E_SHARED_MOUNTS[i]}" 2>/dev/null || true
+        # Lazy: detaches our bind (and its copies of older submounts) and leaves the
+        # original mounts below it in place. Caveat: a mount made below DIR by someone else
+        # while the namespace was up lives on our bind and goes with it, so give e2e runs
+        # their own LABCTL_HOME when other labs run on the same machine.
+        umount -l "${E2E_SHARED_MOUNTS[i]}" 2>/dev/null || true
     done
     E2E_SHARED_MOUNTS=()
     [ -n "$E2E_TMP" ] && rm -rf "$E2E_TMP"
@@ -88,7 +93,8 @@ e2e_make_shared() {
     local dir=$1
     mkdir -p "$dir"
     if findmnt -n -o PROPAGATION --target "$dir" | grep -q shared; then return 0; fi
-    mount --bind "$dir" "$dir"
+    # --rbind keeps mounts that already exist below DIR (another lab's overlays) visible.
+    mount --rbind "$dir" "$dir"
     mount --make-shared "$dir"
     E2E_SHARED_MOUNTS+=("$dir")
 }
