@@ -227,6 +227,21 @@ if [ ${#nodes[@]} = 2 ]; then
     [ "$(tr ' ' '\n' <<<"$ids" | sort -u | grep -c .)" = 2 ] || { e2e_log "machine-ids not distinct: $ids"; fail=1; }
 fi
 
+# E2E_SMOKE_SERVICES=1: the preinstalled daemons really start (on lxc1: fast).
+if [ -n "${E2E_SMOKE_SERVICES:-}" ] && [ "$only" != qemu ]; then
+    t=$(e2e_now)
+    in_ns "$ns" ssh -n -o BatchMode=yes -o StrictHostKeyChecking=yes -o UserKnownHostsFile="$work/known_hosts" \
+        -o GlobalKnownHostsFile=/dev/null -o IdentitiesOnly=yes -i "$work/keys/lab" "lab@$(nic lxc1 hostonly address)" \
+        'sudo systemctl start nginx mariadb rabbitmq-server activemq
+         for i in $(seq 1 240); do
+             ports=$(ss -Hltn | awk "{print \$4}" | sed "s/.*://" | sort -un | tr "\n" " ")
+             ok=1; for p in 80 3306 5672 61616; do case " $ports" in *" $p "*) ;; *) ok=0 ;; esac; done
+             [ $ok = 1 ] && exit 0; sleep 0.5
+         done; echo "listening: $ports"; exit 1' ||
+        { e2e_log "lxc1: nginx/mariadb/rabbitmq/activemq did not all listen"; fail=1; }
+    e2e_log "lxc1: nginx :80, mariadb :3306, rabbitmq :5672, activemq :61616 listening after $(e2e_since "$t") s"
+fi
+
 # A wrong host key must be refused (strict checking really is on).
 node=${nodes[0]}
 sed "s#$(cut -d' ' -f2 "$work/keys/$node.pub")#AAAAC3NzaC1lZDI1NTE5AAAAIOzmF0ZnVxkg4VgH0v4pY0m7cQ8p4vK1m7bqvJ8y0q4x#" \
