@@ -11,19 +11,53 @@ void add_image_command(CLI::App& app, CommandContext& context) {
 
     auto build = std::make_shared<commands::ImageOptions>();
     build->action = "build";
-    auto* build_cmd = cmd->add_subcommand("build", "Build a base image with everything the service types need");
+    auto* build_cmd =
+        cmd->add_subcommand("build", "Build a base image with everything the service types need");
     build_cmd->add_option("name", build->name, "Image name (default debian-12-lab)");
     build_cmd->add_flag("--force", build->force, "Rebuild even when the package list is unchanged");
     build_cmd->footer("Example:\n  labctl image build");
     build_cmd->callback([&context, build] {
-        context.action = [&context, build] { return commands::run_image(context.global, *build, std::cout); };
+        context.action = [&context, build] {
+            return commands::run_image(context.global, *build, std::cout);
+        };
     });
 
     auto list = std::make_shared<commands::ImageOptions>();
     list->action = "list";
     auto* list_cmd = cmd->add_subcommand("list", "List base images");
+    list_cmd->add_flag("--json", list->json, "Machine-readable output");
     list_cmd->callback([&context, list] {
-        context.action = [&context, list] { return commands::run_image(context.global, *list, std::cout); };
+        context.action = [&context, list] {
+            return commands::run_image(context.global, *list, std::cout);
+        };
+    });
+
+    auto seed = std::make_shared<commands::ImageOptions>();
+    seed->action = "seed";
+    auto* seed_cmd = cmd->add_subcommand(
+        "seed",
+        "Render one node's seed tree (labctl up does this itself; for tests and debugging)");
+    seed_cmd->add_option("node", seed->node, "Node of the lab file")->required();
+    seed_cmd
+        ->add_option("--host-key", seed->host_key,
+                     "The node's ed25519 private host key (FILE.pub next to it)")
+        ->required();
+    seed_cmd->add_option("--authorized-key", seed->authorized_key, "The lab's public key file")
+        ->required();
+    seed_cmd->add_option("-o,--out", seed->out_dir, "Directory to write the seed tree to")
+        ->required();
+    seed_cmd->add_option("--disk", seed->disk, "Also make the LABCTL-SEED disk (qemu/kvm) here");
+    seed_cmd->add_option("--root", seed->root,
+                         "Also install the tree into this root directory (lxc)");
+    seed_cmd->add_flag("--json", seed->json,
+                       "Print the node's NICs (network, MAC, address) as JSON");
+    seed_cmd->footer(
+        "Example:\n  labctl image seed server1 --host-key keys/server1 --authorized-key "
+        "keys/lab.pub -o seed/server1");
+    seed_cmd->callback([&context, seed] {
+        context.action = [&context, seed] {
+            return commands::run_image(context.global, *seed, std::cout);
+        };
     });
 
     auto remove = std::make_shared<commands::ImageOptions>();
@@ -31,7 +65,9 @@ void add_image_command(CLI::App& app, CommandContext& context) {
     auto* rm_cmd = cmd->add_subcommand("rm", "Remove a base image");
     rm_cmd->add_option("name", remove->name, "Image name")->required();
     rm_cmd->callback([&context, remove] {
-        context.action = [&context, remove] { return commands::run_image(context.global, *remove, std::cout); };
+        context.action = [&context, remove] {
+            return commands::run_image(context.global, *remove, std::cout);
+        };
     });
 }
 

@@ -74,6 +74,14 @@ struct ImageOptions {
     std::string action;  // build | list | rm
     std::string name = "debian-12-lab";
     bool force = false;
+    bool json = false;  // list
+    // seed: render one node's seed (for tests and debugging; labctl up does this itself).
+    std::string node;
+    std::string host_key;        // private key file; its public key is FILE.pub
+    std::string authorized_key;  // the lab's public key file
+    std::string out_dir;         // the seed tree
+    std::string disk;            // optional: also make the seed disk here
+    std::string root;            // optional: also install the tree into this root (lxc upper dir)
 };
 
 struct ExportOptions {

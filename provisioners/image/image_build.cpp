@@ -1,0 +1,322 @@
+#include "image/image_build.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cmath>
+#include <ctime>
+#include <functional>
+#include <nlohmann/json.hpp>
+
+#include "image/image_store.hpp"
+#include "render/template_set.hpp"
+#include "util/error.hpp"
+#include "util/files.hpp"
+#include "util/paths.hpp"
+#include "util/process.hpp"
+#include "util/strings.hpp"
+
+namespace labctl::image {
+
+namespace fs = std::filesystem;
+
+const std::vector<std::string>& base_packages() {
+    static const std::vector<std::string> packages{
+        // Boot, login and network.
+        "systemd-sysv", "udev", "dbus", "openssh-server", "iproute2", "iputils-ping",
+        "ca-certificates", "sudo", "initramfs-tools", "linux-image-cloud-amd64",
+        // What the service kinds run: apps (python3, gRPC), nginx, the brokers, MariaDB.
+        "python3", "python3-grpcio", "curl", "nginx-light", "activemq", "rabbitmq-server",
+        "mariadb-server"};
+    return packages;
+}
+
+const std::vector<std::string>& disabled_units() {
+    static const std::vector<std::string> units{
+        "nginx.service", "activemq.service", "rabbitmq-server.service", "mariadb.service",
+        "epmd.socket", "epmd.service",
+        // Periodic jobs: apt has no archive to reach, and the rest only costs CPU under TCG.
+        "apt-daily.timer", "apt-daily-upgrade.timer", "e2scrub_all.timer", "e2scrub_reap.service",
+        "fstrim.timer"};
+    return units;
+}
+
+namespace {
+
+constexpr const char* suite = "bookworm";
+// Sparse virtual size of the root disk: what guests can fill (logs, databases, uploads).
+constexpr std::uintmax_t disk_virtual_bytes = 8ull << 30;
+
+std::string sha256(const std::string& text) {
+    auto result = util::run_process({"sha256sum"}, text);
+    if (result.exit_code != 0)
+        throw InfraError("sha256sum failed: " + util::trim(result.err), "", "image");
+    return result.out.substr(0, 64);
+}
+
+std::string package_list_text() {
+    return util::join(base_packages(), "\n") + "\n";
+}
+
+void require_tools() {
+    std::vector<std::string> missing;
+    for (const char* tool : {"mmdebstrap", "mkfs.ext4", "qemu-img", "sha256sum", "chroot"})
+        if (!util::find_program(tool)) missing.emplace_back(tool);
+    if (!missing.empty())
+        throw InfraError("image build needs " + util::join(missing, ", ") +
+                             ": install mmdebstrap, e2fsprogs and qemu-utils (scripts/setup.sh)",
+                         "", "image build");
+    if (::geteuid() != 0)
+        throw InfraError(
+            "image build needs root (mmdebstrap --mode=root creates device nodes and root-owned "
+            "files)",
+            "", "image build");
+}
+
+// Runs one stage, printing its name first and its time when done, so a slow stage is
+// visibly in progress.
+class Stages {
+  public:
+    Stages(std::ostream& out, std::string image) : out_(out), image_(std::move(image)) {}
+
+    void run(const std::string& title, const std::function<void()>& body) {
+        out_ << "image " << image_ << ": " << title << " ..." << std::flush;
+        auto start = std::chrono::steady_clock::now();
+        body();
+        double seconds =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        out_ << " " << format_seconds(seconds) << "\n" << std::flush;
+        total_ += seconds;
+    }
+    double total() const { return total_; }
+
+    static std::string format_seconds(double seconds) {
+        char buffer[32];
+        std::snprintf(buffer, sizeof buffer, "%.1f s", seconds);
+        return buffer;
+    }
+
+  private:
+    std::ostream& out_;
+    std::string image_;
+    double total_ = 0;
+};
+
+void run_checked(const std::vector<std::string>& argv, const std::string& step,
+                 const fs::path& log = {}) {
+    auto result = util::run_process(argv);
+    if (!log.empty()) util::write_file_atomic(log, result.out + result.err, 0644);
+    if (result.exit_code == 0) return;
+    // The last lines of the tool's output say what went wrong; the full log stays next to
+    // the (discarded) build for a closer look.
+    auto lines = util::split(util::trim(result.err.empty() ? result.out : result.err), '\n');
+    std::vector<std::string> tail(lines.size() > 15 ? lines.end() - 15 : lines.begin(),
+                                  lines.end());
+    throw InfraError(argv[0] + " failed (exit " + std::to_string(result.exit_code) + ")" +
+                         (log.empty() ? "" : ", log: " + log.string()) + ":\n" +
+                         util::join(tail, "\n"),
+                     "", step);
+}
+
+// Files baked into every image, laid out as they go under /.
+void write_baked_files(const fs::path& overlay) {
+    render::TemplateSet templates;
+    auto put = [&](const std::string& path, const std::string& template_name, unsigned mode) {
+        auto target = overlay / path;
+        util::make_dirs(target.parent_path(), 0755);
+        util::write_file_atomic(target, templates.source(template_name), mode);
+    };
+    put("usr/local/sbin/labctl-seed", "image/labctl-seed.sh", 0755);
+    put("etc/systemd/system/labctl-seed.service", "image/labctl-seed.service", 0644);
+    put("etc/systemd/network/99-dhcp.network", "image/99-dhcp.network", 0644);
+    put("etc/ssh/sshd_config.d/labctl.conf", "image/sshd-labctl.conf", 0644);
+    put("etc/fstab", "image/fstab", 0644);
+    util::write_file_atomic(overlay / "etc/hostname", "labctl\n", 0644);
+}
+
+std::vector<std::string> mmdebstrap_argv(const fs::path& rootfs, const fs::path& overlay,
+                                         const fs::path& apt_cache) {
+    auto q = [](const fs::path& path) { return util::shell_quote(path.string()); };
+    std::string disable;
+    for (const auto& unit : disabled_units()) disable += " " + unit;
+    std::vector<std::string> argv{
+        "mmdebstrap", "--variant=minbase", "--mode=root",
+        "--include=" + util::join(base_packages(), ","),
+        // No docs, man pages or translations: smaller and faster. openjdk's postinst still
+        // links into man1, so that directory must exist.
+        "--dpkgopt=path-exclude=/usr/share/doc/*", "--dpkgopt=path-exclude=/usr/share/man/*",
+        "--dpkgopt=path-exclude=/usr/share/info/*", "--dpkgopt=path-exclude=/usr/share/locale/*",
+        "--dpkgopt=path-include=/usr/share/locale/locale.alias", "--aptopt=Acquire::Retries \"3\"",
+        "--setup-hook=mkdir -p \"$1\"/usr/share/man/man1",
+        // Downloaded .debs are kept in labctl's apt cache: a rebuild (--force, a new package)
+        // downloads only what changed.
+        "--skip=download/empty", "--skip=essential/unlink",
+        "--setup-hook=mkdir -p \"$1\"/var/cache/apt/archives",
+        "--setup-hook=sync-in " + apt_cache.string() + " /var/cache/apt/archives",
+        "--customize-hook=sync-out /var/cache/apt/archives " + apt_cache.string(),
+        "--customize-hook=rm -f \"$1\"/var/cache/apt/archives/*.deb "
+        "\"$1\"/var/cache/apt/archives/partial/*.deb",
+        // labctl's own files: seed script and unit, catch-all DHCP, sshd settings, fstab.
+        "--customize-hook=cp -a " + q(overlay) + "/. \"$1\"/",
+        // Daemons stay off (guests have no internet; labctl starts what the topology asks).
+        "--customize-hook=chroot \"$1\" systemctl disable --quiet" + disable,
+        "--customize-hook=chroot \"$1\" systemctl enable --quiet systemd-networkd.service "
+        "labctl-seed.service ssh.service",
+        // ActiveMQ starts no broker without an enabled instance.
+        "--customize-hook=ln -sfn ../instances-available/main "
+        "\"$1\"/etc/activemq/instances-enabled/main",
+        // Per-node identity comes from the seed: no host keys, an empty machine-id.
+        "--customize-hook=rm -f \"$1\"/etc/ssh/ssh_host_* \"$1\"/var/lib/dbus/machine-id",
+        "--customize-hook=: > \"$1\"/etc/machine-id", suite, rootfs.string()};
+    return argv;
+}
+
+fs::path single_match(const fs::path& dir, const std::string& prefix) {
+    std::vector<fs::path> found;
+    for (const auto& entry : fs::directory_iterator(dir))
+        if (entry.path().filename().string().rfind(prefix, 0) == 0 && !entry.is_symlink())
+            found.push_back(entry.path());
+    if (found.size() != 1)
+        throw InfraError("expected one " + prefix + "* in " + dir.string() + ", found " +
+                             std::to_string(found.size()),
+                         "", "kernel");
+    return found.front();
+}
+
+std::string now_utc() {
+    std::time_t t = std::time(nullptr);
+    std::tm tm{};
+    ::gmtime_r(&t, &tm);
+    char buffer[32];
+    std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return buffer;
+}
+
+// Leftovers of builds that were interrupted (their process is gone).
+void remove_stale_builds(const std::string& name) {
+    if (!fs::exists(util::images_dir())) return;
+    for (const auto& entry : fs::directory_iterator(util::images_dir())) {
+        auto file = entry.path().filename().string();
+        for (const std::string& prefix : {"." + name + ".build-", "." + name + ".old-"}) {
+            if (file.rfind(prefix, 0) != 0) continue;
+            auto pid = std::atoi(file.substr(prefix.size()).c_str());
+            if (pid > 0 && fs::exists("/proc/" + std::to_string(pid))) continue;
+            fs::remove_all(entry.path());
+        }
+    }
+}
+
+}  // namespace
+
+std::string packages_hash() {
+    return sha256("recipe " + std::to_string(recipe_version) + "\n" + package_list_text());
+}
+
+BuildResult build_image(const std::string& name, bool force, std::ostream& out) {
+    const fs::path dir = util::image_dir(name);
+    const std::string hash = packages_hash();
+    if (!force) {
+        if (auto manifest = read_manifest(name);
+            manifest && manifest->value("packages_sha256", "") == hash) {
+            out << "image " << name << ": up to date (packages " << hash.substr(0, 12) << ", built "
+                << manifest->value("built", "?") << "), reused; --force rebuilds\n";
+            return {dir, false};
+        }
+    }
+    require_tools();
+    util::make_dirs(util::images_dir(), 0755);
+    util::LockFile lock(util::images_dir() / ("." + name + ".lock"));
+    if (!lock.try_acquire("labctl image build " + name))
+        throw LabError(ExitCode::locked, "image " + name + " is being built by " + lock.holder());
+    remove_stale_builds(name);
+    if (fs::exists(dir) && !overlays_using(dir).empty())
+        throw InfraError("image " + name + " is in use by lxc overlays (" +
+                             util::join(overlays_using(dir), ", ") +
+                             "): run `labctl down` on those labs first",
+                         "", "image build");
+
+    // Everything is built in a temporary directory next to the final one and renamed into
+    // place at the end: an interrupted build never leaves a half image.
+    const fs::path work =
+        util::images_dir() / ("." + name + ".build-" + std::to_string(::getpid()));
+    fs::remove_all(work);
+    util::make_dirs(work, 0755);
+    const fs::path apt_cache = util::images_dir() / ".cache" / "apt";
+    util::make_dirs(apt_cache, 0755);
+    const fs::path rootfs = work / "rootfs";
+    const fs::path overlay = work / "baked";
+    const fs::path raw = work / "disk.raw";
+    try {
+        Stages stages(out, name);
+        write_baked_files(overlay);
+        stages.run("bootstrap Debian " + std::string(suite) + " with " +
+                       std::to_string(base_packages().size()) + " packages (mmdebstrap)",
+                   [&] {
+                       run_checked(mmdebstrap_argv(rootfs, overlay, apt_cache), "mmdebstrap",
+                                   work.parent_path() / ("." + name + ".mmdebstrap.log"));
+                   });
+        fs::remove_all(overlay);
+        stages.run("copy kernel and initrd", [&] {
+            fs::copy_file(single_match(rootfs / "boot", "vmlinuz-"), work / "vmlinuz");
+            fs::copy_file(single_match(rootfs / "boot", "initrd.img-"), work / "initrd.img");
+        });
+        stages.run("make ext4 root filesystem (mkfs.ext4 -d)", [&] {
+            {
+                util::Fd fd{::open(raw.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644)};
+                if (!fd || ::ftruncate(fd.get(), static_cast<off_t>(disk_virtual_bytes)) != 0)
+                    throw InfraError("cannot create " + raw.string(), "", "mkfs");
+            }
+            run_checked(
+                {"mkfs.ext4", "-q", "-F", "-L", "labctl-root", "-d", rootfs.string(), raw.string()},
+                "mkfs");
+        });
+        stages.run("convert to qcow2", [&] {
+            run_checked({"qemu-img", "convert", "-O", "qcow2", raw.string(),
+                         (work / "disk.qcow2").string()},
+                        "qemu-img");
+            fs::remove(raw);
+        });
+
+        nlohmann::json manifest{
+            {"name", name},
+            {"suite", suite},
+            {"packages", base_packages()},
+            {"packages_sha256", hash},
+            {"recipe", recipe_version},
+            {"disabled_units", disabled_units()},
+            {"built", now_utc()},
+            {"build_seconds", 0},
+            {"labctl_version", LABCTL_VERSION},
+            {"kernel_cmdline", kernel_cmdline},
+            {"files",
+             {{"disk", "disk.qcow2"},
+              {"kernel", "vmlinuz"},
+              {"initrd", "initrd.img"},
+              {"rootfs", "rootfs"}}},
+            {"sizes",
+             {{"disk_qcow2_bytes", fs::file_size(work / "disk.qcow2")},
+              {"disk_virtual_bytes", disk_virtual_bytes},
+              {"rootfs_bytes", disk_usage(rootfs)},
+              {"kernel_bytes", fs::file_size(work / "vmlinuz")},
+              {"initrd_bytes", fs::file_size(work / "initrd.img")}}},
+        };
+        manifest["build_seconds"] = std::round(stages.total() * 10) / 10;
+        util::write_file_atomic(work / "manifest.json", manifest.dump(2) + "\n", 0644);
+
+        // Swap: the old image (if any) moves aside, the new one in, the old one goes.
+        fs::path old = util::images_dir() / ("." + name + ".old-" + std::to_string(::getpid()));
+        if (fs::exists(dir)) fs::rename(dir, old);
+        fs::rename(work, dir);
+        fs::remove_all(old);
+        out << "image " << name << ": built in " << Stages::format_seconds(stages.total()) << " -> "
+            << dir.string() << "\n";
+        return {dir, true};
+    } catch (...) {
+        std::error_code ignored;
+        fs::remove_all(work, ignored);
+        throw;
+    }
+}
+
+}  // namespace labctl::image

@@ -1,0 +1,168 @@
+#include "image/seed.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include "util/error.hpp"
+#include "util/files.hpp"
+#include "util/process.hpp"
+#include "util/strings.hpp"
+
+namespace labctl::image {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+using render::Data;
+
+void put(const fs::path& dir, const std::string& relative, const std::string& content,
+         unsigned mode) {
+    auto path = dir / relative;
+    util::make_dirs(path.parent_path(), 0755);
+    util::write_file_atomic(path, content, mode);
+}
+
+Data node_data(const topo::Lab& lab, const topo::Node& node) {
+    Data data = render::object_data();
+    data.set("lab", lab.lab.name);
+    data.set("node", node.name);
+    data.set("user", node.user);
+    return data;
+}
+
+// The network that carries the node's default route and DNS: its first NAT network.
+const topo::Network* gateway_network(const topo::Lab& lab, const topo::Node& node) {
+    for (const auto& nic : node.nics) {
+        const auto* network = lab.network(nic.network);
+        if (network && network->mode == topo::NetworkMode::nat) return network;
+    }
+    return nullptr;
+}
+
+void check_identity(const topo::Node& node, const render::NodeIdentity& identity) {
+    if (identity.authorized_key.empty() || identity.host_key_private.empty() ||
+        identity.host_key_public.empty())
+        throw InfraError("the seed needs the lab's public key and the node's host key pair",
+                         node.name, "seed");
+}
+
+// Runs ARGV and turns a failure into an InfraError that carries its stderr (never stdin).
+void run_checked(const std::vector<std::string>& argv, const std::string& step) {
+    auto result = util::run_process(argv);
+    if (result.exit_code != 0)
+        throw InfraError(argv[0] + " failed (exit " + std::to_string(result.exit_code) +
+                             "): " + util::trim(result.err),
+                         "", step);
+}
+
+}  // namespace
+
+void write_seed_tree(const topo::Lab& lab, const topo::Node& node,
+                     const render::NodeIdentity& identity, const fs::path& dir) {
+    write_seed_tree(lab, node, identity, dir, render::TemplateSet{});
+}
+
+void write_seed_tree(const topo::Lab& lab, const topo::Node& node,
+                     const render::NodeIdentity& identity, const fs::path& dir,
+                     const render::TemplateSet& templates) {
+    check_identity(node, identity);
+    // Build next to DIR and swap it in, so a crash never leaves a half seed behind.
+    fs::path tmp = dir;
+    tmp += ".tmp";
+    fs::remove_all(tmp);
+    util::make_dirs(tmp.parent_path(), 0700);
+    fs::create_directory(tmp);
+    fs::permissions(tmp, fs::perms::owner_all, fs::perm_options::replace);
+
+    Data data = node_data(lab, node);
+    const auto* gateway = gateway_network(lab, node);
+    put(tmp, "user", node.user + "\n", 0644);
+    put(tmp, "authorized_keys", util::trim(identity.authorized_key) + "\n", 0644);
+    put(tmp, "root/etc/hostname", templates.render("seed/hostname.mustache", data), 0644);
+    put(tmp, "root/etc/sudoers.d/labctl", templates.render("seed/sudoers.mustache", data), 0440);
+    put(tmp, "root/etc/ssh/ssh_host_ed25519_key", util::trim(identity.host_key_private) + "\n",
+        0600);
+    put(tmp, "root/etc/ssh/ssh_host_ed25519_key.pub", util::trim(identity.host_key_public) + "\n",
+        0644);
+
+    Data peers = render::list_data();
+    for (const auto& other : lab.nodes) {
+        if (other.name == node.name) continue;
+        if (auto address = lab.address_between(node, other)) {
+            Data peer = render::object_data();
+            peer.set("name", other.name);
+            peer.set("address", address->str());
+            peers.push_back(peer);
+        }
+    }
+    data.set("peers", peers);
+    put(tmp, "root/etc/hosts", templates.render("seed/hosts.mustache", data), 0644);
+    if (gateway) {
+        Data resolv = node_data(lab, node);
+        resolv.set("gateway_address", gateway->subnet.gateway().str());
+        put(tmp, "root/etc/resolv.conf", templates.render("seed/resolv.conf.mustache", resolv),
+            0644);
+    }
+
+    for (std::size_t i = 0; i < node.nics.size(); ++i) {
+        const auto& nic = node.nics[i];
+        const auto* network = lab.network(nic.network);
+        if (!network) continue;
+        Data item = node_data(lab, node);
+        item.set("index", std::to_string(i));
+        item.set("network", nic.network);
+        item.set("mac", nic.mac);
+        item.set("static", nic.address.has_value());
+        item.set("dhcp", !nic.address.has_value());
+        item.set("address", nic.planned.str());
+        item.set("prefix", std::to_string(network->subnet.prefix));
+        item.set("gateway", network == gateway);
+        item.set("gateway_address", network->subnet.gateway().str());
+        put(tmp, "root/etc/systemd/network/10-labctl-nic" + std::to_string(i) + ".network",
+            templates.render("seed/nic.network.mustache", item), 0644);
+    }
+
+    fs::remove_all(dir);
+    fs::rename(tmp, dir);
+}
+
+void make_seed_disk(const fs::path& tree, const fs::path& image_path) {
+    if (!util::find_program("mkfs.ext4"))
+        throw InfraError("mkfs.ext4 not found: install e2fsprogs (scripts/setup.sh)", "",
+                         "seed disk");
+    fs::path tmp = image_path;
+    tmp += ".tmp";
+    fs::remove(tmp);
+    {
+        // Created 0600 from the start: the disk carries the node's host private key.
+        util::Fd fd{::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600)};
+        if (!fd) throw InfraError("cannot create " + tmp.string(), "", "seed disk");
+        // 8 MiB without a journal: plenty for the tree, and sparse on the host.
+        if (::ftruncate(fd.get(), 8 << 20) != 0)
+            throw InfraError("cannot size " + tmp.string(), "", "seed disk");
+    }
+    try {
+        run_checked({"mkfs.ext4", "-q", "-F", "-O", "^has_journal", "-L", seed_disk_label, "-d",
+                     tree.string(), tmp.string()},
+                    "seed disk");
+        fs::rename(tmp, image_path);
+    } catch (...) {
+        fs::remove(tmp);
+        throw;
+    }
+}
+
+void install_seed_in_root(const fs::path& tree, const fs::path& root) {
+    auto dest = root / seed_dir_in_root;
+    util::make_dirs(dest.parent_path(), 0755);
+    fs::path tmp = dest;
+    tmp += ".tmp";
+    fs::remove_all(tmp);
+    // cp -a keeps the modes (0600 host key, 0700 tree) that labctl wrote.
+    run_checked({"cp", "-a", "--", tree.string(), tmp.string()}, "seed");
+    fs::remove_all(dest);
+    fs::rename(tmp, dest);
+}
+
+}  // namespace labctl::image

@@ -1,0 +1,284 @@
+// The node seed tree and disk, and the image store, with real tools (ssh-keygen,
+// mkfs.ext4, debugfs, blkid) on temporary directories. Building a real image needs root and
+// the Debian archive: tests/e2e/image_smoke.sh does that.
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "image/image_build.hpp"
+#include "image/image_store.hpp"
+#include "image/seed.hpp"
+#include "topology/loader.hpp"
+#include "util/error.hpp"
+#include "util/files.hpp"
+#include "util/process.hpp"
+
+namespace fs = std::filesystem;
+using namespace labctl;
+
+namespace {
+
+class TempDir {
+  public:
+    TempDir() {
+        std::string pattern = (fs::temp_directory_path() / "labctl-image-test.XXXXXX").string();
+        path_ = ::mkdtemp(pattern.data());
+    }
+    ~TempDir() { fs::remove_all(path_); }
+    const fs::path& path() const { return path_; }
+
+  private:
+    fs::path path_;
+};
+
+unsigned mode_of(const fs::path& path) {
+    struct stat st {};
+    EXPECT_EQ(::lstat(path.c_str(), &st), 0) << path;
+    return st.st_mode & 07777;
+}
+
+const char* lab_text = R"([lab]
+name = "seedlab"
+
+[networks.hostonly]
+mode = "host-only"
+subnet = "192.168.56.0/24"
+
+[networks.nat]
+mode = "nat"
+subnet = "192.168.123.0/24"
+
+[nodes.server1]
+networks = { hostonly = "192.168.56.11", nat = "dhcp" }
+
+[nodes.server2]
+networks = { nat = "192.168.123.12", hostonly = "dhcp" }
+user = "alice"
+)";
+
+topo::Lab load_lab() {
+    auto result = topo::load_lab_text(lab_text, "lab.toml");
+    EXPECT_TRUE(result.lab.has_value());
+    return *result.lab;
+}
+
+render::NodeIdentity make_identity(const fs::path& dir, const std::string& node) {
+    auto key = dir / ("host-" + node);
+    auto lab_key = dir / "lab";
+    if (!fs::exists(lab_key)) {
+        EXPECT_EQ(util::run_process(
+                      {"ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", lab_key.string()})
+                      .exit_code,
+                  0);
+    }
+    EXPECT_EQ(util::run_process({"ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", key.string()})
+                  .exit_code,
+              0);
+    return {util::read_file(lab_key.string() + ".pub"), util::read_file(key),
+            util::read_file(key.string() + ".pub")};
+}
+
+std::string read(const fs::path& path) {
+    return util::read_file(path);
+}
+
+}  // namespace
+
+TEST(Seed, TreeHoldsIdentityAndOneNetworkFilePerNic) {
+    TempDir tmp;
+    auto lab = load_lab();
+    auto identity = make_identity(tmp.path(), "server1");
+    auto dir = tmp.path() / "seed";
+    image::write_seed_tree(lab, *lab.node("server1"), identity, dir);
+
+    EXPECT_EQ(mode_of(dir), 0700u);
+    EXPECT_EQ(read(dir / "user"), "lab\n");
+    EXPECT_EQ(read(dir / "authorized_keys"), identity.authorized_key);
+    EXPECT_EQ(read(dir / "root/etc/hostname"), "server1\n");
+    EXPECT_EQ(mode_of(dir / "root/etc/ssh/ssh_host_ed25519_key"), 0600u);
+    EXPECT_EQ(read(dir / "root/etc/ssh/ssh_host_ed25519_key"), identity.host_key_private);
+    EXPECT_EQ(read(dir / "root/etc/ssh/ssh_host_ed25519_key.pub"), identity.host_key_public);
+    EXPECT_EQ(mode_of(dir / "root/etc/sudoers.d/labctl"), 0440u);
+    EXPECT_NE(read(dir / "root/etc/sudoers.d/labctl").find("lab ALL=(ALL) NOPASSWD:ALL"),
+              std::string::npos);
+
+    const auto* node = lab.node("server1");
+    auto nic0 = read(dir / "root/etc/systemd/network/10-labctl-nic0.network");
+    EXPECT_NE(nic0.find("MACAddress=" + node->nics[0].mac), std::string::npos);
+    EXPECT_NE(nic0.find("Address=192.168.56.11/24"), std::string::npos);
+    EXPECT_EQ(nic0.find("Gateway="), std::string::npos)
+        << "host-only never carries the default route";
+    auto nic1 = read(dir / "root/etc/systemd/network/10-labctl-nic1.network");
+    EXPECT_NE(nic1.find("MACAddress=" + node->nics[1].mac), std::string::npos);
+    EXPECT_NE(nic1.find("DHCP=ipv4"), std::string::npos);
+    EXPECT_NE(nic1.find("ClientIdentifier=mac"), std::string::npos);
+    EXPECT_NE(nic1.find(node->nics[1].planned.str()), std::string::npos);
+    EXPECT_NE(read(dir / "root/etc/resolv.conf").find("nameserver 192.168.123.1"),
+              std::string::npos);
+    EXPECT_NE(read(dir / "root/etc/hosts")
+                  .find(lab.address_between(*lab.node("server1"), *lab.node("server2"))->str() +
+                        "\tserver2"),
+              std::string::npos);
+}
+
+TEST(Seed, StaticNatNicCarriesGatewayAndDnsAndUserComesFromNode) {
+    TempDir tmp;
+    auto lab = load_lab();
+    auto dir = tmp.path() / "seed";
+    image::write_seed_tree(lab, *lab.node("server2"), make_identity(tmp.path(), "server2"), dir);
+    EXPECT_EQ(read(dir / "user"), "alice\n");
+    auto nic0 = read(dir / "root/etc/systemd/network/10-labctl-nic0.network");
+    EXPECT_NE(nic0.find("Address=192.168.123.12/24"), std::string::npos);
+    EXPECT_NE(nic0.find("Gateway=192.168.123.1"), std::string::npos);
+    EXPECT_NE(nic0.find("DNS=192.168.123.1"), std::string::npos);
+    auto nic1 = read(dir / "root/etc/systemd/network/10-labctl-nic1.network");
+    EXPECT_NE(nic1.find("UseRoutes=false"), std::string::npos)
+        << "a dhcp host-only NIC must not take a route";
+}
+
+TEST(Seed, RefusesAnIdentityWithoutKeys) {
+    TempDir tmp;
+    auto lab = load_lab();
+    EXPECT_THROW(image::write_seed_tree(lab, *lab.node("server1"), {}, tmp.path() / "seed"),
+                 InfraError);
+    EXPECT_FALSE(fs::exists(tmp.path() / "seed"));
+}
+
+TEST(Seed, RewritingReplacesTheOldTree) {
+    TempDir tmp;
+    auto lab = load_lab();
+    auto dir = tmp.path() / "seed";
+    image::write_seed_tree(lab, *lab.node("server1"), make_identity(tmp.path(), "server1"), dir);
+    util::write_file_atomic(dir / "stale", "x");
+    image::write_seed_tree(lab, *lab.node("server1"), make_identity(tmp.path(), "server1b"), dir);
+    EXPECT_FALSE(fs::exists(dir / "stale"));
+    EXPECT_FALSE(fs::exists(tmp.path() / "seed.tmp"));
+}
+
+TEST(Seed, DiskIsLabelledExt4WithTheTreeAndPrivate) {
+    if (!util::find_program("mkfs.ext4") || !util::find_program("debugfs") ||
+        !util::find_program("blkid"))
+        GTEST_SKIP() << "e2fsprogs/util-linux missing";
+    TempDir tmp;
+    auto lab = load_lab();
+    auto dir = tmp.path() / "seed";
+    image::write_seed_tree(lab, *lab.node("server1"), make_identity(tmp.path(), "server1"), dir);
+    auto disk = tmp.path() / "seed.img";
+    image::make_seed_disk(dir, disk);
+    EXPECT_EQ(mode_of(disk), 0600u);
+    auto label = util::run_process({"blkid", "-o", "value", "-s", "LABEL", disk.string()});
+    EXPECT_EQ(label.out, std::string(image::seed_disk_label) + "\n");
+    auto user = util::run_process({"debugfs", "-R", "cat /user", disk.string()});
+    EXPECT_EQ(user.out, "lab\n");
+    auto key = util::run_process(
+        {"debugfs", "-R", "stat /root/etc/ssh/ssh_host_ed25519_key", disk.string()});
+    EXPECT_NE(key.out.find("Mode:  0600"), std::string::npos) << key.out;
+}
+
+TEST(Seed, InstallInRootKeepsModes) {
+    TempDir tmp;
+    auto lab = load_lab();
+    auto dir = tmp.path() / "seed";
+    image::write_seed_tree(lab, *lab.node("server1"), make_identity(tmp.path(), "server1"), dir);
+    auto root = tmp.path() / "upper";
+    image::install_seed_in_root(dir, root);
+    image::install_seed_in_root(dir, root);  // twice: replaces
+    auto installed = root / image::seed_dir_in_root;
+    EXPECT_EQ(mode_of(installed), 0700u);
+    EXPECT_EQ(mode_of(installed / "root/etc/ssh/ssh_host_ed25519_key"), 0600u);
+    EXPECT_EQ(read(installed / "root/etc/hostname"), "server1\n");
+}
+
+TEST(Image, PackageHashIsStableAndCoversTheListTheBriefAsksFor) {
+    EXPECT_EQ(image::packages_hash(), image::packages_hash());
+    EXPECT_EQ(image::packages_hash().size(), 64u);
+    const auto& packages = image::base_packages();
+    for (const char* wanted :
+         {"openssh-server", "python3", "nginx-light", "activemq", "rabbitmq-server",
+          "mariadb-server", "linux-image-cloud-amd64", "systemd-sysv"})
+        EXPECT_NE(std::find(packages.begin(), packages.end(), wanted), packages.end()) << wanted;
+}
+
+namespace {
+
+struct CliResult {
+    int code;
+    std::string out;
+    std::string err;
+};
+
+// Runs the labctl binary with LABCTL_HOME=HOME (and PATH=path when given).
+CliResult run_labctl(const fs::path& home, const std::vector<std::string>& args,
+                     const std::string& path = {}) {
+    std::vector<std::string> argv{"env", "LABCTL_HOME=" + home.string()};
+    if (!path.empty()) argv.push_back("PATH=" + path);
+    argv.push_back(LABCTL_BINARY);
+    argv.insert(argv.end(), args.begin(), args.end());
+    auto result = util::run_process(argv);
+    return {result.exit_code, result.out, result.err};
+}
+
+void fake_image(const fs::path& home, const std::string& name, const std::string& hash) {
+    auto dir = home / "images" / name;
+    fs::create_directories(dir / "rootfs");
+    util::write_file_atomic(dir / "disk.qcow2", std::string(4096, 'x'));
+    nlohmann::json manifest{
+        {"name", name}, {"packages_sha256", hash}, {"built", "2026-01-01T00:00:00Z"}};
+    util::write_file_atomic(dir / "manifest.json", manifest.dump());
+}
+
+}  // namespace
+
+TEST(ImageCli, ListShowsBuiltImagesAndSkipsBuildsInProgress) {
+    TempDir home;
+    fake_image(home.path(), "debian-12-lab", image::packages_hash());
+    fake_image(home.path(), "old", "0000");
+    fs::create_directories(home.path() / "images" / ".debian-12-lab.build-1");
+    auto result = run_labctl(home.path(), {"image", "list", "--json"});
+    ASSERT_EQ(result.code, 0) << result.err;
+    auto json = nlohmann::json::parse(result.out);
+    ASSERT_EQ(json["images"].size(), 2u);
+    EXPECT_EQ(json["images"][0]["name"], "debian-12-lab");
+    EXPECT_EQ(json["images"][0]["current"], true);
+    EXPECT_EQ(json["images"][1]["name"], "old");
+    EXPECT_EQ(json["images"][1]["current"], false);
+    EXPECT_GE(json["images"][0]["bytes"].get<std::uint64_t>(), 4096u);
+    auto table = run_labctl(home.path(), {"image", "list"});
+    EXPECT_NE(table.out.find("(outdated)"), std::string::npos) << table.out;
+}
+
+TEST(ImageCli, BuildReusesAnImageWithTheSamePackageList) {
+    TempDir home;
+    fake_image(home.path(), "debian-12-lab", image::packages_hash());
+    auto result = run_labctl(home.path(), {"image", "build"});
+    EXPECT_EQ(result.code, 0) << result.err;
+    EXPECT_NE(result.out.find("up to date"), std::string::npos) << result.out;
+}
+
+TEST(ImageCli, BuildWithoutMmdebstrapExitsThreeNamingIt) {
+    TempDir home;
+    // A PATH with sha256sum but without mmdebstrap.
+    auto bin = home.path() / "bin";
+    fs::create_directories(bin);
+    fs::create_symlink(*util::find_program("sha256sum"), bin / "sha256sum");
+    auto result = run_labctl(home.path(), {"image", "build", "--force"}, bin.string());
+    EXPECT_EQ(result.code, 3);
+    EXPECT_NE(result.err.find("mmdebstrap"), std::string::npos) << result.err;
+    EXPECT_FALSE(fs::exists(home.path() / "images" / "debian-12-lab"));
+}
+
+TEST(ImageCli, RmRemovesAnImageAndRejectsUnknownNames) {
+    TempDir home;
+    fake_image(home.path(), "scratch", "1111");
+    auto result = run_labctl(home.path(), {"image", "rm", "scratch"});
+    EXPECT_EQ(result.code, 0) << result.err;
+    EXPECT_FALSE(fs::exists(home.path() / "images" / "scratch"));
+    EXPECT_EQ(run_labctl(home.path(), {"image", "rm", "scratch"}).code, 2);
+    EXPECT_EQ(run_labctl(home.path(), {"image", "rm", "../labs"}).code, 2)
+        << "names are validated, no paths";
+}
