@@ -2,9 +2,12 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <set>
 
 #include "commands/lab_commands.hpp"
+#include "commands/node_seed.hpp"
 #include "commands/provision_step.hpp"
+#include "image/image_build.hpp"
 #include "engine/apply.hpp"
 #include "engine/desired.hpp"
 #include "engine/drift.hpp"
@@ -46,6 +49,19 @@ int up_lab(const GlobalOptions& global, const UpOptions& options, std::ostream& 
         if (auto recorded = engine::parse_kind(record->driver)) kind = *recorded;
     out << engine::stamp(start) << "libvirt " << uri << ", driver " << virt::to_string(kind)
         << "\n";
+
+    // A missing base image is built first, like a box a Vagrant user never had to fetch (the
+    // test driver boots nothing and needs none).
+    if (!options.dry_run && !connection.is_test_driver()) {
+        std::set<std::string> images;
+        for (const auto& node : lab.nodes) images.insert(node.image);
+        for (const auto& image : images)
+            if (image.find('/') == std::string::npos &&
+                !std::filesystem::exists(util::image_dir(image) / "manifest.json")) {
+                out << engine::stamp(start) << "base image " << image << " is missing: building it from Debian packages\n";
+                image::build_image(image, false, out);
+            }
+    }
 
     bool with_seed = hooks.seeds != nullptr;
     auto desired = engine::desired_state(lab, kind, options.only, with_seed);
@@ -105,7 +121,10 @@ int up_lab(const GlobalOptions& global, const UpOptions& options, std::ostream& 
 }
 
 int run_up(const GlobalOptions& global, const UpOptions& options, std::ostream& out) {
-    return up_lab(global, options, out, {});
+    ImageSeedWriter seeds;
+    UpHooks hooks;
+    hooks.seeds = &seeds;
+    return up_lab(global, options, out, hooks);
 }
 
 }  // namespace labctl::commands
