@@ -135,7 +135,7 @@ int run_kill(const GlobalOptions& global, const KillOptions& options, std::ostre
     faults[options.target] = options.mode;
     save_faults(session->state_dir, faults);
 
-    auto report = verify::analyse_failover(result.samples, result.trigger_at);
+    auto report = verify::analyse_failover(result.samples, result.trigger_at, result.trigger_done);
     report.target = options.target;
     report.mode = options.mode;
     if (options.json) {
@@ -195,7 +195,7 @@ int run_revive(const GlobalOptions& global, const KillOptions& options, std::ost
         json["seconds"] = since();
         out << json.dump(2) << "\n";
     } else {
-        out << stamp(since()) << (back ? "rejoined the pool: " : "NOT back in the pool: ")
+        out << stamp(since()) << (back ? "rejoined the pool" : "NOT back in the pool") << "; split until then: "
             << verify::describe_split(report.split_before) << "\n";
     }
     return back ? 0 : 1;

@@ -74,6 +74,14 @@ struct Work {
 
 }  // namespace
 
+NginxRoleSettings systemd_nginx_settings() {
+    NginxRoleSettings settings;
+    settings.reload = {"systemctl", "reload-or-restart", "nginx"};
+    settings.prepare = {"sh", "-c", "rm -f /etc/nginx/sites-enabled/default && systemctl enable --quiet nginx"};
+    settings.ensure_running = {"sh", "-c", "systemctl is-active --quiet nginx || systemctl start nginx"};
+    return settings;
+}
+
 RoleReport NginxRole::apply(const RoleTarget& target) {
     auto& session = target.session;
     RoleReport report{target.node.name, target.service.name, {}};
@@ -92,6 +100,8 @@ RoleReport NginxRole::apply(const RoleTarget& target) {
         return InfraError(message, target.node.name, step);
     };
 
+    if (!settings_.prepare.empty()) session.check(settings_.prepare, sudo_options("prepare"));
+
     // compare: sha256 and mode of every live file against the rendered content.
     StepTimer compare(report, "compare");
     std::vector<std::string> paths;
@@ -106,6 +116,7 @@ RoleReport NginxRole::apply(const RoleTarget& target) {
     }
     if (work.empty()) {
         compare.done(Outcome::ok);
+        if (!settings_.ensure_running.empty()) session.check(settings_.ensure_running, sudo_options("start"));
         return report;
     }
     compare.done(Outcome::changed, std::to_string(work.size()) + " file(s) differ");

@@ -16,7 +16,15 @@ struct NginxRoleSettings {
     std::string main_conf = "/etc/nginx/nginx.conf";
     std::vector<std::string> nginx = {"nginx"};  // the binary (tests add nothing else)
     std::vector<std::string> reload = {"systemctl", "reload", "nginx"};
+    // Run before comparing (e.g. drop Debian's default site, enable the unit); empty: nothing.
+    std::vector<std::string> prepare;
+    // Run when nothing changed, so a stopped nginx still ends up serving; empty: nothing.
+    std::vector<std::string> ensure_running;
 };
+
+// What a labctl node needs: Debian's default site gone (it would take port 80 as
+// default_server), the unit enabled, and reload-or-restart (nginx ships stopped in the image).
+NginxRoleSettings systemd_nginx_settings();
 
 class NginxRole : public Role {
   public:

@@ -31,7 +31,7 @@ std::vector<std::vector<const topo::Service*>> service_tiers(const topo::Lab& la
 
 std::unique_ptr<Role> default_role(const topo::Service& service) {
     switch (service.type) {
-        case topo::ServiceType::nginx: return std::make_unique<NginxRole>();
+        case topo::ServiceType::nginx: return std::make_unique<NginxRole>(systemd_nginx_settings());
         case topo::ServiceType::app: return make_app_role();
         case topo::ServiceType::activemq: return make_activemq_role();
         case topo::ServiceType::rabbitmq: return make_rabbitmq_role();

@@ -347,8 +347,10 @@ void ReachabilityMatrix::print(std::ostream& out) const {
             out << fmt::format("{:<{}}", source, width);
             for (const auto& target : targets) {
                 auto it = row.find(target);
+                // One display column per mark; pad by hand since ✓ and ✗ are several bytes.
                 std::string mark = it == row.end() ? "-" : it->second ? "✓" : "✗";
-                out << "  " << fmt::format("{:^{}}", mark, target.size() + (mark == "-" ? 0 : 2));
+                std::size_t left = (target.size() - 1) / 2;
+                out << "  " << std::string(left, ' ') << mark << std::string(target.size() - 1 - left, ' ');
             }
             out << "\n";
         }

@@ -2,13 +2,13 @@
 
 namespace labctl::verify {
 
-FailoverReport analyse_failover(const std::vector<RequestSample>& samples, double fault_at) {
+FailoverReport analyse_failover(const std::vector<RequestSample>& samples, double fault_at, double fault_done) {
     FailoverReport report;
     report.requests = static_cast<int>(samples.size());
     double last_failure = -1;
     for (const auto& sample : samples)
         if (!sample.ok && sample.at >= fault_at) last_failure = std::max(last_failure, sample.at);
-    double settled_at = last_failure >= 0 ? last_failure : fault_at;
+    double settled_at = std::max(fault_done, last_failure >= 0 ? last_failure : fault_at);
     report.failover_seconds = last_failure >= 0 ? last_failure - fault_at : 0;
     for (const auto& sample : samples) {
         if (!sample.ok) {

@@ -31,8 +31,13 @@ struct FailoverReport {
     nlohmann::json to_json() const;
 };
 
-// FAULT_AT: when the fault was injected. "After" starts at the last failure (or the fault
-// when none failed) — the pool as it settled.
-FailoverReport analyse_failover(const std::vector<RequestSample>& samples, double fault_at);
+// FAULT_AT: when injecting the fault began; FAULT_DONE: when it had taken effect (a kill over
+// SSH takes a moment, and requests meanwhile still reach the target). "Before" ends at
+// FAULT_AT; "after" starts at the later of FAULT_DONE and the last failure — the pool as it
+// settled. Failover time runs from FAULT_AT to the last failure.
+FailoverReport analyse_failover(const std::vector<RequestSample>& samples, double fault_at, double fault_done);
+inline FailoverReport analyse_failover(const std::vector<RequestSample>& samples, double fault_at) {
+    return analyse_failover(samples, fault_at, fault_at);
+}
 
 }  // namespace labctl::verify

@@ -36,8 +36,10 @@ LoadResult run_load(const LoadOptions& options) {
             if (index == options.trigger_at_request && options.trigger && !triggered.exchange(true)) {
                 double at = seconds_since_start();
                 options.trigger();
+                double done = seconds_since_start();
                 std::lock_guard lock(mutex);
                 result.trigger_at = at;
+                result.trigger_done = done;
             }
             double sent_at = seconds_since_start();
             auto response = client.get(options.path);

@@ -30,7 +30,8 @@ struct LoadResult {
     std::vector<RequestSample> samples;  // sorted by time
     std::vector<double> latencies;       // seconds, of answered requests
     double seconds = 0;                  // wall time of the whole run
-    double trigger_at = -1;              // when the trigger ran, seconds since the start
+    double trigger_at = -1;              // when the trigger started, seconds since the start
+    double trigger_done = -1;            // when it returned
 };
 
 LoadResult run_load(const LoadOptions& options);

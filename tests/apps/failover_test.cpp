@@ -56,7 +56,7 @@ TEST(Failover, KilledInstanceCostsNoRequestAndLeavesThePool) {
     load.trigger_at_request = 100;
     load.trigger = [&] { ::kill(b.process().pid(), SIGKILL); };
     auto result = verify::run_load(load);
-    auto report = verify::analyse_failover(result.samples, result.trigger_at);
+    auto report = verify::analyse_failover(result.samples, result.trigger_at, result.trigger_done);
     EXPECT_EQ(report.requests, 300);
     EXPECT_EQ(report.failed, 0) << nginx.log();
     std::string a_backend = "127.0.0.3:" + std::to_string(port_a), b_backend = "127.0.0.4:" + std::to_string(port_b);

@@ -56,6 +56,15 @@ TEST(Failover, TimeToFailOverEndsAtTheLastFailure) {
     EXPECT_EQ(json["split_before"]["b:1"], 1);
 }
 
+TEST(Failover, RequestsWhileTheFaultIsBeingInjectedAreNeitherBeforeNorAfter) {
+    std::vector<RequestSample> samples{{0.5, true, "a:1", 200}, {1.1, true, "b:1", 200}, {1.2, true, "b:1", 200},
+                                       {1.6, true, "a:1", 200}};
+    auto report = analyse_failover(samples, 1.0, 1.5);
+    EXPECT_EQ(report.split_before, (Split{{"a:1", 1}}));
+    EXPECT_EQ(report.split_after, (Split{{"a:1", 1}}));
+    EXPECT_EQ(report.failover_seconds, 0);
+}
+
 TEST(Report, JsonAndTextShapes) {
     Report report{{{"reach a->b lan", true, 0.01, ""}, {"port b:8080", false, 1.0, "connection refused"}}};
     EXPECT_FALSE(report.ok());

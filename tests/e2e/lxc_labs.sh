@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# End to end on libvirt LXC, inside a network namespace this script creates and removes:
+# for each lab given (default: the 2-node ActiveMQ failover lab), `labctl up` (networks,
+# overlay clones, seed, boot, SSH, provisioning, verify), `status` all reachable and healthy,
+# a second `up` that changes nothing, `kill` with 0 failed requests, `revive`, `verify`, and
+# `down` leaving no libvirt object and no overlay behind.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+. "$root/tests/e2e/lib.sh"
+labctl=${LABCTL:-$root/build/labctl}
+labs=("$@")
+[ ${#labs[@]} -gt 0 ] || labs=("$root/examples/activemq-failover/lab.toml")
+
+e2e_init
+# The base image is cached in the machine's labctl home; labs live in a private one, so a
+# test never sees (or leaves) another lab's state.
+images=${LABCTL_IMAGES:-/var/lib/labctl/images}
+LABCTL_HOME=$images/.. "$labctl" image build >&2  # a no-op when the image is current
+export LABCTL_HOME=$E2E_TMP/home
+mkdir -p "$LABCTL_HOME"
+ln -s "$(cd "$images" && pwd)" "$LABCTL_HOME/images"
+# Overlays of a failed run are unmounted before the temp dir goes.
+e2e_on_cleanup 'findmnt -rn -o TARGET | grep "^$LABCTL_HOME/labs/" | sort -r | xargs -r -n1 umount -l'
+ns=labctl-e2e-lxc-$$
+netns_up "$ns"
+lab_cmd() { in_ns "$ns" "$labctl" --no-color --connect "$E2E_URI_LXC" --driver lxc "$@"; }
+
+for lab in "${labs[@]}"; do
+    name=$(awk -F'"' '/^name *=/ {print $2; exit}' "$lab")
+    e2e_log "== $lab (lab $name)"
+    started=$(e2e_now)
+    lab_cmd -f "$lab" up >&2 || e2e_die "labctl up failed for $lab"
+    e2e_log "up + provision + verify: $(e2e_since "$started") s"
+
+    status=$(lab_cmd -f "$lab" status --json)
+    echo "$status" | python3 -c '
+import json, sys
+status = json.load(sys.stdin)
+bad = [n["name"] for n in status["nodes"] if n["state"] != "running" or not n["ssh"]]
+sick = [s["instance"] for n in status["nodes"] for s in n["services"] if not s["healthy"]]
+assert not bad, f"nodes not running/reachable: {bad}"
+assert not sick, f"unhealthy instances: {sick}"
+print("status: %d nodes running, reachable, healthy" % len(status["nodes"]))' >&2 || e2e_die "status: $status"
+
+    again=$(lab_cmd -f "$lab" up)
+    echo "$again" | grep -q "nothing changed" || e2e_die "second up changed libvirt objects: $again"
+    echo "$again" | grep -q "provisioned .*, 0 changed" || e2e_die "second up changed services: $again"
+    e2e_log "second up: nothing changed"
+
+    # Fail over: the first node that runs an app instance behind the balancer, not the balancer's.
+    target=$(python3 - "$lab" <<'PY'
+import sys, tomllib
+lab = tomllib.load(open(sys.argv[1], "rb"))
+services = lab.get("services", {})
+for name, svc in services.items():
+    if svc.get("type") != "nginx":
+        continue
+    backend = services[svc["backend"]]
+    nodes = backend["on"] if isinstance(backend["on"], list) else [backend["on"]]
+    lb = svc["on"] if isinstance(svc["on"], str) else svc["on"][0]
+    others = [n for n in nodes if n != lb] or nodes
+    print(f"{others[-1]}/{svc['backend']}")
+    break
+PY
+)
+    if [ -n "$target" ]; then
+        kill_json=$(lab_cmd -f "$lab" kill "$target" --mode process --requests 300 --rate 100 --json)
+        echo "$kill_json" >&2
+        echo "$kill_json" | python3 -c 'import json,sys; r=json.load(sys.stdin); assert r["failed"] == 0, r; assert r["split_after"], r' ||
+            e2e_die "kill $target lost requests"
+        lab_cmd -f "$lab" revive "$target" >&2 || e2e_die "revive $target"
+    fi
+
+    lab_cmd -f "$lab" down >&2
+    left=$( (virsh_ns "$ns" list --all --name; virsh -q -c "$E2E_URI_LXC" list --all --name
+             virsh_ns "$ns" net-list --all --name) | grep "^$name-" || true)
+    [ -z "$(echo "$left" | tr -d '[:space:]')" ] || e2e_die "down left libvirt objects: $left"
+    ! findmnt -rn -o TARGET | grep -q "$LABCTL_HOME/labs/$name/" || e2e_die "down left overlay mounts"
+    lab_cmd -f "$lab" down >&2  # a second down is a no-op
+    e2e_log "== $lab: passed"
+done
+echo "e2e lxc: ${#labs[@]} passed, 0 failed"
