@@ -21,6 +21,13 @@ remote::RunResult sql(remote::Session& session, const std::string& statements, c
     return session.run({"mysql", "--batch", "--skip-column-names"}, options);
 }
 
+// SHOW SLAVE STATUS\G, whose `Name: value` lines field() reads (they need column names).
+std::string slave_status(remote::Session& session, const std::string& step) {
+    auto options = sudo_step(step, 60s);
+    options.input = "SHOW SLAVE STATUS\\G\n";
+    return session.run({"mysql"}, options).out;
+}
+
 std::string field(const std::string& status, const std::string& name) {
     for (const auto& line : util::split(status, '\n')) {
         auto trimmed = util::trim(line);
@@ -70,7 +77,7 @@ public:
         auto primary_address = primary_node ? target.lab.address_between(target.node, *primary_node) : std::nullopt;
         if (!primary_address) throw InfraError("no network shared with the primary", target.node.name, "replica");
         StepTimer replica(report, "replica");
-        auto status = sql(session, "SHOW SLAVE STATUS\\G\n", "replica").out;
+        auto status = slave_status(session, "replica");
         bool configured = field(status, "Master_Host") == primary_address->str() &&
                           field(status, "Master_User") == "labctl_repl" && field(status, "Slave_IO_Running") == "Yes";
         if (!configured) {
@@ -88,7 +95,7 @@ public:
 
         StepTimer verify(report, "verify");
         wait_until(target.node.name, "verify replication", 120s, [&]() -> std::string {
-            auto now = sql(session, "SHOW SLAVE STATUS\\G\n", "verify").out;
+            auto now = slave_status(session, "verify");
             if (field(now, "Slave_IO_Running") == "Yes" && field(now, "Slave_SQL_Running") == "Yes") return "";
             return "replication threads IO=" + field(now, "Slave_IO_Running") + " SQL=" +
                    field(now, "Slave_SQL_Running") + " " + field(now, "Last_IO_Error") + field(now, "Last_SQL_Error");

@@ -1,7 +1,12 @@
 #include "util/secrets.hpp"
 
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 #include <random>
 
+#include "util/error.hpp"
 #include "util/files.hpp"
 #include "util/strings.hpp"
 
@@ -26,9 +31,18 @@ std::optional<std::string> read_secret(const std::filesystem::path& state_dir, c
 std::string ensure_secret(const std::filesystem::path& state_dir, const std::string& name) {
     if (auto existing = read_secret(state_dir, name)) return *existing;
     make_dirs(state_dir / "secrets", 0700);
-    auto value = random_token();
-    write_file_atomic(state_dir / "secrets" / name, value + "\n", 0600);
-    return value;
+    auto path = state_dir / "secrets" / name;
+    // Nodes are provisioned in parallel and may all ask at once: the first link(2) wins and
+    // everyone else reads what it wrote, so no two nodes ever hold different passwords.
+    auto candidate = path;
+    candidate += ".new." + random_token(8);
+    write_file_atomic(candidate, random_token() + "\n", 0600);
+    int linked = ::link(candidate.c_str(), path.c_str());
+    int error = errno;
+    std::filesystem::remove(candidate);
+    if (linked != 0 && error != EEXIST)
+        throw InfraError("cannot create secret " + path.string() + ": " + std::strerror(error));
+    return *read_secret(state_dir, name);
 }
 
 }  // namespace labctl::util

@@ -47,6 +47,10 @@ FaultTarget resolve_fault_target(const topo::Lab& lab, const std::string& text) 
     if (!target.balancer)
         throw InputError("no load balancer fronts `" + text +
                          "`: kill measures failover through an nginx service whose backend runs there");
+    if (const auto* backend = lab.service(target.balancer->nginx().backend.value);
+        backend && backend->app().protocol == topo::Protocol::grpc)
+        throw InputError("`" + text + "` is behind a gRPC balancer: kill drives HTTP/1.1 traffic and cannot measure "
+                         "gRPC failover yet (labctl verify checks gRPC through nginx)");
     return target;
 }
 

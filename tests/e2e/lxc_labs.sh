@@ -29,7 +29,14 @@ for lab in "${labs[@]}"; do
     name=$(awk -F'"' '/^name *=/ {print $2; exit}' "$lab")
     e2e_log "== $lab (lab $name)"
     started=$(e2e_now)
-    lab_cmd -f "$lab" up >&2 || e2e_die "labctl up failed for $lab"
+    if ! lab_cmd -f "$lab" up >&2; then
+        # What the nodes saw, for the log: sshd and the seed on each node that answers.
+        for node in $(awk -F'[].[]' '/^\[nodes\./ {print $3}' "$lab"); do
+            e2e_log "-- $node"
+            timeout 20 in_ns "$ns" "$labctl" --no-color -f "$lab" ssh "$node" -- sudo journalctl -u ssh -u labctl-seed -n 30 --no-pager >&2 || true
+        done
+        e2e_die "labctl up failed for $lab"
+    fi
     e2e_log "up + provision + verify: $(e2e_since "$started") s"
 
     status=$(lab_cmd -f "$lab" status --json)
@@ -56,6 +63,8 @@ for name, svc in services.items():
     if svc.get("type") != "nginx":
         continue
     backend = services[svc["backend"]]
+    if backend.get("protocol") == "grpc":
+        break  # kill drives HTTP/1.1; gRPC labs are checked by verify
     nodes = backend["on"] if isinstance(backend["on"], list) else [backend["on"]]
     lb = svc["on"] if isinstance(svc["on"], str) else svc["on"][0]
     others = [n for n in nodes if n != lb] or nodes

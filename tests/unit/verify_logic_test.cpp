@@ -79,3 +79,31 @@ TEST(Report, JsonAndTextShapes) {
 
 }  // namespace
 }  // namespace labctl::verify
+
+#include <thread>
+
+#include "test_support.hpp"
+#include "util/secrets.hpp"
+
+namespace labctl {
+namespace {
+
+TEST(Secrets, ConcurrentFirstUseAgreesOnOneValueWrittenPrivately) {
+    test::TempDir dir;
+    std::vector<std::string> seen(8);
+    std::vector<std::thread> threads;
+    for (std::size_t i = 0; i < seen.size(); ++i)
+        threads.emplace_back([&, i] { seen[i] = util::ensure_secret(dir.path(), "db"); });
+    for (auto& thread : threads) thread.join();
+    for (const auto& value : seen) EXPECT_EQ(value, seen[0]);
+    EXPECT_EQ(seen[0].size(), 24u);
+    EXPECT_EQ(std::filesystem::status(dir.path() / "secrets/db").permissions() & std::filesystem::perms::all,
+              std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+    EXPECT_EQ(util::ensure_secret(dir.path(), "db"), seen[0]);
+    std::size_t files = 0;
+    for ([[maybe_unused]] const auto& entry : std::filesystem::directory_iterator(dir.path() / "secrets")) ++files;
+    EXPECT_EQ(files, 1u);  // no temporary left behind
+}
+
+}  // namespace
+}  // namespace labctl
