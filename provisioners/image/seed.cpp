@@ -31,15 +31,6 @@ Data node_data(const topo::Lab& lab, const topo::Node& node) {
     return data;
 }
 
-// The network that carries the node's default route and DNS: its first NAT network.
-const topo::Network* gateway_network(const topo::Lab& lab, const topo::Node& node) {
-    for (const auto& nic : node.nics) {
-        const auto* network = lab.network(nic.network);
-        if (network && network->mode == topo::NetworkMode::nat) return network;
-    }
-    return nullptr;
-}
-
 void check_identity(const topo::Node& node, const render::NodeIdentity& identity) {
     if (identity.authorized_key.empty() || identity.host_key_private.empty() ||
         identity.host_key_public.empty())
@@ -76,7 +67,7 @@ void write_seed_tree(const topo::Lab& lab, const topo::Node& node,
     fs::permissions(tmp, fs::perms::owner_all, fs::perm_options::replace);
 
     Data data = node_data(lab, node);
-    const auto* gateway = gateway_network(lab, node);
+    const auto* gateway = render::default_route_network(lab, node);
     put(tmp, "user", node.user + "\n", 0644);
     put(tmp, "authorized_keys", util::trim(identity.authorized_key) + "\n", 0644);
     put(tmp, "root/etc/hostname", templates.render("seed/hostname.mustache", data), 0644);
@@ -106,19 +97,9 @@ void write_seed_tree(const topo::Lab& lab, const topo::Node& node,
     }
 
     for (std::size_t i = 0; i < node.nics.size(); ++i) {
-        const auto& nic = node.nics[i];
-        const auto* network = lab.network(nic.network);
-        if (!network) continue;
+        if (!lab.network(node.nics[i].network)) continue;
         Data item = node_data(lab, node);
-        item.set("index", std::to_string(i));
-        item.set("network", nic.network);
-        item.set("mac", nic.mac);
-        item.set("static", nic.address.has_value());
-        item.set("dhcp", !nic.address.has_value());
-        item.set("address", nic.planned.str());
-        item.set("prefix", std::to_string(network->subnet.prefix));
-        item.set("gateway", network == gateway);
-        item.set("gateway_address", network->subnet.gateway().str());
+        render::set_nic_fields(item, lab, node, i);
         put(tmp, "root/etc/systemd/network/10-labctl-nic" + std::to_string(i) + ".network",
             templates.render("seed/nic.network.mustache", item), 0644);
     }

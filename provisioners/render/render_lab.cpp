@@ -56,6 +56,29 @@ std::vector<GeneratedFile> render_lab(const topo::Lab& lab, const TemplateSet& t
     return files;
 }
 
+const topo::Network* default_route_network(const topo::Lab& lab, const topo::Node& node) {
+    for (const auto& nic : node.nics) {
+        const auto* network = lab.network(nic.network);
+        if (network && network->mode == topo::NetworkMode::nat) return network;
+    }
+    return nullptr;
+}
+
+void set_nic_fields(Data& item, const topo::Lab& lab, const topo::Node& node, std::size_t index) {
+    const auto& nic = node.nics.at(index);
+    const auto* network = lab.network(nic.network);
+    item.set("index", std::to_string(index));
+    item.set("id", "nic" + std::to_string(index));
+    item.set("network", nic.network);
+    item.set("mac", nic.mac);
+    item.set("static", nic.address.has_value());
+    item.set("dhcp", !nic.address.has_value());
+    item.set("address", nic.planned.str());
+    item.set("prefix", std::to_string(network ? network->subnet.prefix : 32));
+    item.set("gateway", network && network == default_route_network(lab, node));
+    item.set("gateway_address", network ? network->subnet.gateway().str() : std::string());
+}
+
 std::vector<GeneratedFile> render_cloud_init(const topo::Lab& lab, const topo::Node& node,
                                              const TemplateSet& templates, const NodeIdentity& identity) {
     Data data = object_data();
@@ -73,24 +96,10 @@ std::vector<GeneratedFile> render_cloud_init(const topo::Lab& lab, const topo::N
     data.set("host_key_private", indented(identity.host_key_private));
     data.set("host_key_public", identity.host_key_public);
     Data nics = list_data();
-    bool default_route_set = false;
     for (std::size_t i = 0; i < node.nics.size(); ++i) {
-        const auto& nic = node.nics[i];
-        const auto* network = lab.network(nic.network);
-        if (!network) continue;
+        if (!lab.network(node.nics[i].network)) continue;
         Data item = object_data();
-        item.set("id", "nic" + std::to_string(i));
-        item.set("network", nic.network);
-        item.set("mac", nic.mac);
-        item.set("static", nic.address.has_value());
-        item.set("dhcp", !nic.address.has_value());
-        item.set("address", nic.planned.str());
-        item.set("prefix", std::to_string(network->subnet.prefix));
-        // The first NAT network carries the default route and DNS; host-only ones never do.
-        bool gateway = network->mode == topo::NetworkMode::nat && !default_route_set;
-        default_route_set |= gateway;
-        item.set("gateway", gateway);
-        item.set("gateway_address", network->subnet.gateway().str());
+        set_nic_fields(item, lab, node, i);
         nics.push_back(item);
     }
     data.set("nics", nics);

@@ -30,6 +30,14 @@ struct RenderSelection {
 std::vector<GeneratedFile> render_lab(const topo::Lab& lab, const TemplateSet& templates,
                                       const RenderSelection& selection = {});
 
+// The network that carries NODE's default route and DNS: its first NAT network (host-only
+// networks never do), or null.
+const topo::Network* default_route_network(const topo::Lab& lab, const topo::Node& node);
+
+// Template fields of NODE's NIC number INDEX: index, id (nicN), network, mac, static/dhcp,
+// address, prefix, gateway (carries the default route), gateway_address.
+void set_nic_fields(Data& item, const topo::Lab& lab, const topo::Node& node, std::size_t index);
+
 std::vector<GeneratedFile> render_cloud_init(const topo::Lab& lab, const topo::Node& node,
                                              const TemplateSet& templates, const NodeIdentity& identity);
 

@@ -7,13 +7,13 @@
 #include <set>
 
 #include "remote/transfer.hpp"
+#include "roles/role_support.hpp"
 #include "util/strings.hpp"
 
 namespace labctl::roles {
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
 
 std::string parent_of(const std::string& path) {
     auto slash = path.rfind('/');
@@ -49,21 +49,6 @@ if [ -e "$target" ]; then cp -a "$target" "$backup"; else : > "$backup.absent"; 
 mv -f -T "$staged" "$target")";
 constexpr const char* kRestoreScript = R"(target="$1"; backup="$2"
 if [ -e "$backup.absent" ]; then rm -f "$target"; elif [ -e "$backup" ]; then mv -f -T "$backup" "$target"; fi)";
-
-class StepTimer {
-  public:
-    StepTimer(RoleReport& report, std::string step)
-        : report_(report), step_(std::move(step)), start_(Clock::now()) {}
-    void done(Outcome outcome, std::string detail = {}) {
-        double seconds = std::chrono::duration<double>(Clock::now() - start_).count();
-        report_.steps.push_back({step_, outcome, seconds, std::move(detail)});
-    }
-
-  private:
-    RoleReport& report_;
-    std::string step_;
-    Clock::time_point start_;
-};
 
 struct Work {
     const render::GeneratedFile* file;
