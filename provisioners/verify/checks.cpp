@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <nlohmann/json.hpp>
+
 #include <chrono>
 #include <future>
 #include <set>
@@ -261,6 +263,48 @@ void check_broker_relay(VerifyContext& context, Report& report) {
     }
 }
 
+// The relay as users see it: a message POSTed to /messages of one instance of an app that
+// talks to a broker is read back from GET /messages of another instance. Apps without that
+// endpoint (404/405) are not chat-like and are skipped.
+void check_app_relay(VerifyContext& context, Report& report) {
+    const auto& lab = context.lab;
+    for (const auto& service : lab.services) {
+        if (service.type != topo::ServiceType::app || service.app().protocol != topo::Protocol::http) continue;
+        bool uses_broker = false;
+        for (const auto& dep : lab.dependencies(service))
+            if (const auto* other = lab.service(dep); other && other->is_broker()) uses_broker = true;
+        auto instances = lab.instances(service);
+        if (!uses_broker || instances.size() < 2) continue;
+        const auto& from = instances.front();
+        const auto& to = instances.back();
+        auto start = Clock::now();
+        std::string token = "labctl-verify-" + util::random_token(12);
+        Check check{"relay " + service.name + " " + from.name + " -> " + to.name + " through the broker", false, 0, ""};
+        auto posted = probe::HttpClient(node_address(*from.node), static_cast<std::uint16_t>(from.port), 5s)
+                          .post("/messages", nlohmann::json{{"user", "labctl"}, {"text", token}}.dump());
+        if (posted.status == 404 || posted.status == 405) continue;
+        if (!posted.ok() || posted.status >= 300) {
+            check.detail = "POST /messages on " + from.name + ": " +
+                           (posted.ok() ? "HTTP " + std::to_string(posted.status) : posted.error);
+        } else {
+            auto deadline = Clock::now() + 15s;
+            auto delay = 50ms;
+            while (Clock::now() < deadline && !check.ok) {
+                auto read = probe::http_get(node_address(*to.node), static_cast<std::uint16_t>(to.port), "/messages", 5s);
+                check.ok = read.status == 200 && read.body.find(token) != std::string::npos;
+                if (!check.ok) {
+                    std::this_thread::sleep_for(delay);
+                    delay = std::min(delay * 2, std::chrono::milliseconds(1000));
+                }
+            }
+            check.detail = check.ok ? fmt::format("read on {} {:.2f}s after the post", to.name, since(start))
+                                    : "not read on " + to.name + " within 15 s";
+        }
+        check.seconds = since(start);
+        report.checks.push_back(check);
+    }
+}
+
 void check_replication(VerifyContext& context, Report& report) {
     const auto& lab = context.lab;
     for (const auto& service : lab.services) {
@@ -329,6 +373,7 @@ Report run_checks(VerifyContext& context, ReachabilityMatrix* matrix) {
     check_services(context, report);
     check_spread(context, report);
     check_broker_relay(context, report);
+    check_app_relay(context, report);
     check_replication(context, report);
     return report;
 }

@@ -33,6 +33,7 @@ void check_reachability(VerifyContext& context, Report& report, ReachabilityMatr
 void check_services(VerifyContext& context, Report& report);
 void check_spread(VerifyContext& context, Report& report);
 void check_broker_relay(VerifyContext& context, Report& report);
+void check_app_relay(VerifyContext& context, Report& report);
 void check_replication(VerifyContext& context, Report& report);
 
 struct InstanceHealth {
