@@ -99,6 +99,8 @@ void print_report(std::ostream& out, const verify::FaultTarget& target, const ve
     out << stamp(seconds) << "traffic done: " << report.requests << " requests, " << report.failed << " failed\n";
     out << fmt::format("failover: {:.2f} s from the fault to the last failed request{}\n", report.failover_seconds,
                        report.failed == 0 ? " (no request failed)" : "");
+    out << fmt::format("slowest answer after the fault: {:.2f} s (a dead backend costs up to connect_timeout = {})\n",
+                       report.worst_latency_after_fault, target.balancer->nginx().connect_timeout.text);
     out << "split before: " << verify::describe_split(report.split_before) << "\n";
     out << "split after:  " << verify::describe_split(report.split_after) << "\n";
 }

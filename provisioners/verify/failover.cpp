@@ -11,6 +11,7 @@ FailoverReport analyse_failover(const std::vector<RequestSample>& samples, doubl
     double settled_at = std::max(fault_done, last_failure >= 0 ? last_failure : fault_at);
     report.failover_seconds = last_failure >= 0 ? last_failure - fault_at : 0;
     for (const auto& sample : samples) {
+        if (sample.at >= fault_at) report.worst_latency_after_fault = std::max(report.worst_latency_after_fault, sample.latency);
         if (!sample.ok) {
             ++report.failed;
             if (sample.at < fault_at) ++report.failed_before;
@@ -33,6 +34,7 @@ nlohmann::json FailoverReport::to_json() const {
             {"failed_during", failed_during},
             {"failed_after", failed_after},
             {"failover_seconds", failover_seconds},
+            {"worst_latency_after_fault_seconds", worst_latency_after_fault},
             {"split_before", split_before},
             {"split_after", split_after}};
 }

@@ -16,6 +16,7 @@ struct RequestSample {
     bool ok = false;      // status < 500 and no transport error
     std::string backend;  // from X-Upstream; empty when none answered
     int status = 0;       // HTTP status, 0 on transport error
+    double latency = 0;   // seconds until the answer (or the error)
 };
 
 struct FailoverReport {
@@ -25,6 +26,9 @@ struct FailoverReport {
     int failed = 0;
     int failed_before = 0, failed_during = 0, failed_after = 0;
     double failover_seconds = 0;  // fault to last failure (0: no failure seen)
+    // The slowest answer to a request sent after the fault: with a dead backend, nginx waits
+    // up to proxy_connect_timeout before trying the next one, so this is what users feel.
+    double worst_latency_after_fault = 0;
     Split split_before;
     Split split_after;
 

@@ -47,6 +47,7 @@ LoadResult run_load(const LoadOptions& options) {
             sample.at = sent_at;
             sample.status = response.status;
             sample.ok = response.ok() && response.status < 500;
+            sample.latency = seconds_since_start() - sent_at;
             if (auto upstream = response.header("X-Upstream")) sample.backend = answering_backend(*upstream);
             std::lock_guard lock(mutex);
             result.samples.push_back(sample);

@@ -5,6 +5,7 @@
 #include <cstdlib>
 
 #include "util/error.hpp"
+#include "util/process.hpp"
 #include "util/xml_writer.hpp"
 #include "virt/virt_error.hpp"
 #include "virt/xml_query.hpp"
@@ -268,8 +269,19 @@ void Connection::set_link_state(virDomainPtr domain, const std::string& mac, boo
     xml.open("link").attr("state", up ? "up" : "down").close();
     xml.close();
     ++mutations_;
-    if (virDomainUpdateDeviceFlags(domain, xml.str().c_str(), VIR_DOMAIN_AFFECT_LIVE) < 0)
-        throw_last_error("cannot set the link of " + mac + " on " + name + (up ? " up" : " down"), node, "link state");
+    if (virDomainUpdateDeviceFlags(domain, xml.str().c_str(), VIR_DOMAIN_AFFECT_LIVE) == 0) return;
+    // The LXC driver cannot modify live devices: set the host side of the NIC (its veth peer
+    // or tap, which libvirt names in <target dev>) instead; the guest sees its carrier drop.
+    virErrorPtr error = virGetLastError();
+    std::string reason = error && error->message ? error->message : "unknown error";
+    std::string dev = live.value("/domain/devices/interface[mac/@address='" + mac + "']/target/@dev");
+    if (dev.empty())
+        throw InfraError("cannot set the link of " + mac + " on " + name + ": " + reason, node, "link state");
+    auto result = util::run_process({"ip", "link", "set", "dev", dev, up ? "up" : "down"});
+    if (result.exit_code != 0)
+        throw InfraError("cannot set the link of " + mac + " on " + name + " (libvirt: " + reason + "; ip link set " +
+                             dev + ": " + result.err + ")",
+                         node, "link state");
 }
 
 void Connection::remove_domain(virDomainPtr domain, const std::string& node) {
