@@ -33,6 +33,10 @@ time_up() {
     in_ns "$ns" "$labctl" --no-color --connect "$uri" --driver "$driver" -f "$file" up >"$E2E_TMP/up.log" 2>&1 ||
         { cat "$E2E_TMP/up.log" >&2; e2e_die "up failed: $file"; }
     seconds=$(e2e_since "$started")
+    # A warm `status` (domain state, SSH, every instance's health), while the lab is up.
+    started=$(e2e_now)
+    in_ns "$ns" "$labctl" --no-color --connect "$uri" --driver "$driver" -f "$file" status --json >/dev/null
+    echo "$(e2e_since "$started")" >"$E2E_TMP/status-$(basename "$file").s"
     in_ns "$ns" "$labctl" --no-color --connect "$uri" --driver "$driver" -f "$file" down >/dev/null 2>&1
     echo "$seconds"
 }
@@ -52,6 +56,8 @@ printf '%-44s %10s\n' "ratio t(8)/t(2) (4.0 = no parallelism)" "$(awk -v a="${t[
 printf '%-44s %10s\n' "failover lab, lxc (boot+provision+verify)" "$full_lxc"
 printf '%-44s %10s\n' "2-node lab, qemu/TCG (boot+provision+verify)" "$full_qemu"
 printf '%-44s %10s\n' "ratio qemu/lxc" "$(awk -v a="$full_qemu" -v b="$full_lxc" 'BEGIN {printf "%.1f", a / b}')"
+printf '%-44s %10s\n' "labctl status, 8 warm bare nodes, lxc" "$(cat "$E2E_TMP/status-bare-8.toml.s")"
+printf '%-44s %10s\n' "labctl status, failover lab warm, lxc" "$(cat "$E2E_TMP/status-lab.toml.s")"
 printf '\nsteps, failover lab on lxc:\n'; cat "$E2E_TMP/lxc-steps.log"
 printf '\nsteps, 2-node lab on qemu:\n'; cat "$E2E_TMP/qemu-steps.log"
 printf '\nvagrant comparison: not measured yet (needs the base image packaged as a vagrant-libvirt box;\nshared/notes/vagrant-baseline.md has Vagrant'"'"'s own figures: 80 s for 2 VMs, parallel)\n'
