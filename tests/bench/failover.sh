@@ -13,12 +13,7 @@ lab=${1:-$root/examples/activemq-failover/lab.toml}
 target=${BENCH_TARGET:-server2/chat}
 
 e2e_init
-images=${LABCTL_IMAGES:-/var/lib/labctl/images}
-LABCTL_HOME=$images/.. "$labctl" image build >&2
-export LABCTL_HOME=$E2E_TMP/home
-mkdir -p "$LABCTL_HOME"
-ln -s "$(cd "$images" && pwd)" "$LABCTL_HOME/images"
-e2e_on_cleanup 'findmnt -rn -o TARGET | grep "^$LABCTL_HOME/labs/" | sort -r | xargs -r -n1 umount -l'
+e2e_private_home "$labctl"
 ns=labctl-bench-failover-$$
 netns_up "$ns"
 lab_cmd() { in_ns "$ns" "$labctl" --no-color --connect "$E2E_URI_LXC" --driver lxc -f "$lab" "$@"; }

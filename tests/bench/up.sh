@@ -10,12 +10,7 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 labctl=${LABCTL:-$root/build/labctl}
 
 e2e_init
-images=${LABCTL_IMAGES:-/var/lib/labctl/images}
-LABCTL_HOME=$images/.. "$labctl" image build >&2
-export LABCTL_HOME=$E2E_TMP/home
-mkdir -p "$LABCTL_HOME"
-ln -s "$(cd "$images" && pwd)" "$LABCTL_HOME/images"
-e2e_on_cleanup 'findmnt -rn -o TARGET | grep "^$LABCTL_HOME/labs/" | sort -r | xargs -r -n1 umount -l'
+e2e_private_home "$labctl"
 ns=labctl-bench-$$
 netns_up "$ns"
 

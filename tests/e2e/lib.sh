@@ -81,6 +81,19 @@ e2e_cleanup() {
     exit "$rc"
 }
 
+# Builds (or reuses) the base image in the machine's image cache ($LABCTL_IMAGES, default
+# /var/lib/labctl/images), then exports a private LABCTL_HOME for the labs, linked to that
+# cache: a test never sees (or leaves) another lab's state. Overlays a failed run left
+# mounted there are unmounted at teardown, before the temp dir goes.
+e2e_private_home() {
+    local labctl=$1 images=${LABCTL_IMAGES:-/var/lib/labctl/images}
+    LABCTL_HOME=$images/.. "$labctl" image build >&2  # a no-op when the image is current
+    export LABCTL_HOME=$E2E_TMP/home
+    mkdir -p "$LABCTL_HOME"
+    ln -s "$(cd "$images" && pwd)" "$LABCTL_HOME/images"
+    e2e_on_cleanup 'findmnt -rn -o TARGET | grep "^$LABCTL_HOME/labs/" | sort -r | xargs -r -n1 umount -l'
+}
+
 # Registers a shell command run at teardown after the namespaces are gone (last in, first run).
 e2e_on_cleanup() { E2E_CLEANUPS+=("$1"); }
 

@@ -12,15 +12,7 @@ labs=("$@")
 [ ${#labs[@]} -gt 0 ] || labs=("$root/examples/activemq-failover/lab.toml")
 
 e2e_init
-# The base image is cached in the machine's labctl home; labs live in a private one, so a
-# test never sees (or leaves) another lab's state.
-images=${LABCTL_IMAGES:-/var/lib/labctl/images}
-LABCTL_HOME=$images/.. "$labctl" image build >&2  # a no-op when the image is current
-export LABCTL_HOME=$E2E_TMP/home
-mkdir -p "$LABCTL_HOME"
-ln -s "$(cd "$images" && pwd)" "$LABCTL_HOME/images"
-# Overlays of a failed run are unmounted before the temp dir goes.
-e2e_on_cleanup 'findmnt -rn -o TARGET | grep "^$LABCTL_HOME/labs/" | sort -r | xargs -r -n1 umount -l'
+e2e_private_home "$labctl"
 ns=labctl-e2e-lxc-$$
 netns_up "$ns"
 lab_cmd() { in_ns "$ns" "$labctl" --no-color --connect "$E2E_URI_LXC" --driver lxc "$@"; }

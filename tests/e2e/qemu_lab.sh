@@ -11,11 +11,7 @@ labctl=${LABCTL:-$root/build/labctl}
 lab=${1:-$root/tests/e2e/labs/qemu-two-nodes.toml}
 
 e2e_init
-images=${LABCTL_IMAGES:-/var/lib/labctl/images}
-LABCTL_HOME=$images/.. "$labctl" image build >&2  # a no-op when the image is current
-export LABCTL_HOME=$E2E_TMP/home
-mkdir -p "$LABCTL_HOME"
-ln -s "$(cd "$images" && pwd)" "$LABCTL_HOME/images"
+e2e_private_home "$labctl"
 ns=labctl-e2e-qemu-$$
 netns_up "$ns"
 lab_cmd() { in_ns "$ns" "$labctl" --no-color --connect "$E2E_URI_QEMU" --driver qemu -f "$lab" "$@"; }
