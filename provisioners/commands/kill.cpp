@@ -91,7 +91,7 @@ std::string stamp(double seconds) { return fmt::format("[{:6.2f}s] ", seconds); 
 void print_report(std::ostream& out, const verify::FaultTarget& target, const verify::FailoverReport& report,
                   double fault_at, double seconds, const std::string& fault_text) {
     out << stamp(0) << "traffic through " << target.balancer->name << " on " << target.balancer_node->name << " ("
-        << verify::node_address(*target.balancer_node) << ":" << target.balancer->nginx().listen << ")\n";
+        << target.balancer_node->address() << ":" << target.balancer->nginx().listen << ")\n";
     out << stamp(fault_at) << "fault: " << fault_text << "\n";
     if (report.failed_during > 0)
         out << stamp(fault_at + report.failover_seconds) << report.failed_during
@@ -115,7 +115,7 @@ int run_kill(const GlobalOptions& global, const KillOptions& options, std::ostre
     auto fault = make_fault(*session, options.mode);
 
     verify::LoadOptions load;
-    load.host = verify::node_address(*target.balancer_node);
+    load.host = target.balancer_node->address();
     load.port = target.balancer->nginx().listen;
     load.requests = options.requests;
     load.rate = options.rate;
@@ -171,7 +171,7 @@ int run_revive(const GlobalOptions& global, const KillOptions& options, std::ost
             wanted.insert(address->str() + ":" + std::to_string(instance.port));
     double deadline = target.balancer->nginx().fail_timeout.seconds + 30;
     verify::LoadOptions load;
-    load.host = verify::node_address(*target.balancer_node);
+    load.host = target.balancer_node->address();
     load.port = target.balancer->nginx().listen;
     load.requests = 50;
     load.rate = options.rate;

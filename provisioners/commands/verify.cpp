@@ -21,7 +21,7 @@ int run_verify(const GlobalOptions& global, const VerifyOptions& options, std::o
             for (const auto& on : service.on) {
                 const auto* node = lab.node(on.value);
                 verify::LoadOptions load;
-                load.host = verify::node_address(*node);
+                load.host = node->address();
                 load.port = service.nginx().listen;
                 load.requests = options.load;
                 load.concurrency = options.concurrency;

@@ -36,7 +36,7 @@ public:
         start.done(started ? Outcome::changed : Outcome::ok);
 
         StepTimer verify(report, "verify");
-        auto address = address_of(target.node);
+        auto address = target.node.address();
         auto port = static_cast<std::uint16_t>(target.service.broker().stomp_port);
         // A JVM under software emulation takes minutes to open its connectors.
         wait_until(target.node.name, "verify stomp", 300s, [&]() -> std::string {

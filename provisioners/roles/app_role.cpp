@@ -80,7 +80,7 @@ public:
         StepTimer verify(report, "verify");
         for (const auto& instance : instances) {
             if (instance.node != &target.node) continue;
-            auto address = address_of(target.node);
+            auto address = target.node.address();
             auto port = static_cast<std::uint16_t>(instance.port);
             wait_until(target.node.name, "verify " + instance.name, 90s, [&]() -> std::string {
                 if (app.protocol == topo::Protocol::grpc) {

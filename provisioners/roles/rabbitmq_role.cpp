@@ -40,7 +40,7 @@ public:
         start.done(started ? Outcome::changed : Outcome::ok);
 
         StepTimer verify(report, "verify");
-        auto address = address_of(target.node);
+        auto address = target.node.address();
         auto port = static_cast<std::uint16_t>(settings.stomp_port);
         probe::StompCredentials credentials{settings.user, password, "/"};
         wait_until(target.node.name, "verify stomp", 300s, [&]() -> std::string {

@@ -75,6 +75,5 @@ void wait_until(const std::string& node, const std::string& step, std::chrono::s
     throw InfraError("not ready after " + std::to_string(deadline.count()) + " s: " + reason, node, step);
 }
 
-std::string address_of(const topo::Node& node) { return node.nics.empty() ? "" : node.nics.front().planned.str(); }
 
 }  // namespace labctl::roles

@@ -38,7 +38,4 @@ bool ensure_unit_running(remote::Session& session, const std::string& unit, bool
 void wait_until(const std::string& node, const std::string& step, std::chrono::seconds deadline,
                 const std::function<std::string()>& check);
 
-// The address labctl reaches NODE at (its first NIC's reserved address).
-std::string address_of(const topo::Node& node);
-
 }  // namespace labctl::roles

@@ -57,6 +57,8 @@ const Nic* Node::nic(std::string_view network) const {
     return nullptr;
 }
 
+std::string Node::address() const { return nics.empty() ? std::string() : nics.front().planned.str(); }
+
 int NginxSettings::weight_of(std::string_view node) const {
     for (const auto& [name, weight] : weights)
         if (name.value == node) return weight;

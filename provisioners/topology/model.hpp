@@ -72,6 +72,8 @@ struct Node {
     std::string user = "lab";
 
     const Nic* nic(std::string_view network) const;
+    // Where labctl reaches the node (SSH, probes): its first NIC's reserved address; "" with no NIC.
+    std::string address() const;
 };
 
 struct Duration {

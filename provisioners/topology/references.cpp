@@ -17,7 +17,7 @@ std::optional<std::string> lookup(const Lab& lab, const Reference& ref, const In
                 error = "node " + instance.node->name + " has no address";
                 return std::nullopt;
             }
-            return instance.node->nics.front().planned.str();
+            return instance.node->address();
         }
         error = "unknown field `" + ref.field + "` of `node` (known: name, address)";
         return std::nullopt;

@@ -96,7 +96,6 @@ void check_grpc_spread(VerifyContext& context, const topo::Service& balancer, co
 
 }  // namespace
 
-std::string node_address(const topo::Node& node) { return node.nics.empty() ? "" : node.nics.front().planned.str(); }
 
 void check_reachability(VerifyContext& context, Report& report, ReachabilityMatrix* matrix) {
     const auto& lab = context.lab;
@@ -163,7 +162,7 @@ InstanceHealth probe_instance(const topo::Lab& lab, const topo::Instance& instan
     (void)lab;
     auto start = Clock::now();
     const auto& service = *instance.service;
-    std::string address = node_address(*instance.node);
+    std::string address = instance.node->address();
     auto port = static_cast<std::uint16_t>(instance.port);
     InstanceHealth health;
     switch (service.type) {
@@ -199,7 +198,7 @@ void check_services(VerifyContext& context, Report& report) {
             jobs.push_back(std::async(std::launch::async, [&context, instance] {
                 auto health = probe_instance(context.lab, instance, context.state_dir);
                 std::string what = instance.service->is_broker() ? "stomp " : instance.service->type == topo::ServiceType::app ? "health " : "port ";
-                return Check{what + instance.name + " " + node_address(*instance.node) + ":" + std::to_string(instance.port),
+                return Check{what + instance.name + " " + instance.node->address() + ":" + std::to_string(instance.port),
                              health.healthy, health.seconds, health.detail};
             }));
         }
@@ -228,7 +227,7 @@ void check_spread(VerifyContext& context, Report& report) {
             int weight_sum = 0;
             for (const auto& [backend_name, weight] : weights) weight_sum += weight;
             LoadOptions load;
-            load.host = node_address(*lb_node);
+            load.host = lb_node->address();
             load.port = settings.listen;
             // Whole rounds of the weighted cycle, so round robin can match exactly.
             load.requests = std::max(context.spread_requests / std::max(1, weight_sum), 1) * std::max(1, weight_sum) * 3;
@@ -253,7 +252,7 @@ void check_broker_relay(VerifyContext& context, Report& report) {
         if (!service.is_broker()) continue;
         for (const auto& instance : context.lab.instances(service)) {
             auto start = Clock::now();
-            auto result = probe::stomp_relay(node_address(*instance.node), static_cast<std::uint16_t>(instance.port),
+            auto result = probe::stomp_relay(instance.node->address(), static_cast<std::uint16_t>(instance.port),
                                              broker_credentials(context.state_dir, service), 15s);
             report.checks.push_back(
                 {"relay " + instance.name + " (publish on one connection, receive on another)", result.relayed,
@@ -280,7 +279,7 @@ void check_app_relay(VerifyContext& context, Report& report) {
         auto start = Clock::now();
         std::string token = "labctl-verify-" + util::random_token(12);
         Check check{"relay " + service.name + " " + from.name + " -> " + to.name + " through the broker", false, 0, ""};
-        auto posted = probe::HttpClient(node_address(*from.node), static_cast<std::uint16_t>(from.port), 5s)
+        auto posted = probe::HttpClient(from.node->address(), static_cast<std::uint16_t>(from.port), 5s)
                           .post("/messages", nlohmann::json{{"user", "labctl"}, {"text", token}}.dump());
         if (posted.status == 404 || posted.status == 405) continue;
         if (!posted.ok() || posted.status >= 300) {
@@ -290,7 +289,7 @@ void check_app_relay(VerifyContext& context, Report& report) {
             auto deadline = Clock::now() + 15s;
             auto delay = 50ms;
             while (Clock::now() < deadline && !check.ok) {
-                auto read = probe::http_get(node_address(*to.node), static_cast<std::uint16_t>(to.port), "/messages", 5s);
+                auto read = probe::http_get(to.node->address(), static_cast<std::uint16_t>(to.port), "/messages", 5s);
                 check.ok = read.status == 200 && read.body.find(token) != std::string::npos;
                 if (!check.ok) {
                     std::this_thread::sleep_for(delay);

@@ -47,7 +47,5 @@ struct InstanceHealth {
 InstanceHealth probe_instance(const topo::Lab& lab, const topo::Instance& instance,
                               const std::filesystem::path& state_dir);
 
-// The address labctl uses for NODE: its first NIC's reserved address.
-std::string node_address(const topo::Node& node);
 
 }  // namespace labctl::verify
