@@ -60,6 +60,26 @@ void add_image_command(CLI::App& app, CommandContext& context) {
         };
     });
 
+    auto box = std::make_shared<commands::ImageOptions>();
+    box->action = "box";
+    auto* box_cmd = cmd->add_subcommand(
+        "box", "Package an image as a vagrant-libvirt box (same disk, kernel and initrd)");
+    box_cmd->add_option("name", box->name, "Image name (default debian-12-lab)");
+    box_cmd->add_option("-o,--output", box->output, "The .box file (default ./labctl-NAME.box)");
+    box_cmd->add_option("--user", box->box_user, "Login user baked in for Vagrant")
+        ->capture_default_str();
+    box_cmd->add_option("--driver", box->box_driver, "The box's default libvirt driver")
+        ->check(CLI::IsMember({"kvm", "qemu"}))
+        ->capture_default_str();
+    box_cmd->footer(
+        "Example:\n  labctl image box -o lab.box --driver qemu\n  vagrant box add --name "
+        "labctl/debian-12-lab lab.box");
+    box_cmd->callback([&context, box] {
+        context.action = [&context, box] {
+            return commands::run_image(context.global, *box, std::cout);
+        };
+    });
+
     auto remove = std::make_shared<commands::ImageOptions>();
     remove->action = "rm";
     auto* rm_cmd = cmd->add_subcommand("rm", "Remove a base image");

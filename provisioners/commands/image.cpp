@@ -1,9 +1,10 @@
-// labctl image build | list | rm.
+// labctl image build | list | rm | seed | box.
 #include <cstdio>
 #include <nlohmann/json.hpp>
 #include <regex>
 
 #include "commands/lab_commands.hpp"
+#include "image/image_box.hpp"
 #include "image/image_build.hpp"
 #include "image/image_store.hpp"
 #include "image/seed.hpp"
@@ -98,7 +99,7 @@ int seed(const GlobalOptions& global, const ImageOptions& options, std::ostream&
 int run_image(const GlobalOptions& global, const ImageOptions& options, std::ostream& out) {
     // The name becomes a directory under the image store: the topology's name rule, no paths.
     static const std::regex name_rule("^[a-z][a-z0-9-]{0,30}$");
-    if ((options.action == "build" || options.action == "rm") &&
+    if ((options.action == "build" || options.action == "rm" || options.action == "box") &&
         !std::regex_match(options.name, name_rule))
         throw InputError("bad image name `" + options.name + "`: use ^[a-z][a-z0-9-]{0,30}$");
     if (options.action == "build") {
@@ -106,6 +107,11 @@ int run_image(const GlobalOptions& global, const ImageOptions& options, std::ost
         return 0;
     }
     if (options.action == "list") return list(options, out);
+    if (options.action == "box") {
+        image::make_vagrant_box(
+            {options.name, options.output, options.box_user, options.box_driver}, out);
+        return 0;
+    }
     if (options.action == "seed") return seed(global, options, out);
     if (options.action == "rm") {
         image::remove_image(options.name);

@@ -10,9 +10,9 @@ namespace labctl::commands {
 
 struct GlobalOptions {
     std::string file = "lab.toml";
-    std::string connect;   // libvirt URI override
-    std::string driver;    // auto | kvm | qemu | lxc override
-    int verbosity = 0;     // -v raises, -q lowers
+    std::string connect;  // libvirt URI override
+    std::string driver;   // auto | kvm | qemu | lxc override
+    int verbosity = 0;    // -v raises, -q lowers
     bool color = true;
 };
 
@@ -71,7 +71,7 @@ struct SshOptions {
 };
 
 struct ImageOptions {
-    std::string action;  // build | list | rm
+    std::string action;  // build | list | rm | seed | box
     std::string name = "debian-12-lab";
     bool force = false;
     bool json = false;  // list
@@ -82,11 +82,18 @@ struct ImageOptions {
     std::string out_dir;         // the seed tree
     std::string disk;            // optional: also make the seed disk here
     std::string root;            // optional: also install the tree into this root (lxc upper dir)
+    // box: package the image as a vagrant-libvirt box.
+    std::string output;  // the .box file (default ./labctl-NAME.box)
+    std::string box_user = "vagrant";
+    std::string box_driver = "kvm";
 };
 
 struct ExportOptions {
     std::string format = "vagrant";
     std::string out_dir = "vagrant-export";
+    // The Vagrant box every machine uses: a public Debian 12 box, or one made by
+    // `labctl image box` (then nothing needs downloading).
+    std::string box = "debian/bookworm64";
 };
 
 struct CompletionOptions {

@@ -1,14 +1,12 @@
 #include "image/image_build.hpp"
 
-#include <fcntl.h>
 #include <unistd.h>
 
-#include <chrono>
 #include <cmath>
 #include <ctime>
-#include <functional>
 #include <nlohmann/json.hpp>
 
+#include "image/build_steps.hpp"
 #include "image/image_store.hpp"
 #include "render/template_set.hpp"
 #include "util/error.hpp"
@@ -45,8 +43,6 @@ const std::vector<std::string>& disabled_units() {
 namespace {
 
 constexpr const char* suite = "bookworm";
-// Sparse virtual size of the root disk: what guests can fill (logs, databases, uploads).
-constexpr std::uintmax_t disk_virtual_bytes = 8ull << 30;
 
 std::string sha256(const std::string& text) {
     auto result = util::run_process({"sha256sum"}, text);
@@ -72,51 +68,6 @@ void require_tools() {
             "image build needs root (mmdebstrap --mode=root creates device nodes and root-owned "
             "files)",
             "", "image build");
-}
-
-// Runs one stage, printing its name first and its time when done, so a slow stage is
-// visibly in progress.
-class Stages {
-  public:
-    Stages(std::ostream& out, std::string image) : out_(out), image_(std::move(image)) {}
-
-    void run(const std::string& title, const std::function<void()>& body) {
-        out_ << "image " << image_ << ": " << title << " ..." << std::flush;
-        auto start = std::chrono::steady_clock::now();
-        body();
-        double seconds =
-            std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-        out_ << " " << format_seconds(seconds) << "\n" << std::flush;
-        total_ += seconds;
-    }
-    double total() const { return total_; }
-
-    static std::string format_seconds(double seconds) {
-        char buffer[32];
-        std::snprintf(buffer, sizeof buffer, "%.1f s", seconds);
-        return buffer;
-    }
-
-  private:
-    std::ostream& out_;
-    std::string image_;
-    double total_ = 0;
-};
-
-void run_checked(const std::vector<std::string>& argv, const std::string& step,
-                 const fs::path& log = {}) {
-    auto result = util::run_process(argv);
-    if (!log.empty()) util::write_file_atomic(log, result.out + result.err, 0644);
-    if (result.exit_code == 0) return;
-    // The last lines of the tool's output say what went wrong; the full log stays next to
-    // the (discarded) build for a closer look.
-    auto lines = util::split(util::trim(result.err.empty() ? result.out : result.err), '\n');
-    std::vector<std::string> tail(lines.size() > 15 ? lines.end() - 15 : lines.begin(),
-                                  lines.end());
-    throw InfraError(argv[0] + " failed (exit " + std::to_string(result.exit_code) + ")" +
-                         (log.empty() ? "" : ", log: " + log.string()) + ":\n" +
-                         util::join(tail, "\n"),
-                     "", step);
 }
 
 // Files baked into every image, laid out as they go under /.
@@ -168,7 +119,13 @@ std::vector<std::string> mmdebstrap_argv(const fs::path& rootfs, const fs::path&
         "\"$1\"/etc/activemq/instances-enabled/main",
         // Per-node identity comes from the seed: no host keys, an empty machine-id.
         "--customize-hook=rm -f \"$1\"/etc/ssh/ssh_host_* \"$1\"/var/lib/dbus/machine-id",
-        "--customize-hook=: > \"$1\"/etc/machine-id", suite, rootfs.string()};
+        "--customize-hook=: > \"$1\"/etc/machine-id",
+        // systemd creates /run/nologin at boot until systemd-user-sessions starts, and
+        // pam_nologin refuses every non-root login meanwhile; under load that gap outlasted
+        // labctl's SSH deadline. The image masks it for every boot (a node's seed comes too late:
+        // systemd-tmpfiles may run before the seed service copies its files).
+        "--customize-hook=ln -sf /dev/null \"$1\"/etc/tmpfiles.d/systemd-nologin.conf", suite,
+        rootfs.string()};
     return argv;
 }
 
@@ -246,7 +203,6 @@ BuildResult build_image(const std::string& name, bool force, std::ostream& out) 
     util::make_dirs(apt_cache, 0755);
     const fs::path rootfs = work / "rootfs";
     const fs::path overlay = work / "baked";
-    const fs::path raw = work / "disk.raw";
     try {
         Stages stages(out, name);
         write_baked_files(overlay);
@@ -261,22 +217,8 @@ BuildResult build_image(const std::string& name, bool force, std::ostream& out) 
             fs::copy_file(single_match(rootfs / "boot", "vmlinuz-"), work / "vmlinuz");
             fs::copy_file(single_match(rootfs / "boot", "initrd.img-"), work / "initrd.img");
         });
-        stages.run("make ext4 root filesystem (mkfs.ext4 -d)", [&] {
-            {
-                util::Fd fd{::open(raw.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644)};
-                if (!fd || ::ftruncate(fd.get(), static_cast<off_t>(disk_virtual_bytes)) != 0)
-                    throw InfraError("cannot create " + raw.string(), "", "mkfs");
-            }
-            run_checked(
-                {"mkfs.ext4", "-q", "-F", "-L", "labctl-root", "-d", rootfs.string(), raw.string()},
-                "mkfs");
-        });
-        stages.run("convert to qcow2", [&] {
-            run_checked({"qemu-img", "convert", "-O", "qcow2", raw.string(),
-                         (work / "disk.qcow2").string()},
-                        "qemu-img");
-            fs::remove(raw);
-        });
+        stages.run("make the qcow2 root disk (mkfs.ext4 -d, qemu-img convert)",
+                   [&] { make_root_disk(rootfs, work / "disk.qcow2"); });
 
         nlohmann::json manifest{
             {"name", name},

@@ -13,7 +13,7 @@ namespace labctl::image {
 
 // Bumped whenever the recipe changes in a way the package list does not show, so cached
 // images built by an older recipe are rebuilt.
-inline constexpr int recipe_version = 1;
+inline constexpr int recipe_version = 2;
 
 // The packages installed on top of Debian's minbase variant, in install order.
 const std::vector<std::string>& base_packages();

@@ -72,8 +72,6 @@ void write_seed_tree(const topo::Lab& lab, const topo::Node& node,
     put(tmp, "authorized_keys", util::trim(identity.authorized_key) + "\n", 0644);
     put(tmp, "root/etc/hostname", templates.render("seed/hostname.mustache", data), 0644);
     put(tmp, "root/etc/sudoers.d/labctl", templates.render("seed/sudoers.mustache", data), 0440);
-    put(tmp, "root/etc/tmpfiles.d/systemd-nologin.conf", templates.render("seed/no-boot-nologin.conf.mustache", data),
-        0644);
     put(tmp, "root/etc/ssh/ssh_host_ed25519_key", util::trim(identity.host_key_private) + "\n",
         0600);
     put(tmp, "root/etc/ssh/ssh_host_ed25519_key.pub", util::trim(identity.host_key_public) + "\n",

@@ -38,20 +38,19 @@ apply() {
 
 if [ -d /var/lib/labctl-seed ]; then
     apply /var/lib/labctl-seed
-    exit 0
+else
+    dev=$(blkid -L LABCTL-SEED 2>/dev/null || true)
+    if [ -n "$dev" ]; then
+        mnt=$(mktemp -d /run/labctl-seed.XXXXXX)
+        mount -o ro "$dev" "$mnt"
+        trap 'umount "$mnt"; rmdir "$mnt"' EXIT
+        apply "$mnt"
+    else
+        log "no seed found"
+    fi
 fi
-
-dev=$(blkid -L LABCTL-SEED 2>/dev/null || true)
-if [ -n "$dev" ]; then
-    mnt=$(mktemp -d /run/labctl-seed.XXXXXX)
-    mount -o ro "$dev" "$mnt"
-    trap 'umount "$mnt"; rmdir "$mnt"' EXIT
-    apply "$mnt"
-    exit 0
-fi
-
-log "no seed found"
-# Without a seed (an image booted by hand) sshd still needs a host key.
+# A seed without a host key (an image booted by hand, a Vagrant box made by `labctl image
+# box`): sshd still needs one, and each machine gets its own.
 if ! ls /etc/ssh/ssh_host_*_key >/dev/null 2>&1; then
     ssh-keygen -q -t ed25519 -N '' -f /etc/ssh/ssh_host_ed25519_key
     log "generated a host key"

@@ -3,6 +3,9 @@
 # 4 and 8 bare nodes on LXC with the ratio t(8)/t(2) (parallel boot should keep it well under
 # 4), and the full failover lab (boot + provisioning + verify) on LXC and on QEMU/TCG, inside
 # a network namespace with a private libvirtd that the benchmark creates and removes.
+# Where vagrant and vagrant-libvirt are installed, the same 2-node QEMU lab also goes up with
+# `vagrant up` on a box of the same base image (`labctl image box`), exported by
+# `labctl export vagrant`, in the same namespace: the ratio labctl/vagrant.
 #   tests/bench/up.sh            # needs root, scripts/setup.sh, a built labctl
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -40,8 +43,40 @@ declare -A t
 for n in 2 4 8; do t[$n]=$(time_up lxc "$E2E_URI_LXC" "$(bare_lab "$n")"); done
 full_lxc=$(time_up lxc "$E2E_URI_LXC" "$root/examples/activemq-failover/lab.toml")
 grep -E "ssh up|changed |ok  " "$E2E_TMP/up.log" >"$E2E_TMP/lxc-steps.log" || true
-full_qemu=$(LABCTL_BOOT_TIMEOUT=300 time_up qemu "$E2E_URI_QEMU" "$root/tests/e2e/labs/qemu-two-nodes.toml")
+qemu_lab=$root/tests/e2e/labs/qemu-two-nodes.toml
+full_qemu=$(LABCTL_BOOT_TIMEOUT=300 time_up qemu "$E2E_URI_QEMU" "$qemu_lab")
 grep -E "cloned|ssh up|changed |ok  " "$E2E_TMP/up.log" >"$E2E_TMP/qemu-steps.log" || true
+
+# Vagrant: its own (parallel) `vagrant up` of the exported lab on a box of the same image.
+# The first `up` uploads box.img into libvirt's pool, a one-off like labctl's image build:
+# it is reported apart, and the comparison uses the second (warm) `up`.
+declare -A v
+if command -v vagrant >/dev/null && vagrant plugin list 2>/dev/null | grep -q vagrant-libvirt; then
+    export VAGRANT_HOME=$E2E_TMP/vagrant.d VAGRANT_CHECKPOINT_DISABLE=1 VAGRANT_DEFAULT_PROVIDER=libvirt
+    export LABCTL_BOX_DRIVER=qemu
+    vlab=$E2E_TMP/vagrant-lab
+    vagrant_timed() {  # KEY ARGS...: runs `vagrant ARGS` in the lab dir inside the namespace
+        local key=$1 started
+        shift
+        started=$(e2e_now)
+        in_ns "$ns" env -C "$vlab" vagrant "$@" >>"$E2E_TMP/vagrant.log" 2>&1 ||
+            { tr '\r' '\n' <"$E2E_TMP/vagrant.log" | grep -v Progress | tail -30 >&2; e2e_die "vagrant $* failed"; }
+        v[$key]=$(e2e_since "$started")
+    }
+    started=$(e2e_now)
+    "$labctl" image box -o "$E2E_TMP/labctl.box" --driver qemu >/dev/null
+    v[box]=$(e2e_since "$started")
+    vagrant box add --name labctl/bench "$E2E_TMP/labctl.box" >>"$E2E_TMP/vagrant.log" 2>&1
+    "$labctl" -f "$qemu_lab" export vagrant -o "$vlab" --box labctl/bench >/dev/null
+    vagrant_timed cold up
+    vagrant_timed destroy1 destroy -f
+    vagrant_timed up up
+    # The lab Vagrant made must work, not just exist: nginx on server1 answers from a chat instance.
+    in_ns "$ns" env -C "$vlab" vagrant ssh server1 -c 'curl -fsS http://127.0.0.1:8090/' 2>/dev/null |
+        grep -q "chat instance" || e2e_die "the lab vagrant brought up does not answer through nginx"
+    vagrant_timed status status
+    vagrant_timed destroy destroy -f
+fi
 
 printf '\n%-44s %10s\n' "labctl up" "seconds"
 printf '%-44s %10s\n' "2 bare nodes, lxc" "${t[2]}"
@@ -55,4 +90,15 @@ printf '%-44s %10s\n' "labctl status, 8 warm bare nodes, lxc" "$(cat "$E2E_TMP/s
 printf '%-44s %10s\n' "labctl status, failover lab warm, lxc" "$(cat "$E2E_TMP/status-lab.toml.s")"
 printf '\nsteps, failover lab on lxc:\n'; cat "$E2E_TMP/lxc-steps.log"
 printf '\nsteps, 2-node lab on qemu:\n'; cat "$E2E_TMP/qemu-steps.log"
-printf '\nvagrant comparison: not measured yet (needs the base image packaged as a vagrant-libvirt box;\nshared/notes/vagrant-baseline.md has Vagrant'"'"'s own figures: 80 s for 2 VMs, parallel)\n'
+if [ -n "${v[up]:-}" ]; then
+    printf '\n%-44s %10s\n' "same 2-node qemu lab, vagrant + vagrant-libvirt" "seconds"
+    printf '%-44s %10s\n' "labctl image box (one-off)" "${v[box]}"
+    printf '%-44s %10s\n' "vagrant up, first (uploads the box volume)" "${v[cold]}"
+    printf '%-44s %10s\n' "vagrant up (boot+provision, parallel)" "${v[up]}"
+    printf '%-44s %10s\n' "vagrant status" "${v[status]}"
+    printf '%-44s %10s\n' "vagrant destroy -f" "${v[destroy]}"
+    printf '%-44s %10s\n' "ratio labctl up / vagrant up (<1: faster)" "$(awk -v a="$full_qemu" -v b="${v[up]}" 'BEGIN {printf "%.2f", a / b}')"
+    printf '%-44s %10s\n' "ratio labctl status / vagrant status" "$(awk -v a="$(cat "$E2E_TMP/status-qemu-two-nodes.toml.s")" -v b="${v[status]}" 'BEGIN {printf "%.2f", a / b}')"
+else
+    printf '\nvagrant comparison: skipped (vagrant or vagrant-libvirt not installed: scripts/packages/vagrant.txt)\n'
+fi

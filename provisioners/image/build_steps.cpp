@@ -1,0 +1,72 @@
+#include "image/build_steps.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+
+#include "util/error.hpp"
+#include "util/files.hpp"
+#include "util/process.hpp"
+#include "util/strings.hpp"
+
+namespace labctl::image {
+
+namespace fs = std::filesystem;
+
+void Stages::run(const std::string& title, const std::function<void()>& body) {
+    out_ << "image " << image_ << ": " << title << " ..." << std::flush;
+    auto start = std::chrono::steady_clock::now();
+    body();
+    double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    out_ << " " << format_seconds(seconds) << "\n" << std::flush;
+    total_ += seconds;
+}
+
+std::string Stages::format_seconds(double seconds) {
+    char buffer[32];
+    std::snprintf(buffer, sizeof buffer, "%.1f s", seconds);
+    return buffer;
+}
+
+void run_checked(const std::vector<std::string>& argv, const std::string& step,
+                 const fs::path& log) {
+    auto result = util::run_process(argv);
+    if (!log.empty()) util::write_file_atomic(log, result.out + result.err, 0644);
+    if (result.exit_code == 0) return;
+    // The last lines of the tool's output say what went wrong; the full log (when kept)
+    // has the rest.
+    auto lines = util::split(util::trim(result.err.empty() ? result.out : result.err), '\n');
+    std::vector<std::string> tail(lines.size() > 15 ? lines.end() - 15 : lines.begin(),
+                                  lines.end());
+    throw InfraError(argv[0] + " failed (exit " + std::to_string(result.exit_code) + ")" +
+                         (log.empty() ? "" : ", log: " + log.string()) + ":\n" +
+                         util::join(tail, "\n"),
+                     "", step);
+}
+
+void make_root_disk(const fs::path& tree, const fs::path& qcow2) {
+    fs::path raw = qcow2;
+    raw.replace_extension(".raw");
+    fs::remove(raw);
+    {
+        util::Fd fd{::open(raw.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644)};
+        if (!fd || ::ftruncate(fd.get(), static_cast<off_t>(disk_virtual_bytes)) != 0)
+            throw InfraError("cannot create " + raw.string(), "", "mkfs");
+    }
+    try {
+        run_checked(
+            {"mkfs.ext4", "-q", "-F", "-L", "labctl-root", "-d", tree.string(), raw.string()},
+            "mkfs");
+        run_checked({"qemu-img", "convert", "-O", "qcow2", raw.string(), qcow2.string()},
+                    "qemu-img");
+    } catch (...) {
+        fs::remove(raw);
+        throw;
+    }
+    fs::remove(raw);
+}
+
+}  // namespace labctl::image

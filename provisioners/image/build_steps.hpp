@@ -1,0 +1,42 @@
+// Pieces shared by `image build` and `image box`: staged progress lines, running a tool
+// with its output tail in the error, and turning a directory tree into a qcow2 root disk.
+#pragma once
+
+#include <filesystem>
+#include <functional>
+#include <ostream>
+#include <string>
+#include <vector>
+
+namespace labctl::image {
+
+// Sparse virtual size of a root disk: what guests can fill (logs, databases, uploads).
+inline constexpr std::uintmax_t disk_virtual_bytes = 8ull << 30;
+
+// Runs one stage, printing its title first and its time when done, so a slow stage is
+// visibly in progress:  "image NAME: TITLE ... 12.3 s".
+class Stages {
+  public:
+    Stages(std::ostream& out, std::string image) : out_(out), image_(std::move(image)) {}
+
+    void run(const std::string& title, const std::function<void()>& body);
+    double total() const { return total_; }
+
+    static std::string format_seconds(double seconds);
+
+  private:
+    std::ostream& out_;
+    std::string image_;
+    double total_ = 0;
+};
+
+// Runs ARGV; on failure throws InfraError (step STEP) with the last lines of the tool's
+// output. LOG, when given, receives the whole output either way.
+void run_checked(const std::vector<std::string>& argv, const std::string& step,
+                 const std::filesystem::path& log = {});
+
+// An ext4 filesystem labelled labctl-root holding TREE (mkfs.ext4 -d, no loop device or
+// mount needed), converted to the qcow2 QCOW2. The raw scratch file goes next to QCOW2.
+void make_root_disk(const std::filesystem::path& tree, const std::filesystem::path& qcow2);
+
+}  // namespace labctl::image
