@@ -7,6 +7,7 @@
 #include "commands/lab_commands.hpp"
 #include "commands/node_seed.hpp"
 #include "commands/provision_step.hpp"
+#include "image/cloud_image.hpp"
 #include "image/image_build.hpp"
 #include "engine/apply.hpp"
 #include "engine/desired.hpp"
@@ -49,15 +50,18 @@ int up_lab(const GlobalOptions& global, const UpOptions& options, std::ostream& 
         if (auto recorded = engine::parse_kind(record->driver)) kind = *recorded;
     out << engine::stamp(start) << "libvirt " << uri << ", driver " << virt::to_string(kind)
         << "\n";
+    // A user's disk image must exist, be readable and be qcow2 or raw, and needs a VM: exit 2
+    // at the node's `image` line before anything is created.
+    image::check_cloud_images(lab, kind != virt::DomainKind::lxc);
 
     // A missing base image is built first, like a box a Vagrant user never had to fetch (the
     // test driver boots nothing and needs none).
     if (!options.dry_run && !connection.is_test_driver()) {
         std::set<std::string> images;
-        for (const auto& node : lab.nodes) images.insert(node.image);
+        for (const auto& node : lab.nodes)
+            if (!node.uses_cloud_image()) images.insert(node.image);
         for (const auto& image : images)
-            if (image.find('/') == std::string::npos &&
-                !std::filesystem::exists(util::image_dir(image) / "manifest.json")) {
+            if (!std::filesystem::exists(util::image_dir(image) / "manifest.json")) {
                 out << engine::stamp(start) << "base image " << image << " is missing: building it from Debian packages\n";
                 image::build_image(image, false, out);
             }

@@ -91,6 +91,11 @@ class Applier {
         std::vector<fs::path> needed;
         if (n.overlay) {
             needed.push_back(n.overlay->lower);
+        } else if (n.node->uses_cloud_image()) {
+            // The user's own disk image: nothing to build, only to find.
+            if (!fs::exists(n.volume->backing))
+                throw InfraError("image file " + n.volume->backing.string() + " is missing", n.node->name, "image");
+            return;
         } else {
             needed = {n.domain.kernel, n.domain.initrd, n.volume->backing};
         }
@@ -146,9 +151,11 @@ class Applier {
                 if (conn_.volume(pool.get(), n.volume->name)) return;
                 require_image(n);
                 virt::VolumeSpec spec = *n.volume;
-                spec.capacity_bytes = qcow2_virtual_size(spec.backing);
+                auto backing = backing_image(spec.backing);
+                spec.capacity_bytes = backing.virtual_size;
+                spec.backing_format = backing.format;
                 conn_.create_volume(pool.get(), virt::volume_xml(spec), action.node);
-                say("disk " + action.node + "  cloned (linked to " + spec.backing.string() + ")");
+                say("disk " + action.node + "  cloned (linked to " + spec.backing.string() + ", " + backing.format + ")");
                 return;
             }
             case K::mount_overlay: {

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <fstream>
 
+#include "topology/diagnostics.hpp"
 #include "util/error.hpp"
 #include "util/paths.hpp"
 
@@ -73,8 +74,17 @@ Desired desired_state(const topo::Lab& lab, virt::DomainKind kind,
 
     for (const auto& node : lab.nodes) {
         if (!only.empty() && std::find(only.begin(), only.end(), node.name) == only.end()) continue;
-        fs::path image = util::image_dir(node.image);
-        if (d.image_dir.empty()) d.image_dir = image;
+        bool cloud = node.uses_cloud_image();
+        if (cloud && !vm) {
+            topo::Diagnostics diagnostics(lab.file);
+            diagnostics.error(node.image_pos, "node `" + node.name + "`: image `" + node.image +
+                                                  "`: a disk image needs a VM driver (qemu or kvm), not lxc");
+            auto text = diagnostics.format();
+            text.pop_back();
+            throw DiagnosticsError(text);
+        }
+        fs::path image = cloud ? fs::path(lab.image_file(node)) : util::image_dir(node.image);
+        if (d.image_dir.empty()) d.image_dir = cloud ? image.parent_path() : image;
         NodeDesired n;
         n.node = &node;
         if (!node.nics.empty()) n.address = node.nics.front().planned.str();
@@ -87,16 +97,20 @@ Desired desired_state(const topo::Lab& lab, virt::DomainKind kind,
         for (const auto& nic : node.nics)
             spec.nics.push_back({nic.mac, network_name(d.lab, nic.network)});
         if (vm) {
-            spec.kernel = image / "vmlinuz";
-            spec.initrd = image / "initrd.img";
+            if (!cloud) {
+                spec.kernel = image / "vmlinuz";
+                spec.initrd = image / "initrd.img";
+            }
             spec.disk = d.pool->path / volume_name(node.name);
             spec.console_log = d.state_dir / "console" / (node.name + ".log");
             // The lab's files live in a 0700 root-owned state dir: as root, the guests run as
             // the owner of those files (root) instead of libvirt-qemu, which could not reach
             // them (measured: "Cannot access storage file ... (as uid:64055) Permission denied").
             if (::geteuid() == 0) spec.run_as = "+0:+0";
-            n.volume = virt::VolumeSpec{volume_name(node.name), image / "disk.qcow2", 0};
-            n.seed = {SeedTarget::Kind::disk_image, d.state_dir / "seeds" / (node.name + ".img")};
+            // The user's file is only ever a read-only backing store.
+            n.volume = virt::VolumeSpec{volume_name(node.name), cloud ? image : image / "disk.qcow2", 0};
+            n.seed = {cloud ? SeedTarget::Kind::cloud_init_disk : SeedTarget::Kind::disk_image,
+                      d.state_dir / "seeds" / (node.name + (cloud ? "-cidata.img" : ".img"))};
             if (with_seed) spec.seed_disk = n.seed.path;
         } else {
             n.overlay = overlay_paths(d.state_dir, image, node.name);
@@ -122,6 +136,19 @@ long long qcow2_virtual_size(const fs::path& path) {
     unsigned long long size = 0;
     for (int i = 24; i < 32; ++i) size = size << 8 | header[i];
     return static_cast<long long>(size);
+}
+
+BackingImage backing_image(const fs::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    unsigned char magic[4] = {};
+    if (!in.read(reinterpret_cast<char*>(magic), sizeof magic))
+        throw InfraError("cannot read the image " + path.string(), {}, "image");
+    if (magic[0] == 'Q' && magic[1] == 'F' && magic[2] == 'I' && magic[3] == 0xfb)
+        return {"qcow2", qcow2_virtual_size(path)};
+    std::error_code ec;
+    auto size = fs::file_size(path, ec);
+    if (ec) throw InfraError("cannot read the image " + path.string() + ": " + ec.message(), {}, "image");
+    return {"raw", static_cast<long long>(size)};
 }
 
 }  // namespace labctl::engine

@@ -1,6 +1,8 @@
 // What a lab should look like in libvirt, computed from the topology alone (no libvirt
 // calls): one network per topology network, a storage pool and a linked-clone volume per node
-// (qemu/kvm) or an overlay per node (lxc), and one tagged domain per node.
+// (qemu/kvm) or an overlay per node (lxc), and one tagged domain per node. A node whose image
+// is a path (a user's cloud image) gets an overlay volume backed by that file, boots its own
+// bootloader and takes its identity from a cloud-init seed disk; lxc cannot run it.
 #pragma once
 
 #include <filesystem>
@@ -51,5 +53,15 @@ Desired desired_state(const topo::Lab& lab, virt::DomainKind kind,
 
 // The virtual size in bytes from a qcow2 header; throws InfraError when PATH is not qcow2.
 long long qcow2_virtual_size(const std::filesystem::path& path);
+
+// The format and virtual size of a backing image: "qcow2" when it has a qcow2 header, else
+// "raw" (its size). `up` checks cloud images with qemu-img before it plans (anything but
+// qcow2 or raw is refused there), so the header is enough here. Throws InfraError when PATH
+// cannot be read.
+struct BackingImage {
+    std::string format;
+    long long virtual_size = 0;
+};
+BackingImage backing_image(const std::filesystem::path& path);
 
 }  // namespace labctl::engine

@@ -1,7 +1,7 @@
 // The seam through which a node's identity (hostname, SSH host key, the lab's authorized key)
 // reaches its guest. The image/seed area implements it (a per-node seed tree copied into the
 // LXC overlay's upper dir, or packed into a small ext4 disk labelled LABCTL-SEED for
-// qemu/kvm); the engine only says where the seed must go and when: once, before the node's
+// qemu/kvm; for a user's cloud image, cloud-init NoCloud files on a disk labelled cidata); the engine only says where the seed must go and when: once, before the node's
 // domain is first defined. Implementations must be idempotent (an interrupted `up` calls
 // them again) and write atomically.
 #pragma once
@@ -24,6 +24,8 @@ struct SeedTarget {
     enum class Kind {
         directory,   // lxc: the overlay's upper dir; files land at their guest paths
         disk_image,  // qemu/kvm: a raw ext4 image to create, attached read-only as vdb
+        cloud_init_disk,  // qemu/kvm with a user's cloud image: a raw FAT image labelled
+                          // cidata (cloud-init NoCloud), attached read-only as vdb
     };
     Kind kind = Kind::directory;
     std::filesystem::path path;

@@ -132,7 +132,10 @@ private:
     // Reads node keys; DEFAULTS_ONLY skips what only makes sense per node.
     void read_node_keys(TomlReader& reader, Node& node, bool defaults_only) {
         if (auto image = reader.string("image")) {
-            if (is_image_ref(*image)) node.image = *image;
+            if (is_image_ref(*image)) {
+                node.image = *image;
+                node.image_pos = reader.value_pos("image");
+            }
             else diagnostics_.error(reader.value_pos("image"), "bad image `" + *image + "`: an image name or a path to a qcow2 file");
         }
         if (auto memory = reader.integer("memory", {64, 1024 * 1024})) node.memory_mib = static_cast<int>(*memory);

@@ -1,10 +1,12 @@
 #include "topology/model.hpp"
 
 #include <algorithm>
+#include <filesystem>
 #include <functional>
 #include <set>
 
 #include "topology/references.hpp"
+#include "topology/toml_reader.hpp"
 
 namespace labctl::topo {
 
@@ -58,6 +60,15 @@ const Nic* Node::nic(std::string_view network) const {
 }
 
 std::string Node::address() const { return nics.empty() ? std::string() : nics.front().planned.str(); }
+
+bool Node::uses_cloud_image() const { return !is_valid_name(image); }
+
+std::string Lab::image_file(const Node& node) const {
+    namespace fs = std::filesystem;
+    fs::path path(node.image);
+    if (path.is_relative()) path = fs::path(base_dir.empty() ? "." : base_dir) / path;
+    return fs::absolute(path).lexically_normal().string();
+}
 
 int NginxSettings::weight_of(std::string_view node) const {
     for (const auto& [name, weight] : weights)

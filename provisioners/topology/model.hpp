@@ -66,7 +66,8 @@ struct Node {
     std::string name;
     Pos pos;
     std::vector<Nic> nics;  // in the order of the keys in the file
-    std::string image = "debian-12-lab";
+    std::string image = "debian-12-lab";  // a base image name, or a path to a disk image
+    Pos image_pos;                         // of the `image` value (node or [defaults])
     int memory_mib = 512;
     int vcpus = 1;
     std::string user = "lab";
@@ -74,6 +75,9 @@ struct Node {
     const Nic* nic(std::string_view network) const;
     // Where labctl reaches the node (SSH, probes): its first NIC's reserved address; "" with no NIC.
     std::string address() const;
+    // True when `image` is a path to the user's own (cloud) disk image, not the name of a base
+    // image built by `labctl image build`: image names follow the name rule, paths never do.
+    bool uses_cloud_image() const;
 };
 
 struct Duration {
@@ -180,6 +184,9 @@ struct Lab {
     // Services that SERVICE depends on (LB backend, referenced services).
     std::vector<std::string> dependencies(const Service& service) const;
     bool service_exists(std::string_view name) const;
+    // NODE's cloud image file: `image` resolved against the lab file's directory, absolute and
+    // normalised. Only meaningful when node.uses_cloud_image().
+    std::string image_file(const Node& node) const;
 };
 
 }  // namespace labctl::topo

@@ -53,7 +53,7 @@ std::string volume_xml(const VolumeSpec& spec) {
     xml.open("target").open("format").attr("type", "qcow2").close().close();
     // A linked clone: the new qcow2 only holds the node's own writes.
     xml.open("backingStore").element("path", spec.backing.string());
-    xml.open("format").attr("type", "qcow2").close().close();
+    xml.open("format").attr("type", spec.backing_format).close().close();
     xml.close();
     return xml.str();
 }
@@ -63,16 +63,28 @@ namespace {
 void write_vm(util::XmlWriter& xml, const DomainSpec& spec) {
     xml.open("os");
     xml.open("type").attr("arch", "x86_64").text("hvm").close();
-    xml.element("kernel", spec.kernel.string());
-    xml.element("initrd", spec.initrd.string());
-    xml.element("cmdline", "root=/dev/vda rw console=ttyS0");
+    bool from_disk = spec.kernel.empty();
+    if (from_disk) {
+        // A cloud image: the BIOS boots the disk's own bootloader, which brings its kernel.
+        xml.open("boot").attr("dev", "hd").close();
+    } else {
+        xml.element("kernel", spec.kernel.string());
+        xml.element("initrd", spec.initrd.string());
+        xml.element("cmdline", "root=/dev/vda rw console=ttyS0");
+    }
     xml.close();
-    if (spec.kind == DomainKind::qemu) {
+    if (from_disk || spec.kind == DomainKind::qemu) {
+        xml.open("features");
+        // Generic images expect ACPI (power button, shutdown) and an APIC.
+        if (from_disk) xml.open("acpi").close().open("apic").close();
         // TCG: a 128 MiB translation cache instead of the default (guest RAM sized) halves
         // each guest's RSS (measured ~440 MiB instead of ~800 MiB for a 512 MiB guest).
         // Accepted by libvirt 9.0 (Debian 12).
-        xml.open("features").open("tcg").open("tb-cache").attr("unit", "MiB").text("128");
-        xml.close().close().close();
+        if (spec.kind == DomainKind::qemu) {
+            xml.open("tcg").open("tb-cache").attr("unit", "MiB").text("128");
+            xml.close().close();
+        }
+        xml.close();
     }
     xml.open("devices");
     xml.open("disk").attr("type", "file").attr("device", "disk");

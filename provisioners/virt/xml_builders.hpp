@@ -31,8 +31,9 @@ struct PoolSpec {
 
 struct VolumeSpec {
     std::string name;               // <node>.qcow2
-    std::filesystem::path backing;  // the base image's disk.qcow2
-    long long capacity_bytes = 0;   // the base image's virtual size
+    std::filesystem::path backing;  // the base image's disk.qcow2, or the user's cloud image
+    long long capacity_bytes = 0;   // the backing image's virtual size
+    std::string backing_format = "qcow2";  // qcow2 | raw (a cloud image may be either)
 };
 
 enum class DomainKind { qemu, kvm, lxc };
@@ -43,11 +44,13 @@ struct DomainSpec {
     DomainKind kind = DomainKind::qemu;
     int memory_mib = 512;
     int vcpus = 1;
-    // qemu / kvm: direct kernel boot of the linked clone.
+    // qemu / kvm: direct kernel boot of the linked clone (a labctl base image), or, with no
+    // kernel, the disk's own bootloader (a user's cloud image).
     std::filesystem::path kernel;
     std::filesystem::path initrd;
     std::filesystem::path disk;
-    std::filesystem::path seed_disk;  // read-only raw LABCTL-SEED disk; empty: none
+    // Read-only raw seed disk (LABCTL-SEED ext4, or a cloud-init `cidata` FAT); empty: none.
+    std::filesystem::path seed_disk;
     std::filesystem::path console_log;
     // qemu/kvm: run the emulator as this "+UID:+GID" (libvirt DAC label) without relabelling
     // files. Empty: libvirt's default user (libvirt-qemu), which cannot reach disks inside a
