@@ -168,7 +168,7 @@ class Applier {
             }
             case K::write_seed: {
                 const auto& n = node(action.node);
-                if (n.seed.kind == SeedTarget::Kind::disk_image)
+                if (n.seed.kind != SeedTarget::Kind::directory)
                     util::make_dirs(n.seed.path.parent_path(), 0700);
                 NodeIdentity identity{desired_.lab, action.node, action.node, desired_.state_dir};
                 options_.seeds->write(lab_, *n.node, identity, n.seed);

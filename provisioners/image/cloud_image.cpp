@@ -20,8 +20,8 @@ namespace {
 void run_checked(const std::vector<std::string>& argv, const std::string& step) {
     auto result = util::run_process(argv);
     if (result.exit_code != 0)
-        throw InfraError(argv[0] + " failed (exit " + std::to_string(result.exit_code) + "): " +
-                             util::trim(result.err),
+        throw InfraError(argv[0] + " failed (exit " + std::to_string(result.exit_code) +
+                             "): " + util::trim(result.err),
                          "", step);
 }
 
@@ -40,7 +40,8 @@ std::string image_problem(const topo::Lab& lab, const topo::Node& node) {
         return error.what();
     }
     if (info.format != "qcow2" && info.format != "raw")
-        return path.string() + " is a " + info.format + " image; labctl boots qcow2 or raw disk images";
+        return path.string() + " is a " + info.format +
+               " image; labctl boots qcow2 or raw disk images";
     return "";
 }
 
@@ -49,14 +50,17 @@ std::string image_problem(const topo::Lab& lab, const topo::Node& node) {
 DiskImageInfo inspect_disk_image(const fs::path& path) {
     if (!util::find_program("qemu-img"))
         throw InfraError("qemu-img not found: install qemu-utils (scripts/setup.sh)", "", "image");
-    auto result = util::run_process({"qemu-img", "info", "-U", "--output=json", fs::absolute(path).string()});
+    auto result =
+        util::run_process({"qemu-img", "info", "-U", "--output=json", fs::absolute(path).string()});
     if (result.exit_code != 0)
-        throw InfraError("qemu-img cannot read " + path.string() + ": " + util::trim(result.err), "", "image");
+        throw InfraError("qemu-img cannot read " + path.string() + ": " + util::trim(result.err),
+                         "", "image");
     try {
         auto json = nlohmann::json::parse(result.out);
         return {json.at("format").get<std::string>(), json.at("virtual-size").get<long long>()};
     } catch (const nlohmann::json::exception& error) {
-        throw InfraError("unexpected qemu-img output for " + path.string() + ": " + error.what(), "", "image");
+        throw InfraError("unexpected qemu-img output for " + path.string() + ": " + error.what(),
+                         "", "image");
     }
 }
 
@@ -66,12 +70,15 @@ void check_cloud_images(const topo::Lab& lab, bool vm_driver) {
         if (!node.uses_cloud_image()) continue;
         std::string prefix = "node `" + node.name + "`: image `" + node.image + "`: ";
         if (!vm_driver) {
-            diagnostics.error(node.image_pos,
-                              prefix + "a disk image needs a VM driver (qemu or kvm); the lxc driver runs only "
-                                       "base images built by `labctl image build`");
+            diagnostics.error(
+                node.image_pos,
+                prefix +
+                    "a disk image needs a VM driver (qemu or kvm); the lxc driver runs only "
+                    "base images built by `labctl image build`");
             continue;
         }
-        if (auto problem = image_problem(lab, node); !problem.empty()) diagnostics.error(node.image_pos, prefix + problem);
+        if (auto problem = image_problem(lab, node); !problem.empty())
+            diagnostics.error(node.image_pos, prefix + problem);
     }
     if (diagnostics.empty()) return;
     auto text = diagnostics.format();
@@ -83,8 +90,9 @@ void make_cidata_disk(const std::vector<render::GeneratedFile>& files, const fs:
                       const fs::path& image_path) {
     for (const char* tool : {"mkfs.vfat", "mcopy"})
         if (!util::find_program(tool))
-            throw InfraError(std::string(tool) + " not found: install dosfstools and mtools (scripts/setup.sh)", "",
-                             "seed disk");
+            throw InfraError(
+                std::string(tool) + " not found: install dosfstools and mtools (scripts/setup.sh)",
+                "", "seed disk");
     // The tree, as the disk will hold it (kept in the lab's 0700 state dir, like the seed tree
     // of labctl's own images).
     fs::path tmp_tree = tree;
@@ -109,7 +117,8 @@ void make_cidata_disk(const std::vector<render::GeneratedFile>& files, const fs:
         // Created 0600 from the start: the disk carries the node's host private key.
         util::Fd fd{::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600)};
         if (!fd) throw InfraError("cannot create " + tmp.string(), "", "seed disk");
-        if (::ftruncate(fd.get(), 2 << 20) != 0) throw InfraError("cannot size " + tmp.string(), "", "seed disk");
+        if (::ftruncate(fd.get(), 2 << 20) != 0)
+            throw InfraError("cannot size " + tmp.string(), "", "seed disk");
     }
     try {
         run_checked({"mkfs.vfat", "-n", cidata_label, tmp.string()}, "seed disk");

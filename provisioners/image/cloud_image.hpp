@@ -33,7 +33,7 @@ void check_cloud_images(const topo::Lab& lab, bool vm_driver);
 // are used) into TREE (0700, files 0600, replaced) and packs them into a raw FAT image
 // labelled cidata at IMAGE_PATH (0600, written to a temporary file and renamed) with
 // mkfs.vfat and mcopy. The user-data holds the node's host private key: nothing is logged.
-void make_cidata_disk(const std::vector<render::GeneratedFile>& files, const std::filesystem::path& tree,
-                      const std::filesystem::path& image_path);
+void make_cidata_disk(const std::vector<render::GeneratedFile>& files,
+                      const std::filesystem::path& tree, const std::filesystem::path& image_path);
 
 }  // namespace labctl::image

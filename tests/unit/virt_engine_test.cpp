@@ -75,6 +75,7 @@ class RecordingSeeds : public engine::SeedWriter {
     void write(const topo::Lab&, const topo::Node& node, const engine::NodeIdentity& identity,
                const engine::SeedTarget& target) override {
         calls.push_back(node.name);
+        kinds.push_back(target.kind);
         EXPECT_EQ(identity.hostname, node.name);
         if (target.kind == engine::SeedTarget::Kind::directory) {
             util::make_dirs(target.path / "etc", 0755);
@@ -84,6 +85,7 @@ class RecordingSeeds : public engine::SeedWriter {
         }
     }
     std::vector<std::string> calls;
+    std::vector<engine::SeedTarget::Kind> kinds;
 };
 
 struct Snapshot {
@@ -552,4 +554,93 @@ TEST_F(VirtEngine, StatusBeforeUpSaysAbsent) {
     std::ostringstream out;
     commands::run_status(global_, {}, out);
     EXPECT_NE(out.str().find("server1          absent"), std::string::npos) << out.str();
+}
+
+TEST_F(VirtEngine, CloudImageNodesCloneTheUserFileBootFromDiskAndGetACidataSeed) {
+    fs::create_directories(root_ / "images");
+    auto qcow2 = root_ / "images/cloud.qcow2";
+    auto raw = root_ / "images/cloud.raw";
+    ASSERT_EQ(util::run_process({"qemu-img", "create", "-q", "-f", "qcow2", qcow2.string(), "1G"}).exit_code, 0);
+    ASSERT_EQ(util::run_process({"qemu-img", "create", "-q", "-f", "raw", raw.string(), "256M"}).exit_code, 0);
+    auto before = util::read_file(qcow2);
+    std::ofstream(lab_file_) << R"([lab]
+name = "mom"
+
+[networks.hostonly]
+mode = "host-only"
+subnet = "192.168.56.0/24"
+
+[nodes.cloud1]
+image = "images/cloud.qcow2"
+networks = { hostonly = "192.168.56.11" }
+
+[nodes.cloud2]
+image = ")" + raw.string() + R"("
+networks = { hostonly = "192.168.56.12" }
+)";
+    remember_stock();
+    RecordingSeeds seeds;
+    commands::UpHooks hooks;
+    hooks.seeds = &seeds;
+    up(hooks);
+    using K = engine::SeedTarget::Kind;
+    EXPECT_EQ(seeds.kinds, (std::vector<K>{K::cloud_init_disk, K::cloud_init_disk}));
+    auto state = root_ / "home/labs/mom";
+    EXPECT_TRUE(fs::exists(state / "seeds/cloud1-cidata.img"));
+
+    virt::XmlDoc dom(virt::Connection::xml_of(keeper_->domain("mom-cloud1").get()));
+    EXPECT_TRUE(dom.values("/domain/os/kernel").empty());
+    EXPECT_EQ(dom.value("/domain/os/boot/@dev"), "hd");
+    EXPECT_EQ(dom.value("/domain/devices/disk[target/@dev='vda']/source/@file"), (state / "disks/cloud1.qcow2").string());
+    EXPECT_EQ(dom.value("/domain/devices/disk[target/@dev='vdb']/source/@file"),
+              (state / "seeds/cloud1-cidata.img").string());
+
+    auto after = snapshot();
+    virt::XmlDoc vol1(after.objects.at("volume:mom-pool/cloud1.qcow2"));
+    EXPECT_EQ(vol1.value("/volume/backingStore/path"), qcow2.string());
+    EXPECT_EQ(vol1.value("/volume/backingStore/format/@type"), "qcow2");
+    EXPECT_EQ(vol1.value("/volume/capacity"), std::to_string(1LL << 30));
+    virt::XmlDoc vol2(after.objects.at("volume:mom-pool/cloud2.qcow2"));
+    EXPECT_EQ(vol2.value("/volume/backingStore/path"), raw.string());
+    EXPECT_EQ(vol2.value("/volume/backingStore/format/@type"), "raw");
+    EXPECT_EQ(vol2.value("/volume/capacity"), std::to_string(256LL << 20));
+
+    std::string again = up(hooks);
+    EXPECT_NE(again.find("nothing changed"), std::string::npos) << again;
+
+    down();
+    EXPECT_TRUE(ours(snapshot()).empty());
+    EXPECT_FALSE(fs::exists(state / "seeds"));
+    EXPECT_EQ(util::read_file(qcow2), before);  // the user's file: untouched
+    EXPECT_TRUE(fs::exists(raw));
+}
+
+TEST_F(VirtEngine, CloudImageErrorsAreInputErrorsAtTheImageLineBeforeAnythingExists) {
+    std::ofstream(lab_file_) << R"([lab]
+name = "mom"
+
+[networks.hostonly]
+mode = "host-only"
+subnet = "192.168.56.0/24"
+
+[nodes.cloud1]
+image = "images/missing.qcow2"
+networks = { hostonly = "192.168.56.11" }
+)";
+    remember_stock();
+    auto message = [&] {
+        try {
+            up();
+        } catch (const DiagnosticsError& error) {
+            EXPECT_EQ(error.code(), ExitCode::invalid_input);
+            return std::string(error.what());
+        }
+        return std::string("no error");
+    };
+    EXPECT_EQ(message(), lab_file_.string() + ":9:9: error: node `cloud1`: image `images/missing.qcow2`: no such file " +
+                             (root_ / "images/missing.qcow2").string());
+    global_.driver = "lxc";
+    EXPECT_NE(message().find(":9:9: error: node `cloud1`: image `images/missing.qcow2`: a disk image needs a VM driver"),
+              std::string::npos);
+    EXPECT_EQ(snapshot(), stock_);
 }

@@ -162,3 +162,49 @@ TEST(VirtXml, VolumeIsALinkedCloneOfTheBaseImage) {
     EXPECT_EQ(pool.value("/pool/@type"), "dir");
     EXPECT_EQ(pool.value("/pool/target/path"), "/state/disks");
 }
+
+TEST(VirtXml, CloudImageDomainBootsItsOwnBootloaderWithTheCidataDisk) {
+    virt::DomainSpec spec;
+    spec.name = "mom-cloud1";
+    spec.tag = {"mom", "cloud1", "/labs/lab.toml"};
+    spec.kind = virt::DomainKind::qemu;
+    spec.disk = "/state/disks/cloud1.qcow2";
+    spec.seed_disk = "/state/seeds/cloud1-cidata.img";
+    spec.console_log = "/state/console/cloud1.log";
+    spec.nics = {{"52:54:00:00:00:01", "mom-hostonly"}};
+    virt::XmlDoc doc(virt::domain_xml(spec));
+    // No direct kernel boot: the BIOS boots the disk.
+    EXPECT_TRUE(doc.values("/domain/os/kernel").empty());
+    EXPECT_TRUE(doc.values("/domain/os/initrd").empty());
+    EXPECT_TRUE(doc.values("/domain/os/cmdline").empty());
+    EXPECT_EQ(doc.value("/domain/os/type"), "hvm");
+    EXPECT_EQ(doc.value("/domain/os/boot/@dev"), "hd");
+    EXPECT_EQ(doc.values("/domain/features/acpi").size(), 1u);
+    EXPECT_EQ(doc.values("/domain/features/apic").size(), 1u);
+    EXPECT_EQ(doc.value("/domain/features/tcg/tb-cache"), "128");
+    // What a generic cloud image needs: virtio disk and NIC, a serial console (logged).
+    EXPECT_EQ(doc.value("/domain/devices/disk[target/@dev='vda']/target/@bus"), "virtio");
+    EXPECT_EQ(doc.value("/domain/devices/disk[target/@dev='vda']/driver/@type"), "qcow2");
+    EXPECT_EQ(doc.value("/domain/devices/disk[target/@dev='vdb']/source/@file"),
+              "/state/seeds/cloud1-cidata.img");
+    EXPECT_EQ(doc.value("/domain/devices/disk[target/@dev='vdb']/driver/@type"), "raw");
+    EXPECT_EQ(doc.values("/domain/devices/disk[target/@dev='vdb']/readonly").size(), 1u);
+    EXPECT_EQ(doc.value("/domain/devices/interface/model/@type"), "virtio");
+    EXPECT_EQ(doc.value("/domain/devices/serial/@type"), "file");
+    EXPECT_EQ(doc.value("/domain/devices/serial/source/@path"), "/state/console/cloud1.log");
+    EXPECT_EQ(doc.value("/domain/devices/console/target/@type"), "serial");
+
+    spec.kind = virt::DomainKind::kvm;
+    virt::XmlDoc kvm(virt::domain_xml(spec));
+    EXPECT_EQ(kvm.values("/domain/features/acpi").size(), 1u);
+    EXPECT_TRUE(kvm.values("/domain/features/tcg").empty());
+}
+
+TEST(VirtXml, VolumeOverARawCloudImageNamesItsFormat) {
+    virt::VolumeSpec spec{"cloud1.qcow2", "/home/u/images/debian.raw", 2147483648LL};
+    spec.backing_format = "raw";
+    virt::XmlDoc doc(virt::volume_xml(spec));
+    EXPECT_EQ(doc.value("/volume/target/format/@type"), "qcow2");
+    EXPECT_EQ(doc.value("/volume/backingStore/path"), "/home/u/images/debian.raw");
+    EXPECT_EQ(doc.value("/volume/backingStore/format/@type"), "raw");
+}
