@@ -14,21 +14,11 @@ namespace fs = std::filesystem;
 
 namespace {
 
-using render::Data;
-
 void put(const fs::path& dir, const std::string& relative, const std::string& content,
          unsigned mode) {
     auto path = dir / relative;
     util::make_dirs(path.parent_path(), 0755);
     util::write_file_atomic(path, content, mode);
-}
-
-Data node_data(const topo::Lab& lab, const topo::Node& node) {
-    Data data = render::object_data();
-    data.set("lab", lab.lab.name);
-    data.set("node", node.name);
-    data.set("user", node.user);
-    return data;
 }
 
 void check_identity(const topo::Node& node, const render::NodeIdentity& identity) {
@@ -65,45 +55,10 @@ void write_seed_tree(const topo::Lab& lab, const topo::Node& node,
     util::make_dirs(tmp.parent_path(), 0700);
     fs::create_directory(tmp);
     fs::permissions(tmp, fs::perms::owner_all, fs::perm_options::replace);
-
-    Data data = node_data(lab, node);
-    const auto* gateway = render::default_route_network(lab, node);
-    put(tmp, "user", node.user + "\n", 0644);
-    put(tmp, "authorized_keys", util::trim(identity.authorized_key) + "\n", 0644);
-    put(tmp, "root/etc/hostname", templates.render("seed/hostname.mustache", data), 0644);
-    put(tmp, "root/etc/sudoers.d/labctl", templates.render("seed/sudoers.mustache", data), 0440);
-    put(tmp, "root/etc/ssh/ssh_host_ed25519_key", util::trim(identity.host_key_private) + "\n",
-        0600);
-    put(tmp, "root/etc/ssh/ssh_host_ed25519_key.pub", util::trim(identity.host_key_public) + "\n",
-        0644);
-
-    Data peers = render::list_data();
-    for (const auto& other : lab.nodes) {
-        if (other.name == node.name) continue;
-        if (auto address = lab.address_between(node, other)) {
-            Data peer = render::object_data();
-            peer.set("name", other.name);
-            peer.set("address", address->str());
-            peers.push_back(peer);
-        }
-    }
-    data.set("peers", peers);
-    put(tmp, "root/etc/hosts", templates.render("seed/hosts.mustache", data), 0644);
-    if (gateway) {
-        Data resolv = node_data(lab, node);
-        resolv.set("gateway_address", gateway->subnet.gateway().str());
-        put(tmp, "root/etc/resolv.conf", templates.render("seed/resolv.conf.mustache", resolv),
-            0644);
-    }
-
-    for (std::size_t i = 0; i < node.nics.size(); ++i) {
-        if (!lab.network(node.nics[i].network)) continue;
-        Data item = node_data(lab, node);
-        render::set_nic_fields(item, lab, node, i);
-        put(tmp, "root/etc/systemd/network/10-labctl-nic" + std::to_string(i) + ".network",
-            templates.render("seed/nic.network.mustache", item), 0644);
-    }
-
+    // Exactly the files `labctl render seed` shows, at their place in the tree.
+    const std::string prefix = std::string(render::labctl_seed_dir) + "/";
+    for (const auto& file : render::render_labctl_seed(lab, node, templates, identity))
+        put(tmp, file.path.substr(prefix.size()), file.content, file.mode);
     fs::remove_all(dir);
     fs::rename(tmp, dir);
 }

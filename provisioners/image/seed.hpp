@@ -10,6 +10,7 @@
 
 #include <filesystem>
 
+#include "render/node_seed.hpp"
 #include "render/render_lab.hpp"
 #include "render/template_set.hpp"
 #include "topology/model.hpp"
@@ -19,7 +20,7 @@ namespace labctl::image {
 // The label the image's seed script looks for.
 inline constexpr const char* seed_disk_label = "LABCTL-SEED";
 // Where the seed lives inside a root filesystem (lxc).
-inline constexpr const char* seed_dir_in_root = "var/lib/labctl-seed";
+inline constexpr const char* seed_dir_in_root = render::labctl_seed_dir + 1;  // no leading /
 
 // Writes the seed tree of NODE into DIR (created 0700; replaced if it exists):
 //   DIR/user, DIR/authorized_keys, DIR/root/etc/{hostname,hosts,resolv.conf,sudoers.d/labctl},

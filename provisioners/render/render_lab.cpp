@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "kinds/kind.hpp"
+#include "render/node_seed.hpp"
 #include "util/error.hpp"
 #include "util/strings.hpp"
 
@@ -18,14 +19,14 @@ bool selected(const std::vector<std::string>& only, const topo::Service& service
 
 void check_selection(const topo::Lab& lab, const std::vector<std::string>& only) {
     for (const auto& name : only) {
-        if (name == "cloud-init" || lab.service(name) || kinds::find_kind(name)) continue;
-        std::vector<std::string> names{"cloud-init"};
+        if (name == "seed" || name == "cloud-init" || lab.service(name) || kinds::find_kind(name)) continue;
+        std::vector<std::string> names{"seed"};
         for (const auto& service : lab.services) names.push_back(service.name);
         for (const auto& kind : kinds::kind_names()) names.push_back(kind);
         auto hint = util::closest_match(name, names);
         throw InputError("unknown service `" + name + "` (services: " +
                          util::join(std::vector<std::string>(names.begin() + 1, names.end()), ", ") +
-                         "; or cloud-init)" + (hint.empty() ? "" : "; did you mean `" + hint + "`?"));
+                         "; or seed, alias cloud-init)" + (hint.empty() ? "" : "; did you mean `" + hint + "`?"));
     }
 }
 
@@ -40,8 +41,10 @@ std::vector<GeneratedFile> render_lab(const topo::Lab& lab, const TemplateSet& t
         auto rendered = kinds::kind_of(service->type).render(lab, *service, templates);
         files.insert(files.end(), rendered.begin(), rendered.end());
     }
-    bool want_seed = selection.only.empty() ||
-                     std::find(selection.only.begin(), selection.only.end(), "cloud-init") != selection.only.end();
+    auto named = [&](const char* name) {
+        return std::find(selection.only.begin(), selection.only.end(), name) != selection.only.end();
+    };
+    bool want_seed = selection.only.empty() || named("seed") || named("cloud-init");
     if (want_seed) {
         for (const auto& node : lab.nodes) {
             NodeIdentity identity;
@@ -49,7 +52,10 @@ std::vector<GeneratedFile> render_lab(const topo::Lab& lab, const TemplateSet& t
                 auto it = selection.identities->find(node.name);
                 if (it != selection.identities->end()) identity = it->second;
             }
-            auto seed = render_cloud_init(lab, node, templates, identity);
+            // What `up` gives the node: cloud-init NoCloud files on a user's cloud image,
+            // labctl's seed tree on a labctl base image.
+            auto seed = node.uses_cloud_image() ? render_cloud_init(lab, node, templates, identity)
+                                                : render_labctl_seed(lab, node, templates, identity);
             files.insert(files.end(), seed.begin(), seed.end());
         }
     }

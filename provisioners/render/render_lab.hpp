@@ -1,5 +1,7 @@
-// Renders every file labctl generates for a lab: each service kind's files plus the
-// cloud-init seed of each node.
+// Renders every file labctl generates for a lab: each service kind's files plus each node's
+// seed, as `up` uses it: cloud-init NoCloud files (/var/lib/cloud/seed/nocloud/) for a node on
+// a user's cloud image, labctl's seed tree (/var/lib/labctl-seed/, render/node_seed.hpp) for
+// a node on a labctl base image.
 #pragma once
 
 #include <map>
@@ -21,7 +23,8 @@ struct NodeIdentity {
 };
 
 struct RenderSelection {
-    // Service names or service types ("nginx") or "cloud-init"; empty selects everything.
+    // Service names or service types ("nginx") or "seed" (alias "cloud-init": every node's
+    // seed, whichever kind); empty selects everything.
     std::vector<std::string> only;
     const std::map<std::string, NodeIdentity>* identities = nullptr;
 };

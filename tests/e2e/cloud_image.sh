@@ -61,6 +61,15 @@ backing=$(qemu-img info -U --output=json "$state/disks/cloud1.qcow2" |
 [ "$(stat -c %a "$state/seeds/cloud1-cidata.img")" = 600 ] || e2e_die "seed disk is not 0600"
 [ -s "$state/console/cloud1.log" ] || e2e_die "no serial console log"
 
+# The lab user logs in as soon as sshd answers; cloud-init's later stages still keep the
+# TCG guest busy for a while (status probes SSH with a 2 s deadline).
+started=$(e2e_now)
+if ! lab_cmd ssh cloud1 -- cloud-init status --wait >&2; then
+    lab_cmd ssh cloud1 -- sudo -n cloud-init status --long >&2 || true
+    lab_cmd ssh cloud1 -- sudo -n grep -E "WARNING|ERROR|Traceback" /var/log/cloud-init.log >&2 || true
+    e2e_die "cloud-init did not finish cleanly on cloud1"
+fi
+e2e_log "cloud image: cloud-init done $(e2e_since "$started") s after up"
 status=$(lab_cmd status --json)
 echo "$status" >&2
 echo "$status" | python3 -c '

@@ -67,7 +67,9 @@ TEST(Cli, RenderToDirectoryWritesNodeAndAbsolutePath) {
     EXPECT_TRUE(std::filesystem::exists(out.path() / "lb/etc/nginx/conf.d/balancer.conf"));
     EXPECT_TRUE(std::filesystem::exists(out.path() / "chat2/etc/systemd/system/labctl-chat-chat2.service"));
     EXPECT_TRUE(std::filesystem::exists(out.path() / "lb/etc/activemq/instances-available/main/activemq.xml"));
-    EXPECT_TRUE(std::filesystem::exists(out.path() / "chat1/var/lib/cloud/seed/nocloud/user-data"));
+    // Each node's seed as `up` gives it (labctl's seed tree on a labctl image), without keys.
+    EXPECT_TRUE(std::filesystem::exists(out.path() / "chat1/var/lib/labctl-seed/root/etc/hostname"));
+    EXPECT_FALSE(std::filesystem::exists(out.path() / "chat1/var/lib/labctl-seed/root/etc/ssh/ssh_host_ed25519_key"));
 }
 
 TEST(Cli, RenderPrintsAHeaderPerFile) {

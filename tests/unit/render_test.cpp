@@ -118,8 +118,14 @@ TEST(Render, XmlTemplatesEscapeValues) {
               "<b name=\"a&quot;&lt;&amp;&gt;&apos;\">x&amp;y</b>\n");
 }
 
+// The example lab with every node on a user's cloud image (a path), so its seed is cloud-init's.
+topo::Lab on_cloud_images(topo::Lab lab) {
+    for (auto& node : lab.nodes) node.image = "images/debian-12-genericcloud-amd64.qcow2";
+    return lab;
+}
+
 TEST(Render, CloudInitSeedHasHostnameNicsAndNoSecretsWithoutIdentity) {
-    auto lab = example("activemq-failover");
+    auto lab = on_cloud_images(example("activemq-failover"));
     auto files = render::render_lab(lab, render::TemplateSet{}, {{"cloud-init"}});
     ASSERT_EQ(files.size(), 6u);
     const auto& net = find_file(files, "server1", "/var/lib/cloud/seed/nocloud/network-config").content;
@@ -132,7 +138,7 @@ TEST(Render, CloudInitSeedHasHostnameNicsAndNoSecretsWithoutIdentity) {
 }
 
 TEST(Render, CloudInitCarriesTheIdentityWhenGiven) {
-    auto lab = example("activemq-failover");
+    auto lab = on_cloud_images(example("activemq-failover"));
     std::map<std::string, render::NodeIdentity> identities{
         {"server1", {"ssh-ed25519 AAAALAB lab", "-----BEGIN OPENSSH PRIVATE KEY-----\nabc\n-----END OPENSSH PRIVATE KEY-----",
                      "ssh-ed25519 AAAAHOST"}}};
@@ -141,6 +147,33 @@ TEST(Render, CloudInitCarriesTheIdentityWhenGiven) {
     EXPECT_EQ(user_data.mode, 0600u);
     EXPECT_NE(user_data.content.find("      - ssh-ed25519 AAAALAB lab"), std::string::npos) << user_data.content;
     EXPECT_NE(user_data.content.find("    -----BEGIN OPENSSH PRIVATE KEY-----\n    abc\n"), std::string::npos);
+}
+
+TEST(Render, LabctlImageNodesGetLabctlsSeedTreeWithoutKeysUnlessGiven) {
+    auto lab = example("activemq-failover");
+    auto files = render::render_lab(lab, render::TemplateSet{}, {{"seed"}});
+    for (const auto& file : files) {
+        EXPECT_EQ(file.path.rfind("/var/lib/labctl-seed/", 0), 0u) << file.path;
+        EXPECT_EQ(file.content.find("PRIVATE KEY"), std::string::npos) << file.path;
+    }
+    EXPECT_EQ(find_file(files, "server2", "/var/lib/labctl-seed/root/etc/hostname").content, "server2\n");
+    EXPECT_EQ(find_file(files, "server1", "/var/lib/labctl-seed/root/etc/sudoers.d/labctl").mode, 0440u);
+    const auto& nic = find_file(files, "server1", "/var/lib/labctl-seed/root/etc/systemd/network/10-labctl-nic0.network");
+    EXPECT_NE(nic.content.find(lab.node("server1")->nics[0].mac), std::string::npos) << nic.content;
+    for (const auto& file : files) EXPECT_EQ(file.path.find("ssh_host_ed25519_key"), std::string::npos) << file.path;
+
+    std::map<std::string, render::NodeIdentity> identities{
+        {"server1", {"ssh-ed25519 AAAALAB lab", "-----BEGIN OPENSSH PRIVATE KEY-----\nabc\n-----END OPENSSH PRIVATE KEY-----",
+                     "ssh-ed25519 AAAAHOST"}}};
+    auto keyed = render::render_lab(lab, render::TemplateSet{}, {{"seed"}, &identities});
+    EXPECT_EQ(find_file(keyed, "server1", "/var/lib/labctl-seed/root/etc/ssh/ssh_host_ed25519_key").mode, 0600u);
+    EXPECT_EQ(find_file(keyed, "server1", "/var/lib/labctl-seed/authorized_keys").content, "ssh-ed25519 AAAALAB lab\n");
+
+    // A lab mixing both: each node gets what `up` gives it.
+    lab.nodes[0].image = "../images/cloud.qcow2";
+    auto mixed = render::render_lab(lab, render::TemplateSet{}, {{"cloud-init"}});
+    EXPECT_NO_THROW(find_file(mixed, lab.nodes[0].name, "/var/lib/cloud/seed/nocloud/user-data"));
+    EXPECT_NO_THROW(find_file(mixed, lab.nodes[1].name, "/var/lib/labctl-seed/root/etc/hostname"));
 }
 
 TEST(Render, UnknownSelectionIsAnInputError) {
