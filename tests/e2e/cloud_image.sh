@@ -66,7 +66,8 @@ backing=$(qemu-img info -U --output=json "$state/disks/cloud1.qcow2" |
 started=$(e2e_now)
 if ! lab_cmd ssh cloud1 -- cloud-init status --wait >&2; then
     lab_cmd ssh cloud1 -- sudo -n cloud-init status --long >&2 || true
-    lab_cmd ssh cloud1 -- sudo -n grep -E "WARNING|ERROR|Traceback" /var/log/cloud-init.log >&2 || true
+    # One argument: like ssh(1), labctl ssh hands the command line to the remote shell.
+    lab_cmd ssh cloud1 -- "sudo -n grep -E 'WARNING|ERROR|Traceback' /var/log/cloud-init.log" >&2 || true
     e2e_die "cloud-init did not finish cleanly on cloud1"
 fi
 e2e_log "cloud image: cloud-init done $(e2e_since "$started") s after up"

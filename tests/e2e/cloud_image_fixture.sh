@@ -3,6 +3,7 @@
 # `image = "PATH"` nodes (a user's qcow2 cloud image): nothing labctl-specific inside, only
 # what a distribution's generic cloud image carries:
 #   - cloud-init (NoCloud and None datasources), openssh-server without host keys, sudo,
+#     the en_US.UTF-8 locale (cloud-init's locale module sets it, as on Debian's own images),
 #     systemd-networkd enabled (cloud-init 22.4 in bookworm renders network-config v2 for it
 #     when neither ifupdown nor netplan is installed), an empty machine-id;
 #   - linux-image-cloud-amd64 + initramfs, booted by SYSLINUX from an MBR disk with a FAT
@@ -75,6 +76,7 @@ mmdebstrap --variant=minbase --mode=root --include="$packages" \
     --customize-hook="sync-out /var/cache/apt/archives $images/.cache/apt" \
     --customize-hook='rm -f "$1"/var/cache/apt/archives/*.deb "$1"/var/cache/apt/archives/partial/*.deb' \
     --customize-hook="cp -a $work/overlay/. \"\$1\"/" \
+    --customize-hook='echo "en_US.UTF-8 UTF-8" > "$1"/etc/locale.gen && chroot "$1" locale-gen >/dev/null' \
     --customize-hook='chroot "$1" systemctl enable --quiet systemd-networkd.service ssh.service' \
     --customize-hook='chroot "$1" systemctl disable --quiet apt-daily.timer apt-daily-upgrade.timer e2scrub_all.timer fstrim.timer' \
     --customize-hook='rm -f "$1"/etc/ssh/ssh_host_* "$1"/var/lib/dbus/machine-id' \
