@@ -17,20 +17,25 @@ Data node_data(const topo::Lab& lab, const topo::Node& node) {
 }  // namespace
 
 std::vector<GeneratedFile> render_labctl_seed(const topo::Lab& lab, const topo::Node& node,
-                                              const TemplateSet& templates, const NodeIdentity& identity) {
+                                              const TemplateSet& templates,
+                                              const NodeIdentity& identity) {
     std::vector<GeneratedFile> files;
     auto put = [&](const std::string& relative, std::string content, unsigned mode) {
-        files.push_back({node.name, std::string(labctl_seed_dir) + "/" + relative, std::move(content), mode, ""});
+        files.push_back({node.name, std::string(labctl_seed_dir) + "/" + relative,
+                         std::move(content), mode, ""});
     };
     Data data = node_data(lab, node);
     put("user", node.user + "\n", 0644);
-    if (!identity.authorized_key.empty()) put("authorized_keys", util::trim(identity.authorized_key) + "\n", 0644);
+    if (!identity.authorized_key.empty())
+        put("authorized_keys", util::trim(identity.authorized_key) + "\n", 0644);
     put("root/etc/hostname", templates.render("seed/hostname.mustache", data), 0644);
     put("root/etc/sudoers.d/labctl", templates.render("seed/sudoers.mustache", data), 0440);
     if (!identity.host_key_private.empty())
-        put("root/etc/ssh/ssh_host_ed25519_key", util::trim(identity.host_key_private) + "\n", 0600);
+        put("root/etc/ssh/ssh_host_ed25519_key", util::trim(identity.host_key_private) + "\n",
+            0600);
     if (!identity.host_key_public.empty())
-        put("root/etc/ssh/ssh_host_ed25519_key.pub", util::trim(identity.host_key_public) + "\n", 0644);
+        put("root/etc/ssh/ssh_host_ed25519_key.pub", util::trim(identity.host_key_public) + "\n",
+            0644);
 
     Data peers = list_data();
     for (const auto& other : lab.nodes) {

@@ -22,6 +22,7 @@ inline constexpr const char* labctl_seed_dir = "/var/lib/labctl-seed";
 // Key files (authorized_keys, the host key pair) are left out when IDENTITY lacks them, so
 // `labctl render` never needs or prints a key.
 std::vector<GeneratedFile> render_labctl_seed(const topo::Lab& lab, const topo::Node& node,
-                                              const TemplateSet& templates, const NodeIdentity& identity);
+                                              const TemplateSet& templates,
+                                              const NodeIdentity& identity);
 
 }  // namespace labctl::render
