@@ -83,7 +83,15 @@ class Stages {
     void run(const std::string& title, const std::function<void()>& body) {
         out_ << "image " << image_ << ": " << title << " ..." << std::flush;
         auto start = std::chrono::steady_clock::now();
-        body();
+        try {
+            body();
+        } catch (const InterruptedError&) {
+            out_ << " interrupted\n" << std::flush;  // ends the stage's line
+            throw;
+        } catch (...) {
+            out_ << " failed\n" << std::flush;
+            throw;
+        }
         double seconds =
             std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
         out_ << " " << format_seconds(seconds) << "\n" << std::flush;
@@ -193,15 +201,17 @@ std::string now_utc() {
     return buffer;
 }
 
-// Leftovers of builds that were interrupted (their process is gone).
+// Leftovers of builds of NAME that were killed before they could clean up (SIGKILL, a crash,
+// a signal outside a stage's program). Called with NAME's build lock held, so no other build
+// of NAME is running and every such directory is stale, whatever its pid (pids are reused).
 void remove_stale_builds(const std::string& name) {
     if (!fs::exists(util::images_dir())) return;
     for (const auto& entry : fs::directory_iterator(util::images_dir())) {
         auto file = entry.path().filename().string();
         for (const std::string& prefix : {"." + name + ".build-", "." + name + ".old-"}) {
             if (file.rfind(prefix, 0) != 0) continue;
-            auto pid = std::atoi(file.substr(prefix.size()).c_str());
-            if (pid > 0 && fs::exists("/proc/" + std::to_string(pid))) continue;
+            auto pid = file.substr(prefix.size());
+            if (pid.empty() || pid.find_first_not_of("0123456789") != std::string::npos) continue;
             fs::remove_all(entry.path());
         }
     }
