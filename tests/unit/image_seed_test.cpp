@@ -16,6 +16,8 @@
 #include "image/image_build.hpp"
 #include "image/image_store.hpp"
 #include "image/seed.hpp"
+#include "lab_fixtures.hpp"
+#include "test_support.hpp"
 #include "topology/loader.hpp"
 #include "util/error.hpp"
 #include "util/files.hpp"
@@ -27,18 +29,7 @@ using namespace labctl;
 
 namespace {
 
-class TempDir {
-  public:
-    TempDir() {
-        std::string pattern = (fs::temp_directory_path() / "labctl-image-test.XXXXXX").string();
-        path_ = ::mkdtemp(pattern.data());
-    }
-    ~TempDir() { fs::remove_all(path_); }
-    const fs::path& path() const { return path_; }
-
-  private:
-    fs::path path_;
-};
+using test::TempDir;
 
 unsigned mode_of(const fs::path& path) {
     struct stat st {};
@@ -46,17 +37,8 @@ unsigned mode_of(const fs::path& path) {
     return st.st_mode & 07777;
 }
 
-const char* lab_text = R"([lab]
-name = "seedlab"
-
-[networks.hostonly]
-mode = "host-only"
-subnet = "192.168.56.0/24"
-
-[networks.nat]
-mode = "nat"
-subnet = "192.168.123.0/24"
-
+// server2 lists its NAT NIC first, with a fixed address, and has a user of its own.
+const std::string lab_text = test::two_network_lab("seedlab") + R"(
 [nodes.server1]
 networks = { hostonly = "192.168.56.11", nat = "dhcp" }
 
@@ -64,12 +46,6 @@ networks = { hostonly = "192.168.56.11", nat = "dhcp" }
 networks = { nat = "192.168.123.12", hostonly = "dhcp" }
 user = "alice"
 )";
-
-topo::Lab load_lab() {
-    auto result = topo::load_lab_text(lab_text, "lab.toml");
-    EXPECT_TRUE(result.lab.has_value());
-    return *result.lab;
-}
 
 render::NodeIdentity make_identity(const fs::path& dir, const std::string& node) {
     auto key = dir / ("host-" + node);
@@ -95,7 +71,7 @@ std::string read(const fs::path& path) {
 
 TEST(Seed, TreeHoldsIdentityAndOneNetworkFilePerNic) {
     TempDir tmp;
-    auto lab = load_lab();
+    auto lab = test::load_lab(lab_text);
     auto identity = make_identity(tmp.path(), "server1");
     auto dir = tmp.path() / "seed";
     image::write_seed_tree(lab, *lab.node("server1"), identity, dir);
@@ -132,7 +108,7 @@ TEST(Seed, TreeHoldsIdentityAndOneNetworkFilePerNic) {
 
 TEST(Seed, StaticNatNicCarriesGatewayAndDnsAndUserComesFromNode) {
     TempDir tmp;
-    auto lab = load_lab();
+    auto lab = test::load_lab(lab_text);
     auto dir = tmp.path() / "seed";
     image::write_seed_tree(lab, *lab.node("server2"), make_identity(tmp.path(), "server2"), dir);
     EXPECT_EQ(read(dir / "user"), "alice\n");
@@ -147,7 +123,7 @@ TEST(Seed, StaticNatNicCarriesGatewayAndDnsAndUserComesFromNode) {
 
 TEST(Seed, RefusesAnIdentityWithoutKeys) {
     TempDir tmp;
-    auto lab = load_lab();
+    auto lab = test::load_lab(lab_text);
     EXPECT_THROW(image::write_seed_tree(lab, *lab.node("server1"), {}, tmp.path() / "seed"),
                  InfraError);
     EXPECT_FALSE(fs::exists(tmp.path() / "seed"));
@@ -155,7 +131,7 @@ TEST(Seed, RefusesAnIdentityWithoutKeys) {
 
 TEST(Seed, RewritingReplacesTheOldTree) {
     TempDir tmp;
-    auto lab = load_lab();
+    auto lab = test::load_lab(lab_text);
     auto dir = tmp.path() / "seed";
     image::write_seed_tree(lab, *lab.node("server1"), make_identity(tmp.path(), "server1"), dir);
     util::write_file_atomic(dir / "stale", "x");
@@ -169,7 +145,7 @@ TEST(Seed, DiskIsLabelledExt4WithTheTreeAndPrivate) {
         !util::find_program("blkid"))
         GTEST_SKIP() << "e2fsprogs/util-linux missing";
     TempDir tmp;
-    auto lab = load_lab();
+    auto lab = test::load_lab(lab_text);
     auto dir = tmp.path() / "seed";
     image::write_seed_tree(lab, *lab.node("server1"), make_identity(tmp.path(), "server1"), dir);
     auto disk = tmp.path() / "seed.img";
@@ -186,7 +162,7 @@ TEST(Seed, DiskIsLabelledExt4WithTheTreeAndPrivate) {
 
 TEST(Seed, InstallInRootKeepsModes) {
     TempDir tmp;
-    auto lab = load_lab();
+    auto lab = test::load_lab(lab_text);
     auto dir = tmp.path() / "seed";
     image::write_seed_tree(lab, *lab.node("server1"), make_identity(tmp.path(), "server1"), dir);
     auto root = tmp.path() / "upper";
