@@ -79,6 +79,10 @@ int main(int argc, char** argv) {
     } catch (const DiagnosticsError& error) {
         std::cerr << error.what() << "\n";
         return static_cast<int>(error.code());
+    } catch (const InterruptedError& error) {
+        // Ctrl-C is the user's choice, not a failure: one short line, exit 130.
+        std::cerr << "labctl: " << error.what() << "\n";
+        return static_cast<int>(error.code());
     } catch (const LabError& error) {
         std::string where;
         if (!error.node().empty()) where += "node " + error.node();

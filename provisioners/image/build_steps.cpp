@@ -18,7 +18,15 @@ namespace fs = std::filesystem;
 void Stages::run(const std::string& title, const std::function<void()>& body) {
     out_ << "image " << image_ << ": " << title << " ..." << std::flush;
     auto start = std::chrono::steady_clock::now();
-    body();
+    try {
+        body();
+    } catch (const InterruptedError&) {
+        out_ << " interrupted\n" << std::flush;  // ends the stage's line
+        throw;
+    } catch (...) {
+        out_ << " failed\n" << std::flush;
+        throw;
+    }
     double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     out_ << " " << format_seconds(seconds) << "\n" << std::flush;

@@ -150,15 +150,17 @@ std::string now_utc() {
     return buffer;
 }
 
-// Leftovers of builds that were interrupted (their process is gone).
+// Leftovers of builds of NAME that were killed before they could clean up (SIGKILL, a crash,
+// a signal outside a stage's program). Called with NAME's build lock held, so no other build
+// of NAME is running and every such directory is stale, whatever its pid (pids are reused).
 void remove_stale_builds(const std::string& name) {
     if (!fs::exists(util::images_dir())) return;
     for (const auto& entry : fs::directory_iterator(util::images_dir())) {
         auto file = entry.path().filename().string();
         for (const std::string& prefix : {"." + name + ".build-", "." + name + ".old-"}) {
             if (file.rfind(prefix, 0) != 0) continue;
-            auto pid = std::atoi(file.substr(prefix.size()).c_str());
-            if (pid > 0 && fs::exists("/proc/" + std::to_string(pid))) continue;
+            auto pid = file.substr(prefix.size());
+            if (pid.empty() || pid.find_first_not_of("0123456789") != std::string::npos) continue;
             fs::remove_all(entry.path());
         }
     }

@@ -34,7 +34,10 @@ struct BuildResult {
 // Builds the image NAME under util::image_dir(NAME), or reuses it when its manifest says it
 // was built from the same package list and recipe (FORCE rebuilds). Prints one line per
 // stage with its time to OUT. Throws InfraError (exit 3) when a tool is missing or a stage
-// fails; the previous image stays intact until the new one is complete.
+// fails, and InterruptedError (exit 130) on Ctrl-C during a stage's program; either way the
+// temporary build directory is removed and the previous image stays intact until the new one
+// is complete. A build killed outright leaves its directory to the next build of NAME, which
+// removes it.
 BuildResult build_image(const std::string& name, bool force, std::ostream& out);
 
 }  // namespace labctl::image

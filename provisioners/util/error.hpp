@@ -59,6 +59,15 @@ public:
     explicit LockedError(std::string message) : LabError(ExitCode::locked, std::move(message)) {}
 };
 
+// labctl was interrupted (SIGINT, or SIGTERM/SIGHUP/SIGQUIT) while it ran a program, or the
+// program itself was stopped by SIGINT: exit 130. Not an error of the lab: main prints it as
+// it is, without "error:".
+class InterruptedError : public LabError {
+  public:
+    explicit InterruptedError(std::string message)
+        : LabError(ExitCode::interrupted, std::move(message)) {}
+};
+
 class NotImplemented : public LabError {
 public:
     explicit NotImplemented(const std::string& what)

@@ -6,13 +6,13 @@
 
 #include <fstream>
 
-#include "support.hpp"
+#include "stomp_broker.hpp"
 
 namespace labctl::testing {
 
-class ActiveMq {
+class ActiveMq : public StompBroker {
   public:
-    explicit ActiveMq(const fs::path& dir) : dir_(dir / "activemq"), stomp_port_(free_port()) {
+    explicit ActiveMq(const fs::path& dir) : StompBroker(dir / "activemq", credentials()) {
         util::make_dirs(dir_ / "conf");
         util::make_dirs(dir_ / "data");
         util::make_dirs(dir_ / "tmp");
@@ -33,47 +33,21 @@ class ActiveMq {
 )";
         start();
     }
-    ~ActiveMq() { stop(); }
-
     void start() {
-        auto started = std::chrono::steady_clock::now();
         std::string d = dir_.string();
-        child_ = std::make_unique<Child>(
-            std::vector<std::string>{
-                "/usr/bin/java", "-Xms64m", "-Xmx256m", "-Djava.awt.headless=true",
-                "-Djava.io.tmpdir=" + d + "/tmp", "--add-opens", "java.base/java.lang=ALL-UNNAMED",
-                "-Dactivemq.classpath=" + d + "/conf", "-Dactivemq.home=/usr/share/activemq",
-                "-Dactivemq.base=" + d, "-Dactivemq.conf=" + d + "/conf",
-                "-Dactivemq.data=" + d + "/data", "-jar", "/usr/share/activemq/bin/activemq.jar",
-                "start", "xbean:file:" + d + "/conf/activemq.xml"},
-            std::map<std::string, std::string>{}, dir_ / "server.log");
-        ready_ = eventually(
-            [&] {
-                return child_->running() &&
-                       probe::stomp_connect("127.0.0.1", stomp_port_, credentials(), 1s).connected;
-            },
-            60s);
-        start_time_ = std::chrono::duration_cast<std::chrono::milliseconds>(
-            std::chrono::steady_clock::now() - started);
+        start_server(
+            {"/usr/bin/java", "-Xms64m", "-Xmx256m", "-Djava.awt.headless=true",
+             "-Djava.io.tmpdir=" + d + "/tmp", "--add-opens", "java.base/java.lang=ALL-UNNAMED",
+             "-Dactivemq.classpath=" + d + "/conf", "-Dactivemq.home=/usr/share/activemq",
+             "-Dactivemq.base=" + d, "-Dactivemq.conf=" + d + "/conf",
+             "-Dactivemq.data=" + d + "/data", "-jar", "/usr/share/activemq/bin/activemq.jar",
+             "start", "xbean:file:" + d + "/conf/activemq.xml"},
+            {});
     }
-    void stop() {
-        if (child_) child_->stop(20s);
-        child_.reset();
-    }
+    void stop() { stop_server(); }
 
-    bool ready() const { return ready_; }
-    std::chrono::milliseconds start_time() const { return start_time_; }
-    std::uint16_t stomp_port() const { return stomp_port_; }
     // No authentication plugin configured: CONNECT without login, as in the seed lab.
     static probe::StompCredentials credentials() { return {}; }
-    std::string log() const { return util::read_file(dir_ / "server.log"); }
-
-  private:
-    fs::path dir_;
-    std::uint16_t stomp_port_;
-    std::unique_ptr<Child> child_;
-    bool ready_ = false;
-    std::chrono::milliseconds start_time_{0};
 };
 
 }  // namespace labctl::testing

@@ -5,19 +5,18 @@
 
 #include <fstream>
 
-#include "support.hpp"
+#include "stomp_broker.hpp"
 
 namespace labctl::testing {
 
-class RabbitMq {
+class RabbitMq : public StompBroker {
   public:
     // Starts the broker; ready() says when STOMP answers CONNECTED.
     explicit RabbitMq(const fs::path& dir)
-        : dir_(dir / "rabbitmq"),
+        : StompBroker(dir / "rabbitmq", credentials()),
           amqp_port_(free_port()),
           dist_port_(free_port()),
-          epmd_port_(free_port()),
-          stomp_port_(free_port()) {
+          epmd_port_(free_port()) {
         util::make_dirs(dir_ / "home", 0700);
         util::make_dirs(dir_ / "mnesia");
         util::make_dirs(dir_ / "log");
@@ -49,25 +48,13 @@ class RabbitMq {
             {"ERL_EPMD_PORT", std::to_string(epmd_port_)},
             {"RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS", "-kernel inet_dist_use_interface {127,0,0,1}"},
         };
-        auto started = std::chrono::steady_clock::now();
         // The script in /usr/lib/rabbitmq/bin runs the node as the calling user; the one in
         // /usr/sbin would switch to the rabbitmq user, who cannot write our temp dir.
-        child_ = std::make_unique<Child>(
-            std::vector<std::string>{"/usr/lib/rabbitmq/bin/rabbitmq-server"}, env,
-            dir_ / "server.log");
-        ready_ = eventually(
-            [&] {
-                return child_->running() &&
-                       probe::stomp_connect("127.0.0.1", stomp_port_, credentials(), 1s).connected;
-            },
-            60s);
-        start_time_ = std::chrono::duration_cast<std::chrono::milliseconds>(
-            std::chrono::steady_clock::now() - started);
+        start_server({"/usr/lib/rabbitmq/bin/rabbitmq-server"}, env);
     }
 
     void stop() {
-        if (child_) child_->stop(20s);
-        child_.reset();
+        stop_server();
         // epmd daemonizes out of the node's process group: stop ours by its private port.
         probe::Connection probe;
         if (probe.open("127.0.0.1", epmd_port_, probe::deadline_after(200ms)).ok()) {
@@ -79,19 +66,11 @@ class RabbitMq {
         }
     }
 
-    bool ready() const { return ready_; }
-    std::chrono::milliseconds start_time() const { return start_time_; }
-    std::uint16_t stomp_port() const { return stomp_port_; }
     // guest/guest: RabbitMQ accepts it from loopback only, which is all a test uses.
     static probe::StompCredentials credentials() { return {"guest", "guest", "/"}; }
-    std::string log() const { return util::read_file(dir_ / "server.log"); }
 
   private:
-    fs::path dir_;
-    std::uint16_t amqp_port_, dist_port_, epmd_port_, stomp_port_;
-    std::unique_ptr<Child> child_;
-    bool ready_ = false;
-    std::chrono::milliseconds start_time_{0};
+    std::uint16_t amqp_port_, dist_port_, epmd_port_;
 };
 
 }  // namespace labctl::testing

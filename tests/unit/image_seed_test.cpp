@@ -6,35 +6,30 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <chrono>
+#include <csignal>
 #include <cstdlib>
 #include <filesystem>
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "image/image_build.hpp"
 #include "image/image_store.hpp"
 #include "image/seed.hpp"
+#include "lab_fixtures.hpp"
+#include "test_support.hpp"
 #include "topology/loader.hpp"
 #include "util/error.hpp"
 #include "util/files.hpp"
 #include "util/process.hpp"
+#include "util/strings.hpp"
 
 namespace fs = std::filesystem;
 using namespace labctl;
 
 namespace {
 
-class TempDir {
-  public:
-    TempDir() {
-        std::string pattern = (fs::temp_directory_path() / "labctl-image-test.XXXXXX").string();
-        path_ = ::mkdtemp(pattern.data());
-    }
-    ~TempDir() { fs::remove_all(path_); }
-    const fs::path& path() const { return path_; }
-
-  private:
-    fs::path path_;
-};
+using test::TempDir;
 
 unsigned mode_of(const fs::path& path) {
     struct stat st {};
@@ -42,17 +37,8 @@ unsigned mode_of(const fs::path& path) {
     return st.st_mode & 07777;
 }
 
-const char* lab_text = R"([lab]
-name = "seedlab"
-
-[networks.hostonly]
-mode = "host-only"
-subnet = "192.168.56.0/24"
-
-[networks.nat]
-mode = "nat"
-subnet = "192.168.123.0/24"
-
+// server2 lists its NAT NIC first, with a fixed address, and has a user of its own.
+const std::string lab_text = test::two_network_lab("seedlab") + R"(
 [nodes.server1]
 networks = { hostonly = "192.168.56.11", nat = "dhcp" }
 
@@ -60,12 +46,6 @@ networks = { hostonly = "192.168.56.11", nat = "dhcp" }
 networks = { nat = "192.168.123.12", hostonly = "dhcp" }
 user = "alice"
 )";
-
-topo::Lab load_lab() {
-    auto result = topo::load_lab_text(lab_text, "lab.toml");
-    EXPECT_TRUE(result.lab.has_value());
-    return *result.lab;
-}
 
 render::NodeIdentity make_identity(const fs::path& dir, const std::string& node) {
     auto key = dir / ("host-" + node);
@@ -91,7 +71,7 @@ std::string read(const fs::path& path) {
 
 TEST(Seed, TreeHoldsIdentityAndOneNetworkFilePerNic) {
     TempDir tmp;
-    auto lab = load_lab();
+    auto lab = test::load_lab(lab_text);
     auto identity = make_identity(tmp.path(), "server1");
     auto dir = tmp.path() / "seed";
     image::write_seed_tree(lab, *lab.node("server1"), identity, dir);
@@ -128,7 +108,7 @@ TEST(Seed, TreeHoldsIdentityAndOneNetworkFilePerNic) {
 
 TEST(Seed, StaticNatNicCarriesGatewayAndDnsAndUserComesFromNode) {
     TempDir tmp;
-    auto lab = load_lab();
+    auto lab = test::load_lab(lab_text);
     auto dir = tmp.path() / "seed";
     image::write_seed_tree(lab, *lab.node("server2"), make_identity(tmp.path(), "server2"), dir);
     EXPECT_EQ(read(dir / "user"), "alice\n");
@@ -143,7 +123,7 @@ TEST(Seed, StaticNatNicCarriesGatewayAndDnsAndUserComesFromNode) {
 
 TEST(Seed, RefusesAnIdentityWithoutKeys) {
     TempDir tmp;
-    auto lab = load_lab();
+    auto lab = test::load_lab(lab_text);
     EXPECT_THROW(image::write_seed_tree(lab, *lab.node("server1"), {}, tmp.path() / "seed"),
                  InfraError);
     EXPECT_FALSE(fs::exists(tmp.path() / "seed"));
@@ -151,7 +131,7 @@ TEST(Seed, RefusesAnIdentityWithoutKeys) {
 
 TEST(Seed, RewritingReplacesTheOldTree) {
     TempDir tmp;
-    auto lab = load_lab();
+    auto lab = test::load_lab(lab_text);
     auto dir = tmp.path() / "seed";
     image::write_seed_tree(lab, *lab.node("server1"), make_identity(tmp.path(), "server1"), dir);
     util::write_file_atomic(dir / "stale", "x");
@@ -165,7 +145,7 @@ TEST(Seed, DiskIsLabelledExt4WithTheTreeAndPrivate) {
         !util::find_program("blkid"))
         GTEST_SKIP() << "e2fsprogs/util-linux missing";
     TempDir tmp;
-    auto lab = load_lab();
+    auto lab = test::load_lab(lab_text);
     auto dir = tmp.path() / "seed";
     image::write_seed_tree(lab, *lab.node("server1"), make_identity(tmp.path(), "server1"), dir);
     auto disk = tmp.path() / "seed.img";
@@ -182,7 +162,7 @@ TEST(Seed, DiskIsLabelledExt4WithTheTreeAndPrivate) {
 
 TEST(Seed, InstallInRootKeepsModes) {
     TempDir tmp;
-    auto lab = load_lab();
+    auto lab = test::load_lab(lab_text);
     auto dir = tmp.path() / "seed";
     image::write_seed_tree(lab, *lab.node("server1"), make_identity(tmp.path(), "server1"), dir);
     auto root = tmp.path() / "upper";
@@ -269,6 +249,140 @@ TEST(ImageCli, BuildWithoutMmdebstrapExitsThreeNamingIt) {
     auto result = run_labctl(home.path(), {"image", "build", "--force"}, bin.string());
     EXPECT_EQ(result.code, 3);
     EXPECT_NE(result.err.find("mmdebstrap"), std::string::npos) << result.err;
+    EXPECT_FALSE(fs::exists(home.path() / "images" / "debian-12-lab"));
+}
+
+namespace {
+
+// A fake mmdebstrap at BIN/mmdebstrap running BODY: the build's logic is tested up to its
+// first stage without building anything (a real image takes minutes and the archive).
+void write_fake_mmdebstrap(const fs::path& bin, const std::string& body) {
+    fs::create_directories(bin);
+    util::write_file_atomic(bin / "mmdebstrap", "#!/bin/sh\n" + body, 0755);
+}
+
+// PATH with BIN first: the rest of the tools image build needs come from the real PATH.
+std::string path_with(const fs::path& bin) {
+    const char* path = std::getenv("PATH");
+    return bin.string() + ":" + (path ? path : "/usr/bin:/bin");
+}
+
+// The part of `image build` before mmdebstrap needs root and these tools; skip without them.
+bool can_reach_mmdebstrap() {
+    if (::geteuid() != 0) return false;
+    for (const char* tool : {"mkfs.ext4", "qemu-img", "chroot"})
+        if (!util::find_program(tool)) return false;
+    return true;
+}
+
+std::vector<std::string> build_dirs(const fs::path& home, const std::string& name) {
+    std::vector<std::string> found;
+    if (!fs::exists(home / "images")) return found;
+    for (const auto& entry : fs::directory_iterator(home / "images")) {
+        auto file = entry.path().filename().string();
+        if (file.rfind("." + name + ".build-", 0) == 0 || file.rfind("." + name + ".old-", 0) == 0)
+            found.push_back(file);
+    }
+    return found;
+}
+
+// Waits (up to 20 s) until FILE holds a complete line of pids, and returns them.
+std::vector<pid_t> wait_for_pids(const fs::path& file) {
+    for (auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+         std::chrono::steady_clock::now() < deadline;
+         std::this_thread::sleep_for(std::chrono::milliseconds(10))) {
+        if (!fs::exists(file)) continue;
+        auto text = util::read_file(file);
+        if (text.empty() || text.back() != '\n') continue;
+        std::vector<pid_t> pids;
+        for (const auto& word : util::split(util::trim(text), ' '))
+            pids.push_back(static_cast<pid_t>(std::stoi(word)));
+        return pids;
+    }
+    return {};
+}
+
+// Stands in for mmdebstrap: writes into the rootfs (its last argument), records labctl's pid
+// and its own in MARKER, then runs up to 30 s; like mmdebstrap, it traps SIGINT and exits 1.
+std::string slow_mmdebstrap(const fs::path& marker) {
+    return "for last; do :; done\n"
+           "mkdir -p \"$last/boot\" && touch \"$last/boot/half-written\"\n"
+           "trap 'echo \"mmdebstrap: interrupted\" >&2; exit 1' INT\n"
+           "echo \"$PPID $$\" > " +
+           util::shell_quote(marker.string()) +
+           "\n"
+           "i=0; while [ $i -lt 300 ]; do sleep 0.1; i=$((i+1)); done\n";
+}
+
+}  // namespace
+
+TEST(ImageCli, CtrlCDuringMmdebstrapExits130AndLeavesNoHalfImage) {
+    if (!can_reach_mmdebstrap()) GTEST_SKIP() << "image build needs root, mkfs.ext4, qemu-img";
+    TempDir home;
+    auto marker = home.path() / "pids";
+    write_fake_mmdebstrap(home.path() / "bin", slow_mmdebstrap(marker));
+    bool half_image_seen = false;
+    std::thread ctrl_c([&] {
+        auto pids = wait_for_pids(marker);
+        if (pids.size() != 2) return;
+        auto work = home.path() / "images" / (".debian-12-lab.build-" + std::to_string(pids[0]));
+        half_image_seen = fs::exists(work / "rootfs/boot/half-written");
+        // What a terminal does on Ctrl-C: SIGINT to labctl's process group (the test started
+        // labctl as a group leader; mmdebstrap has a group of its own).
+        ::kill(-pids[0], SIGINT);
+    });
+    auto start = std::chrono::steady_clock::now();
+    auto result =
+        run_labctl(home.path(), {"image", "build", "--force"}, path_with(home.path() / "bin"));
+    ctrl_c.join();
+    double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    EXPECT_TRUE(half_image_seen) << "the fake mmdebstrap never ran";
+    EXPECT_EQ(result.code, 130) << result.err;
+    EXPECT_LT(seconds, 20.0) << "mmdebstrap was not stopped";
+    EXPECT_NE(result.err.find("labctl: interrupted by SIGINT while running mmdebstrap"),
+              std::string::npos)
+        << result.err;
+    EXPECT_EQ(result.err.find("error"), std::string::npos) << result.err;
+    EXPECT_NE(result.out.find("(mmdebstrap) ... interrupted\n"), std::string::npos) << result.out;
+    EXPECT_FALSE(fs::exists(home.path() / "images" / "debian-12-lab"));
+    EXPECT_EQ(build_dirs(home.path(), "debian-12-lab"), std::vector<std::string>{})
+        << "the half image was left behind";
+}
+
+TEST(ImageCli, TheNextBuildRemovesWhatAKilledBuildLeft) {
+    if (!can_reach_mmdebstrap()) GTEST_SKIP() << "image build needs root, mkfs.ext4, qemu-img";
+    TempDir home;
+    auto marker = home.path() / "pids";
+    write_fake_mmdebstrap(home.path() / "slow", slow_mmdebstrap(marker));
+    pid_t labctl_pid = 0;
+    std::thread kill_9([&] {
+        auto pids = wait_for_pids(marker);
+        if (pids.size() != 2) return;
+        labctl_pid = pids[0];
+        ::kill(pids[0], SIGKILL);   // no handler, no unwinding: the build dir stays
+        ::kill(-pids[1], SIGKILL);  // and the orphaned mmdebstrap with its children
+    });
+    auto killed =
+        run_labctl(home.path(), {"image", "build", "--force"}, path_with(home.path() / "slow"));
+    kill_9.join();
+    ASSERT_EQ(killed.code, 128 + SIGKILL) << killed.err;
+    auto leftover = ".debian-12-lab.build-" + std::to_string(labctl_pid);
+    ASSERT_TRUE(fs::exists(home.path() / "images" / leftover / "rootfs/boot/half-written"));
+    // Leftovers whose pid is alive again (pid 1 always is) are as stale: the build lock says so.
+    fs::create_directories(home.path() / "images/.debian-12-lab.build-1/rootfs");
+    fs::create_directories(home.path() / "images/.debian-12-lab.old-1/rootfs");
+    fs::create_directories(home.path() / "images/.other.build-1/rootfs");  // another image's
+
+    write_fake_mmdebstrap(home.path() / "failing",
+                          "echo 'E: cannot reach the archive' >&2\nexit 1\n");
+    auto next =
+        run_labctl(home.path(), {"image", "build", "--force"}, path_with(home.path() / "failing"));
+    EXPECT_EQ(next.code, 3) << next.err;
+    EXPECT_NE(next.err.find("mmdebstrap failed (exit 1)"), std::string::npos) << next.err;
+    EXPECT_NE(next.err.find("E: cannot reach the archive"), std::string::npos) << next.err;
+    EXPECT_EQ(build_dirs(home.path(), "debian-12-lab"), std::vector<std::string>{});
+    EXPECT_TRUE(fs::exists(home.path() / "images/.other.build-1/rootfs"));
     EXPECT_FALSE(fs::exists(home.path() / "images" / "debian-12-lab"));
 }
 

@@ -7,6 +7,7 @@
 #include <mutex>
 #include <set>
 
+#include "lab_fixtures.hpp"
 #include "remote_test_support.hpp"
 #include "roles/runner.hpp"
 #include "topology/loader.hpp"
@@ -43,11 +44,20 @@ listen = 8090
 backend = "chat"
 )";
 
-topo::Lab load() {
-    auto loaded = topo::load_lab_text(kLab, "lab.toml");
-    if (!loaded.lab) throw std::runtime_error("test lab invalid");
-    return *loaded.lab;
-}
+// Both "nodes" are the same loopback sshd; the pool opens one session per node name to it.
+struct LoopbackNodes {
+    static ts::TestSshd& started(ts::TestSshd& sshd) {
+        sshd.start();
+        return sshd;
+    }
+    ts::TestSshd sshd;
+    ts::TestClient client{started(sshd)};
+    remote::SessionPool pool{[this](const std::string& node) {
+        auto options = client.options(sshd);
+        options.node = node;
+        return options;
+    }};
+};
 
 // Records what ran where, in which order; chat instances wait for each other, which only
 // works when both nodes run at the same time.
@@ -87,10 +97,21 @@ class RecordingRole : public roles::Role {
     Journal& journal_;
 };
 
+// Provisioning where every service's role is a RecordingRole writing to JOURNAL.
+roles::ProvisionOptions record_into(Journal& journal, bool fail_lb = false) {
+    roles::ProvisionOptions options;
+    options.role_for = [&journal, fail_lb](const topo::Service&) {
+        auto role = std::make_unique<RecordingRole>(journal);
+        role->fail_lb = fail_lb;
+        return role;
+    };
+    return options;
+}
+
 }  // namespace
 
 TEST(RoleTiers, BrokersThenAppsThenBalancers) {
-    auto lab = load();
+    auto lab = test::load_lab(kLab);
     auto tiers = roles::service_tiers(lab);
     ASSERT_EQ(tiers.size(), 3u);
     EXPECT_EQ(tiers[0].at(0)->name, "broker");
@@ -99,23 +120,13 @@ TEST(RoleTiers, BrokersThenAppsThenBalancers) {
 }
 
 TEST(RoleRunner, RunsTiersInOrderAndNodesInParallelOnPooledSessions) {
-    ts::TestSshd sshd;
-    sshd.start();
-    ts::TestClient client(sshd);
-    remote::SessionPool pool([&](const std::string& node) {
-        auto options = client.options(sshd);
-        options.node = node;
-        return options;
-    });
-    auto lab = load();
+    LoopbackNodes nodes;
+    auto lab = test::load_lab(kLab);
     Journal journal;
-    roles::ProvisionOptions options;
-    options.role_for = [&](const topo::Service&) {
-        return std::make_unique<RecordingRole>(journal);
-    };
+    auto options = record_into(journal);
     int reported = 0;
     options.on_report = [&](const roles::RoleReport&) { ++reported; };
-    auto reports = roles::provision(lab, {}, pool, options);
+    auto reports = roles::provision(lab, {}, nodes.pool, options);
     ASSERT_EQ(reports.size(), 4u);
     EXPECT_EQ(reported, 4);
     ASSERT_EQ(journal.events.size(), 4u);
@@ -123,28 +134,16 @@ TEST(RoleRunner, RunsTiersInOrderAndNodesInParallelOnPooledSessions) {
     EXPECT_EQ((std::set<std::string>{journal.events[1], journal.events[2]}),
               (std::set<std::string>{"chat@n1", "chat@n2"}));
     EXPECT_EQ(journal.events[3], "lb@n1");
-    EXPECT_EQ(pool.size(), 2u);  // one connection per node, reused across tiers
+    EXPECT_EQ(nodes.pool.size(), 2u);  // one connection per node, reused across tiers
 }
 
 TEST(RoleRunner, FailureIsRethrownWithNodeAndStep) {
-    ts::TestSshd sshd;
-    sshd.start();
-    ts::TestClient client(sshd);
-    remote::SessionPool pool([&](const std::string& node) {
-        auto options = client.options(sshd);
-        options.node = node;
-        return options;
-    });
-    auto lab = load();
+    LoopbackNodes nodes;
+    auto lab = test::load_lab(kLab);
     Journal journal;
-    roles::ProvisionOptions options;
-    options.role_for = [&](const topo::Service&) {
-        auto role = std::make_unique<RecordingRole>(journal);
-        role->fail_lb = true;
-        return role;
-    };
+    auto options = record_into(journal, /*fail_lb=*/true);
     try {
-        roles::provision(lab, {}, pool, options);
+        roles::provision(lab, {}, nodes.pool, options);
         FAIL() << "the lb failure was swallowed";
     } catch (const InfraError& error) {
         EXPECT_EQ(error.node(), "n1");
@@ -153,7 +152,7 @@ TEST(RoleRunner, FailureIsRethrownWithNodeAndStep) {
 }
 
 TEST(RoleRunner, EveryServiceTypeHasARole) {
-    auto lab = load();
+    auto lab = test::load_lab(kLab);
     for (const auto& service : lab.services) {
         auto role = roles::default_role(service);
         ASSERT_NE(role, nullptr) << service.name;

@@ -2,6 +2,7 @@
 // dependency order.
 #include <gtest/gtest.h>
 
+#include "lab_fixtures.hpp"
 #include "topology/address_plan.hpp"
 #include "topology/loader.hpp"
 #include "topology/references.hpp"
@@ -9,29 +10,13 @@
 namespace labctl::topo {
 namespace {
 
-Lab load(const std::string& text) {
-    auto result = load_lab_text(text, "lab.toml");
-    EXPECT_TRUE(result.lab.has_value()) << result.diagnostics.format();
-    if (!result.lab) throw std::runtime_error("invalid lab");
-    return std::move(*result.lab);
-}
+using test::load_lab;
 
-const std::string two_nodes = R"(
-[lab]
-name = "mom"
-driver = "lxc"
-
+// server1 lists its NAT NIC first; defaults, a node override, instances and references.
+const std::string two_nodes = test::two_network_lab("mom", "driver = \"lxc\"\n") + R"(
 [defaults]
 memory = 768
 user = "student"
-
-[networks.hostonly]
-mode = "host-only"
-subnet = "192.168.56.0/24"
-
-[networks.nat]
-mode = "nat"
-subnet = "192.168.123.0/24"
 
 [nodes.server1]
 networks = { nat = "dhcp", hostonly = "192.168.56.11" }
@@ -62,7 +47,7 @@ stomp_port = 61614
 )";
 
 TEST(Topology, DefaultsApplyAndNodesOverrideThem) {
-    auto lab = load(two_nodes);
+    auto lab = load_lab(two_nodes);
     EXPECT_EQ(lab.lab.driver, Driver::lxc);
     EXPECT_EQ(lab.node("server1")->memory_mib, 768);
     EXPECT_EQ(lab.node("server2")->memory_mib, 1024);
@@ -71,7 +56,7 @@ TEST(Topology, DefaultsApplyAndNodesOverrideThem) {
 }
 
 TEST(Topology, NicOrderIsKeyOrderInTheFile) {
-    auto lab = load(two_nodes);
+    auto lab = load_lab(two_nodes);
     ASSERT_EQ(lab.node("server1")->nics.size(), 2u);
     EXPECT_EQ(lab.node("server1")->nics[0].network, "nat");
     EXPECT_EQ(lab.node("server1")->nics[1].network, "hostonly");
@@ -79,7 +64,7 @@ TEST(Topology, NicOrderIsKeyOrderInTheFile) {
 }
 
 TEST(Topology, DhcpNicsGetReservedAddressesAndEveryNicAStableUniqueMac) {
-    auto lab = load(two_nodes);
+    auto lab = load_lab(two_nodes);
     EXPECT_EQ(lab.node("server1")->nic("nat")->planned.str(), "192.168.123.100");
     EXPECT_EQ(lab.node("server2")->nic("nat")->planned.str(), "192.168.123.101");
     EXPECT_FALSE(lab.node("server1")->nic("nat")->address.has_value());
@@ -91,12 +76,12 @@ TEST(Topology, DhcpNicsGetReservedAddressesAndEveryNicAStableUniqueMac) {
             macs.insert(nic.mac);
         }
     EXPECT_EQ(macs.size(), 4u);
-    EXPECT_EQ(load(two_nodes).node("server2")->nics[1].mac, lab.node("server2")->nics[1].mac);
+    EXPECT_EQ(load_lab(two_nodes).node("server2")->nics[1].mac, lab.node("server2")->nics[1].mac);
     EXPECT_NE(deterministic_mac("a", "n", "x"), deterministic_mac("b", "n", "x"));
 }
 
 TEST(Topology, SmallSubnetsAllocateFromTheBottom) {
-    auto lab = load(R"(
+    auto lab = load_lab(R"(
 [lab]
 name = "small"
 [networks.p2p]
@@ -111,7 +96,7 @@ networks = { p2p = "dhcp" }
 }
 
 TEST(Topology, InstancesGetPortsAndNamesPerNode) {
-    auto lab = load(two_nodes);
+    auto lab = load_lab(two_nodes);
     auto instances = lab.instances(*lab.service("chat"));
     ASSERT_EQ(instances.size(), 4u);
     EXPECT_EQ(instances[0].name, "chat-server1-1");
@@ -122,7 +107,7 @@ TEST(Topology, InstancesGetPortsAndNamesPerNode) {
 }
 
 TEST(Topology, ReferencesResolvePerInstanceOnASharedNetwork) {
-    auto lab = load(two_nodes);
+    auto lab = load_lab(two_nodes);
     auto instances = lab.instances(*lab.service("chat"));
     // server2's broker is reached on the first network of server2 that server1 shares.
     auto resolved = resolve_references(lab, "${broker.address}:${broker.stomp_port}", instances[0]);
@@ -136,7 +121,7 @@ TEST(Topology, ReferencesResolvePerInstanceOnASharedNetwork) {
 }
 
 TEST(Topology, ServicesComeInDependencyOrder) {
-    auto lab = load(two_nodes);
+    auto lab = load_lab(two_nodes);
     std::vector<std::string> order;
     for (const auto* service : lab.dependency_order()) order.push_back(service->name);
     EXPECT_EQ(order, (std::vector<std::string>{"broker", "chat", "lb"}));
@@ -155,8 +140,9 @@ networks = ["lan"]
 [nodes.b]
 [nodes.c]
 )";
-    auto explicit_lab = load(base + "[services.db]\ntype = \"mysql\"\nprimary = \"a\"\nreplicas = [\"b\", \"c\"]\n");
-    auto on_lab = load(base + "[services.db]\ntype = \"mysql\"\non = [\"a\", \"b\", \"c\"]\n");
+    auto explicit_lab = load_lab(
+        base + "[services.db]\ntype = \"mysql\"\nprimary = \"a\"\nreplicas = [\"b\", \"c\"]\n");
+    auto on_lab = load_lab(base + "[services.db]\ntype = \"mysql\"\non = [\"a\", \"b\", \"c\"]\n");
     for (const auto* lab : {&explicit_lab, &on_lab}) {
         const auto& db = *lab->service("db");
         EXPECT_EQ(db.mysql().primary.value, "a");
@@ -167,7 +153,7 @@ networks = ["lan"]
 }
 
 TEST(Topology, DefaultNetworksAsAListMeanDhcpOnEach) {
-    auto lab = load(R"(
+    auto lab = load_lab(R"(
 [lab]
 name = "x"
 [networks.a]

@@ -28,6 +28,7 @@
 #include "engine/lab_status.hpp"
 #include "engine/plan.hpp"
 #include "engine/target.hpp"
+#include "lab_fixtures.hpp"
 #include "topology/loader.hpp"
 #include "util/error.hpp"
 #include "util/files.hpp"
@@ -43,17 +44,7 @@ namespace {
 
 constexpr const char* kUri = "test:///default";
 
-const char* kLab = R"([lab]
-name = "mom"
-
-[networks.hostonly]
-mode = "host-only"
-subnet = "192.168.56.0/24"
-
-[networks.nat]
-mode = "nat"
-subnet = "192.168.123.0/24"
-
+const std::string kLab = test::two_network_lab("mom") + R"(
 [nodes.server1]
 networks = { hostonly = "192.168.56.11", nat = "dhcp" }
 
@@ -107,8 +98,7 @@ class VirtEngine : public ::testing::Test {
         std::ofstream(image / "vmlinuz") << "kernel";
         std::ofstream(image / "initrd.img") << "initrd";
         write_fake_qcow2(image / "disk.qcow2", 8ULL << 30);
-        lab_file_ = root_ / "lab.toml";
-        std::ofstream(lab_file_) << kLab;
+        lab_file_ = test::write_lab(root_, kLab);
         keeper_ = std::make_unique<virt::Connection>(kUri);
         global_.file = lab_file_.string();
         global_.connect = kUri;

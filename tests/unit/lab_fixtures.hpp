@@ -1,0 +1,47 @@
+// Lab files shared by the unit tests. The course's seed labs put every node on the same two
+// networks, a host-only one and a NAT one; the tests' labs start from those and add their
+// own nodes and services, so what a test is about stays next to it.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <stdexcept>
+#include <string>
+
+#include "topology/loader.hpp"
+#include "util/files.hpp"
+
+namespace labctl::test {
+
+// `[lab]` named NAME, with LAB_KEYS (whole lines, e.g. "driver = \"lxc\"\n") under it, then the
+// seed labs' networks: hostonly (host-only, 192.168.56.0/24) and nat (NAT, 192.168.123.0/24).
+inline std::string two_network_lab(const std::string& name, const std::string& lab_keys = "") {
+    return "[lab]\nname = \"" + name + "\"\n" + lab_keys + R"(
+[networks.hostonly]
+mode = "host-only"
+subnet = "192.168.56.0/24"
+
+[networks.nat]
+mode = "nat"
+subnet = "192.168.123.0/24"
+)";
+}
+
+// TEXT loaded as "lab.toml". An invalid lab fails the test with its diagnostics (and throws,
+// so the test stops there).
+inline topo::Lab load_lab(const std::string& text) {
+    auto result = topo::load_lab_text(text, "lab.toml");
+    EXPECT_TRUE(result.lab.has_value()) << result.diagnostics.format();
+    if (!result.lab) throw std::runtime_error("invalid test lab");
+    return std::move(*result.lab);
+}
+
+// TEXT written to DIR/lab.toml, for tests that run labctl's commands on a file; its path.
+inline std::filesystem::path write_lab(const std::filesystem::path& dir, const std::string& text) {
+    auto file = dir / "lab.toml";
+    util::write_file_atomic(file, text, 0644);
+    return file;
+}
+
+}  // namespace labctl::test
