@@ -55,15 +55,19 @@ void run_checked(const std::vector<std::string>& argv, const std::string& step,
                      "", step);
 }
 
+void make_sparse_file(const fs::path& path, std::uintmax_t bytes, unsigned mode,
+                      const std::string& step) {
+    util::Fd fd{::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)};
+    if (!fd) throw InfraError("cannot create " + path.string(), "", step);
+    if (::ftruncate(fd.get(), static_cast<off_t>(bytes)) != 0)
+        throw InfraError("cannot size " + path.string(), "", step);
+}
+
 void make_root_disk(const fs::path& tree, const fs::path& qcow2) {
     fs::path raw = qcow2;
     raw.replace_extension(".raw");
     fs::remove(raw);
-    {
-        util::Fd fd{::open(raw.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644)};
-        if (!fd || ::ftruncate(fd.get(), static_cast<off_t>(disk_virtual_bytes)) != 0)
-            throw InfraError("cannot create " + raw.string(), "", "mkfs");
-    }
+    make_sparse_file(raw, disk_virtual_bytes, 0644, "mkfs");
     try {
         run_checked(
             {"mkfs.ext4", "-q", "-F", "-L", "labctl-root", "-d", tree.string(), raw.string()},

@@ -35,6 +35,11 @@ class Stages {
 void run_checked(const std::vector<std::string>& argv, const std::string& step,
                  const std::filesystem::path& log = {});
 
+// Creates PATH (which must not exist) as a sparse file of BYTES with MODE from the start, so a
+// disk that will hold secrets is never readable by others, not even while it is empty.
+void make_sparse_file(const std::filesystem::path& path, std::uintmax_t bytes, unsigned mode,
+                      const std::string& step);
+
 // An ext4 filesystem labelled labctl-root holding TREE (mkfs.ext4 -d, no loop device or
 // mount needed), converted to the qcow2 QCOW2. The raw scratch file goes next to QCOW2.
 void make_root_disk(const std::filesystem::path& tree, const std::filesystem::path& qcow2);

@@ -1,4 +1,5 @@
 #include "image/cloud_image.hpp"
+#include "image/build_steps.hpp"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -16,14 +17,6 @@ namespace labctl::image {
 namespace fs = std::filesystem;
 
 namespace {
-
-void run_checked(const std::vector<std::string>& argv, const std::string& step) {
-    auto result = util::run_process(argv);
-    if (result.exit_code != 0)
-        throw InfraError(argv[0] + " failed (exit " + std::to_string(result.exit_code) +
-                             "): " + util::trim(result.err),
-                         "", step);
-}
 
 // The reason NODE's image cannot be used, or "" when it can.
 std::string image_problem(const topo::Lab& lab, const topo::Node& node) {
@@ -113,13 +106,8 @@ void make_cidata_disk(const std::vector<render::GeneratedFile>& files, const fs:
     fs::path tmp = image_path;
     tmp += ".tmp";
     fs::remove(tmp);
-    {
-        // Created 0600 from the start: the disk carries the node's host private key.
-        util::Fd fd{::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600)};
-        if (!fd) throw InfraError("cannot create " + tmp.string(), "", "seed disk");
-        if (::ftruncate(fd.get(), 2 << 20) != 0)
-            throw InfraError("cannot size " + tmp.string(), "", "seed disk");
-    }
+    // Created 0600 from the start: the disk carries the node's host private key.
+    make_sparse_file(tmp, 2 << 20, 0600, "seed disk");
     try {
         run_checked({"mkfs.vfat", "-n", cidata_label, tmp.string()}, "seed disk");
         for (const auto& file : written)

@@ -1,4 +1,5 @@
 #include "image/seed.hpp"
+#include "image/build_steps.hpp"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -26,15 +27,6 @@ void check_identity(const topo::Node& node, const render::NodeIdentity& identity
         identity.host_key_public.empty())
         throw InfraError("the seed needs the lab's public key and the node's host key pair",
                          node.name, "seed");
-}
-
-// Runs ARGV and turns a failure into an InfraError that carries its stderr (never stdin).
-void run_checked(const std::vector<std::string>& argv, const std::string& step) {
-    auto result = util::run_process(argv);
-    if (result.exit_code != 0)
-        throw InfraError(argv[0] + " failed (exit " + std::to_string(result.exit_code) +
-                             "): " + util::trim(result.err),
-                         "", step);
 }
 
 }  // namespace
@@ -70,14 +62,9 @@ void make_seed_disk(const fs::path& tree, const fs::path& image_path) {
     fs::path tmp = image_path;
     tmp += ".tmp";
     fs::remove(tmp);
-    {
-        // Created 0600 from the start: the disk carries the node's host private key.
-        util::Fd fd{::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600)};
-        if (!fd) throw InfraError("cannot create " + tmp.string(), "", "seed disk");
-        // 8 MiB without a journal: plenty for the tree, and sparse on the host.
-        if (::ftruncate(fd.get(), 8 << 20) != 0)
-            throw InfraError("cannot size " + tmp.string(), "", "seed disk");
-    }
+    // 8 MiB without a journal: plenty for the tree, and sparse on the host.
+    // Created 0600 from the start: the disk carries the node's host private key.
+    make_sparse_file(tmp, 8 << 20, 0600, "seed disk");
     try {
         run_checked({"mkfs.ext4", "-q", "-F", "-O", "^has_journal", "-L", seed_disk_label, "-d",
                      tree.string(), tmp.string()},
