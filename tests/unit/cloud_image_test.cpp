@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "lab_fixtures.hpp"
 #include "image/cloud_image.hpp"
 #include "render/render_lab.hpp"
 #include "topology/loader.hpp"
@@ -41,17 +42,7 @@ unsigned mode_of(const fs::path& path) {
 }
 
 // Line 13 holds cloud1's image, line 17 cloud2's.
-const char* lab_text = R"([lab]
-name = "clouds"
-
-[networks.hostonly]
-mode = "host-only"
-subnet = "192.168.56.0/24"
-
-[networks.nat]
-mode = "nat"
-subnet = "192.168.123.0/24"
-
+const std::string lab_text = test::two_network_lab("clouds") + R"(
 [nodes.cloud1]
 image = "images/cloud.qcow2"
 networks = { hostonly = "192.168.56.11", nat = "dhcp" }
