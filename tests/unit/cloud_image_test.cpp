@@ -9,8 +9,8 @@
 #include <filesystem>
 #include <fstream>
 
-#include "lab_fixtures.hpp"
 #include "image/cloud_image.hpp"
+#include "lab_fixtures.hpp"
 #include "render/render_lab.hpp"
 #include "topology/loader.hpp"
 #include "util/error.hpp"
