@@ -161,6 +161,13 @@ void remove_stale_builds(const std::string& name) {
             if (file.rfind(prefix, 0) != 0) continue;
             auto pid = file.substr(prefix.size());
             if (pid.empty() || pid.find_first_not_of("0123456789") != std::string::npos) continue;
+            // A build killed between moving the complete old image aside and moving the new
+            // one in: the old image is the only one left, so it goes back, not away.
+            if (prefix.find(".old-") != std::string::npos && !fs::exists(util::image_dir(name)) &&
+                fs::exists(entry.path() / "manifest.json")) {
+                fs::rename(entry.path(), util::image_dir(name));
+                continue;
+            }
             fs::remove_all(entry.path());
         }
     }

@@ -386,6 +386,22 @@ TEST(ImageCli, TheNextBuildRemovesWhatAKilledBuildLeft) {
     EXPECT_FALSE(fs::exists(home.path() / "images" / "debian-12-lab"));
 }
 
+TEST(ImageCli, AnImageMovedAsideByAKilledBuildComesBack) {
+    if (!can_reach_mmdebstrap()) GTEST_SKIP() << "image build needs root, mkfs.ext4, qemu-img";
+    TempDir home;
+    // What a build killed mid-swap leaves: the complete old image aside, none in place.
+    auto aside = home.path() / "images/.debian-12-lab.old-1";
+    fs::create_directories(aside / "rootfs");
+    util::write_file_atomic(aside / "manifest.json", R"({"name": "debian-12-lab"})", 0644);
+    write_fake_mmdebstrap(home.path() / "failing", "exit 1\n");
+    auto next =
+        run_labctl(home.path(), {"image", "build", "--force"}, path_with(home.path() / "failing"));
+    EXPECT_EQ(next.code, 3) << next.err;
+    EXPECT_TRUE(fs::exists(home.path() / "images/debian-12-lab/manifest.json"));
+    EXPECT_TRUE(fs::exists(home.path() / "images/debian-12-lab/rootfs"));
+    EXPECT_EQ(build_dirs(home.path(), "debian-12-lab"), std::vector<std::string>{});
+}
+
 TEST(ImageCli, RmRemovesAnImageAndRejectsUnknownNames) {
     TempDir home;
     fake_image(home.path(), "scratch", "1111");
