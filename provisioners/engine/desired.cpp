@@ -79,15 +79,13 @@ Desired desired_state(const topo::Lab& lab, virt::DomainKind kind,
             topo::Diagnostics diagnostics(lab.file);
             diagnostics.error(node.image_pos, "node `" + node.name + "`: image `" + node.image +
                                                   "`: a disk image needs a VM driver (qemu or kvm), not lxc");
-            auto text = diagnostics.format();
-            text.pop_back();
-            throw DiagnosticsError(text);
+            diagnostics.throw_if_any();
         }
         fs::path image = cloud ? fs::path(lab.image_file(node)) : util::image_dir(node.image);
         if (d.image_dir.empty()) d.image_dir = cloud ? image.parent_path() : image;
         NodeDesired n;
         n.node = &node;
-        if (!node.nics.empty()) n.address = node.nics.front().planned.str();
+        n.address = node.address();
         auto& spec = n.domain;
         spec.name = domain_name(d.lab, node.name);
         spec.tag = virt::Tag{d.lab, node.name, d.file};

@@ -63,6 +63,33 @@ void make_sparse_file(const fs::path& path, std::uintmax_t bytes, unsigned mode,
         throw InfraError("cannot size " + path.string(), "", step);
 }
 
+void replace_private_tree(const fs::path& dir, const std::function<void(const fs::path&)>& fill) {
+    fs::path tmp = dir;
+    tmp += ".tmp";
+    fs::remove_all(tmp);
+    util::make_dirs(tmp.parent_path(), 0700);
+    fs::create_directory(tmp);
+    fs::permissions(tmp, fs::perms::owner_all, fs::perm_options::replace);
+    fill(tmp);
+    fs::remove_all(dir);
+    fs::rename(tmp, dir);
+}
+
+void make_private_disk(const fs::path& path, std::uintmax_t bytes, const std::string& step,
+                       const std::function<void(const fs::path&)>& fill) {
+    fs::path tmp = path;
+    tmp += ".tmp";
+    fs::remove(tmp);
+    make_sparse_file(tmp, bytes, 0600, step);
+    try {
+        fill(tmp);
+        fs::rename(tmp, path);
+    } catch (...) {
+        fs::remove(tmp);
+        throw;
+    }
+}
+
 void make_root_disk(const fs::path& tree, const fs::path& qcow2) {
     fs::path raw = qcow2;
     raw.replace_extension(".raw");

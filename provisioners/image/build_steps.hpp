@@ -40,6 +40,18 @@ void run_checked(const std::vector<std::string>& argv, const std::string& step,
 void make_sparse_file(const std::filesystem::path& path, std::uintmax_t bytes, unsigned mode,
                       const std::string& step);
 
+// Fills a fresh 0700 directory next to DIR (DIR.tmp) through FILL, then swaps it in for DIR:
+// a crash never leaves a half tree where DIR was.
+void replace_private_tree(const std::filesystem::path& dir,
+                          const std::function<void(const std::filesystem::path&)>& fill);
+
+// A small disk image that will hold secrets: FILL formats and fills a fresh sparse file of
+// BYTES, mode 0600 from the start, at PATH.tmp; renamed to PATH when FILL returns, removed
+// when it throws.
+void make_private_disk(const std::filesystem::path& path, std::uintmax_t bytes,
+                       const std::string& step,
+                       const std::function<void(const std::filesystem::path&)>& fill);
+
 // An ext4 filesystem labelled labctl-root holding TREE (mkfs.ext4 -d, no loop device or
 // mount needed), converted to the qcow2 QCOW2. The raw scratch file goes next to QCOW2.
 void make_root_disk(const std::filesystem::path& tree, const std::filesystem::path& qcow2);

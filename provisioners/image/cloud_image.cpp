@@ -1,11 +1,10 @@
 #include "image/cloud_image.hpp"
-#include "image/build_steps.hpp"
 
-#include <fcntl.h>
 #include <unistd.h>
 
 #include <nlohmann/json.hpp>
 
+#include "image/build_steps.hpp"
 #include "topology/diagnostics.hpp"
 #include "util/error.hpp"
 #include "util/files.hpp"
@@ -73,10 +72,7 @@ void check_cloud_images(const topo::Lab& lab, bool vm_driver) {
         if (auto problem = image_problem(lab, node); !problem.empty())
             diagnostics.error(node.image_pos, prefix + problem);
     }
-    if (diagnostics.empty()) return;
-    auto text = diagnostics.format();
-    if (!text.empty() && text.back() == '\n') text.pop_back();
-    throw DiagnosticsError(text);
+    diagnostics.throw_if_any();
 }
 
 void make_cidata_disk(const std::vector<render::GeneratedFile>& files, const fs::path& tree,
@@ -88,37 +84,21 @@ void make_cidata_disk(const std::vector<render::GeneratedFile>& files, const fs:
                 "", "seed disk");
     // The tree, as the disk will hold it (kept in the lab's 0700 state dir, like the seed tree
     // of labctl's own images).
-    fs::path tmp_tree = tree;
-    tmp_tree += ".tmp";
-    fs::remove_all(tmp_tree);
-    util::make_dirs(tmp_tree.parent_path(), 0700);
-    fs::create_directory(tmp_tree);
-    fs::permissions(tmp_tree, fs::perms::owner_all, fs::perm_options::replace);
-    std::vector<fs::path> written;
-    for (const auto& file : files) {
-        auto target = tmp_tree / fs::path(file.path).filename();
-        util::write_file_atomic(target, file.content, 0600);
-        written.push_back(target);
-    }
-    fs::remove_all(tree);
-    fs::rename(tmp_tree, tree);
-
-    fs::path tmp = image_path;
-    tmp += ".tmp";
-    fs::remove(tmp);
-    // Created 0600 from the start: the disk carries the node's host private key.
-    make_sparse_file(tmp, 2 << 20, 0600, "seed disk");
-    try {
+    std::vector<std::string> names;
+    replace_private_tree(tree, [&](const fs::path& tmp_tree) {
+        for (const auto& file : files) {
+            auto name = fs::path(file.path).filename().string();
+            util::write_file_atomic(tmp_tree / name, file.content, 0600);
+            names.push_back(name);
+        }
+    });
+    // Private: the disk carries the node's host private key.
+    make_private_disk(image_path, 2 << 20, "seed disk", [&](const fs::path& tmp) {
         run_checked({"mkfs.vfat", "-n", cidata_label, tmp.string()}, "seed disk");
-        for (const auto& file : written)
-            run_checked({"mcopy", "-o", "-i", tmp.string(), (tree / file.filename()).string(),
-                         "::" + file.filename().string()},
+        for (const auto& name : names)
+            run_checked({"mcopy", "-o", "-i", tmp.string(), (tree / name).string(), "::" + name},
                         "seed disk");
-        fs::rename(tmp, image_path);
-    } catch (...) {
-        fs::remove(tmp);
-        throw;
-    }
+    });
 }
 
 }  // namespace labctl::image

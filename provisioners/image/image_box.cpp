@@ -11,6 +11,7 @@
 #include "image/build_steps.hpp"
 #include "image/image_build.hpp"
 #include "image/image_store.hpp"
+#include "image/seed.hpp"
 #include "remote/keys.hpp"
 #include "render/template_set.hpp"
 #include "util/error.hpp"
@@ -58,7 +59,7 @@ void write_box_seed(const fs::path& extra, const std::string& user,
     // Directories the overlay merges with the image's: the top layer's modes win.
     for (const auto& dir : {extra, extra / "var", extra / "var/lib"}) util::make_dirs(dir, 0755);
     fs::permissions(extra, fs::perms(0755), fs::perm_options::replace);
-    const fs::path seed = extra / "var/lib/labctl-seed";
+    const fs::path seed = extra / seed_dir_in_root;
     util::make_dirs(seed / "root/etc/sudoers.d", 0700);
     util::write_file_atomic(seed / "user", user + "\n", 0644);
     util::write_file_atomic(seed / "authorized_keys", public_line + "\n", 0644);

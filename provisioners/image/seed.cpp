@@ -1,9 +1,6 @@
 #include "image/seed.hpp"
+
 #include "image/build_steps.hpp"
-
-#include <fcntl.h>
-#include <unistd.h>
-
 #include "util/error.hpp"
 #include "util/files.hpp"
 #include "util/process.hpp"
@@ -40,40 +37,25 @@ void write_seed_tree(const topo::Lab& lab, const topo::Node& node,
                      const render::NodeIdentity& identity, const fs::path& dir,
                      const render::TemplateSet& templates) {
     check_identity(node, identity);
-    // Build next to DIR and swap it in, so a crash never leaves a half seed behind.
-    fs::path tmp = dir;
-    tmp += ".tmp";
-    fs::remove_all(tmp);
-    util::make_dirs(tmp.parent_path(), 0700);
-    fs::create_directory(tmp);
-    fs::permissions(tmp, fs::perms::owner_all, fs::perm_options::replace);
-    // Exactly the files `labctl render seed` shows, at their place in the tree.
-    const std::string prefix = std::string(render::labctl_seed_dir) + "/";
-    for (const auto& file : render::render_labctl_seed(lab, node, templates, identity))
-        put(tmp, file.path.substr(prefix.size()), file.content, file.mode);
-    fs::remove_all(dir);
-    fs::rename(tmp, dir);
+    replace_private_tree(dir, [&](const fs::path& tmp) {
+        // Exactly the files `labctl render seed` shows, at their place in the tree.
+        const std::string prefix = std::string(render::labctl_seed_dir) + "/";
+        for (const auto& file : render::render_labctl_seed(lab, node, templates, identity))
+            put(tmp, file.path.substr(prefix.size()), file.content, file.mode);
+    });
 }
 
 void make_seed_disk(const fs::path& tree, const fs::path& image_path) {
     if (!util::find_program("mkfs.ext4"))
         throw InfraError("mkfs.ext4 not found: install e2fsprogs (scripts/setup.sh)", "",
                          "seed disk");
-    fs::path tmp = image_path;
-    tmp += ".tmp";
-    fs::remove(tmp);
-    // 8 MiB without a journal: plenty for the tree, and sparse on the host.
-    // Created 0600 from the start: the disk carries the node's host private key.
-    make_sparse_file(tmp, 8 << 20, 0600, "seed disk");
-    try {
+    // 8 MiB without a journal: plenty for the tree, and sparse on the host. Private: the disk
+    // carries the node's host private key.
+    make_private_disk(image_path, 8 << 20, "seed disk", [&](const fs::path& tmp) {
         run_checked({"mkfs.ext4", "-q", "-F", "-O", "^has_journal", "-L", seed_disk_label, "-d",
                      tree.string(), tmp.string()},
                     "seed disk");
-        fs::rename(tmp, image_path);
-    } catch (...) {
-        fs::remove(tmp);
-        throw;
-    }
+    });
 }
 
 void install_seed_in_root(const fs::path& tree, const fs::path& root) {

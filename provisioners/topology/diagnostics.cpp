@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "util/error.hpp"
+
 namespace labctl::topo {
 
 void Diagnostics::error(Pos pos, std::string message) {
@@ -20,6 +22,13 @@ std::string Diagnostics::format() const {
                std::to_string(std::max(item.pos.col, 1)) + ": error: " + item.message + "\n";
     }
     return out;
+}
+
+void Diagnostics::throw_if_any() const {
+    if (items_.empty()) return;
+    auto text = format();
+    text.pop_back();  // the last line's newline: the CLI prints the message with its own
+    throw DiagnosticsError(text);
 }
 
 }  // namespace labctl::topo

@@ -15,7 +15,7 @@ struct Diagnostic {
 };
 
 class Diagnostics {
-public:
+  public:
     explicit Diagnostics(std::string file) : file_(std::move(file)) {}
 
     void error(Pos pos, std::string message);
@@ -25,8 +25,10 @@ public:
     const std::string& file() const { return file_; }
     // One line per error, sorted by position, duplicates removed.
     std::string format() const;
+    // Throws DiagnosticsError (exit 2) carrying format()'s lines when there is any error.
+    void throw_if_any() const;
 
-private:
+  private:
     std::string file_;
     std::vector<Diagnostic> items_;
 };

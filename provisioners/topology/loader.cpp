@@ -318,9 +318,8 @@ LoadResult load_lab_file(const std::string& path) {
 Lab load_lab_or_throw(const std::string& path) {
     auto result = load_lab_file(path);
     if (!result.lab) {
-        auto text = result.diagnostics.format();
-        if (!text.empty() && text.back() == '\n') text.pop_back();
-        throw DiagnosticsError(text);
+        result.diagnostics.throw_if_any();
+        throw DiagnosticsError(path + ": not loaded");  // no lab without an error: unreachable
     }
     return std::move(*result.lab);
 }
