@@ -20,7 +20,7 @@ void prepare_ssh_identity(const topo::Lab& lab, const std::filesystem::path& sta
     for (const auto& node : lab.nodes) {
         auto host_key = remote::ensure_node_host_key(state_dir, node.name);
         if (!node.nics.empty())
-            remote::pin_host_key(remote::known_hosts_path(state_dir), node.nics.front().planned.str(), 22,
+            remote::pin_host_key(remote::known_hosts_path(state_dir), node.address(), 22,
                                  host_key.public_line);
     }
 }

@@ -23,7 +23,7 @@ LabStatus lab_status(const virt::Connection& connection, const topo::Lab& lab,
         for (const auto& nic : node.nics) s.addresses[nic.network] = nic.planned.str();
         s.probed = probe && state == virt::DomainState::running && !node.nics.empty();
         if (s.probed) {
-            std::string address = node.nics.front().planned.str();
+            std::string address = node.address();
             probes.push_back(std::async(std::launch::async, [address] {
                 return probe_ssh_banner(address, 22, std::chrono::milliseconds(2000));
             }));

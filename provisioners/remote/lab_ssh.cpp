@@ -50,7 +50,7 @@ Endpoint endpoint_of(const LabSsh& lab_ssh, const topo::Node& node) {
         return it->second;
     if (node.nics.empty())
         throw InfraError("node has no network interface to reach it by", node.name, "ssh connect");
-    return {node.nics.front().planned.str(), 22};
+    return {node.address(), 22};
 }
 
 ConnectOptions connect_options(const LabSsh& lab_ssh, const topo::Node& node) {

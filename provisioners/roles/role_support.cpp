@@ -75,5 +75,4 @@ void wait_until(const std::string& node, const std::string& step, std::chrono::s
     throw InfraError("not ready after " + std::to_string(deadline.count()) + " s: " + reason, node, step);
 }
 
-
 }  // namespace labctl::roles

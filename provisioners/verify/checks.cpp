@@ -96,7 +96,6 @@ void check_grpc_spread(VerifyContext& context, const topo::Service& balancer, co
 
 }  // namespace
 
-
 void check_reachability(VerifyContext& context, Report& report, ReachabilityMatrix* matrix) {
     const auto& lab = context.lab;
     struct Probe {

@@ -47,5 +47,4 @@ struct InstanceHealth {
 InstanceHealth probe_instance(const topo::Lab& lab, const topo::Instance& instance,
                               const std::filesystem::path& state_dir);
 
-
 }  // namespace labctl::verify
