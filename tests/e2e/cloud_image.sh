@@ -95,8 +95,7 @@ again=$(lab_cmd up)
 echo "$again" | grep -q "nothing changed" || e2e_die "second up changed libvirt objects: $again"
 
 lab_cmd down >&2
-left=$( (virsh_ns "$ns" list --all --name; virsh_ns "$ns" net-list --all --name; virsh_ns "$ns" pool-list --all --name) |
-    grep "^cloudimg-" || true)
+left=$(e2e_leftovers "$ns" cloudimg-)
 [ -z "$left" ] || e2e_die "down left libvirt objects: $left"
 for dir in disks seeds; do
     [ ! -e "$state/$dir" ] || [ -z "$(ls -A "$state/$dir")" ] || e2e_die "down left $state/$dir: $(ls -A "$state/$dir")"

@@ -197,6 +197,14 @@ virsh_ns() {
     virsh -q -c "$(e2e_uri qemu "$ns")" "$@"
 }
 
+# The libvirt objects in NS whose names start with PREFIX (domains of both drivers, networks,
+# pools): what `down` must leave none of.
+e2e_leftovers() {
+    local ns=$1 prefix=$2
+    { virsh_ns "$ns" list --all --name; virsh -q -c "$(e2e_uri lxc "$ns")" list --all --name
+      virsh_ns "$ns" net-list --all --name; virsh_ns "$ns" pool-list --all --name; } | grep "^$prefix" || true
+}
+
 e2e_kill_pidfile() {
     local pidfile=$1 pid
     [ -s "$pidfile" ] || return 0

@@ -73,8 +73,7 @@ PY
     fi
 
     lab_cmd -f "$lab" down >&2
-    left=$( (virsh_ns "$ns" list --all --name; virsh -q -c "$E2E_URI_LXC" list --all --name
-             virsh_ns "$ns" net-list --all --name) | grep "^$name-" || true)
+    left=$(e2e_leftovers "$ns" "$name-")
     [ -z "$(echo "$left" | tr -d '[:space:]')" ] || e2e_die "down left libvirt objects: $left"
     ! findmnt -rn -o TARGET | grep -q "$LABCTL_HOME/labs/$name/" || e2e_die "down left overlay mounts"
     lab_cmd -f "$lab" down >&2  # a second down is a no-op

@@ -52,8 +52,7 @@ print("kill -9 on a VM: %d requests, 0 failed" % r["requests"])' >&2 ||
 lab_cmd revive server2/chat >&2 || e2e_die "revive after kill"
 
 lab_cmd down >&2
-left=$( (virsh_ns "$ns" list --all --name; virsh_ns "$ns" net-list --all --name; virsh_ns "$ns" pool-list --all --name) |
-        grep "^$name-" || true)
+left=$(e2e_leftovers "$ns" "$name-")
 [ -z "$left" ] || e2e_die "down left libvirt objects: $left"
 [ ! -e "$LABCTL_HOME/labs/$name/disks" ] || [ -z "$(ls -A "$LABCTL_HOME/labs/$name/disks")" ] || e2e_die "down left disks"
 lab_cmd down >&2
