@@ -2,13 +2,13 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <exception>
 #include <mutex>
 #include <thread>
 
 #include "engine/inventory.hpp"
 #include "util/error.hpp"
 #include "util/files.hpp"
+#include "util/parallel.hpp"
 #include "virt/xml_builders.hpp"
 
 namespace labctl::engine {
@@ -94,7 +94,8 @@ class Applier {
         } else if (n.node->uses_cloud_image()) {
             // The user's own disk image: nothing to build, only to find.
             if (!fs::exists(n.volume->backing))
-                throw InfraError("image file " + n.volume->backing.string() + " is missing", n.node->name, "image");
+                throw InfraError("image file " + n.volume->backing.string() + " is missing",
+                                 n.node->name, "image");
             return;
         } else {
             needed = {n.domain.kernel, n.domain.initrd, n.volume->backing};
@@ -155,7 +156,8 @@ class Applier {
                 spec.capacity_bytes = backing.virtual_size;
                 spec.backing_format = backing.format;
                 conn_.create_volume(pool.get(), virt::volume_xml(spec), action.node);
-                say("disk " + action.node + "  cloned (linked to " + spec.backing.string() + ", " + backing.format + ")");
+                say("disk " + action.node + "  cloned (linked to " + spec.backing.string() + ", " +
+                    backing.format + ")");
                 return;
             }
             case K::mount_overlay: {
@@ -197,7 +199,29 @@ class Applier {
         if (!domain)
             throw InfraError("domain " + action.object + " is not defined", action.node, "start");
         if (virt::Connection::state_of(domain.get()) == virt::DomainState::running) return;
-        conn_.start_domain(domain.get(), action.node);
+        // libvirt's LXC driver sometimes fails to start one of several containers started
+        // together on a cgroup v1 host (measured here, about one 9-node `up` in ten:
+        // "Failure in libvirt_lxc startup: Unable to write to
+        // '/sys/fs/cgroup/blkio/machine/lxc-PID-NAME.libvirt-lxc/tasks'"); the same start
+        // then succeeds. So an LXC start is tried again, with backoff, while the domain stays
+        // shut off; a QEMU start failure is a real one and is reported at once.
+        constexpr int lxc_attempts = 3;
+        auto delay = std::chrono::milliseconds(250);
+        for (int attempt = 1;; ++attempt) {
+            try {
+                conn_.start_domain(domain.get(), action.node);
+                break;
+            } catch (const InfraError& error) {
+                if (desired_.kind != virt::DomainKind::lxc || attempt == lxc_attempts ||
+                    virt::Connection::state_of(domain.get()) == virt::DomainState::running)
+                    throw;
+                say("domain " + action.object + "  start failed (" + error.what() +
+                    "), trying again (" + std::to_string(attempt + 1) + "/" +
+                    std::to_string(lxc_attempts) + ")");
+                std::this_thread::sleep_for(delay);
+                delay *= 2;
+            }
+        }
         say("domain " + action.object + "  started");
     }
 
@@ -213,36 +237,14 @@ class Applier {
         say("node " + action.node + "  ssh up (" + n.address + ")");
     }
 
-    // Runs FN on each action with at most JOBS threads; waits for all, then rethrows the
-    // first failure (in plan order), so no thread outlives the command.
+    // Runs FN on each action with at most JOBS threads (util::parallel_for).
     template <class Fn>
     void in_parallel(const std::vector<std::pair<size_t, const Action*>>& actions, size_t jobs,
                      Fn fn) {
-        if (actions.empty()) return;
-        std::vector<std::exception_ptr> errors(actions.size());
-        std::mutex next_mutex;
-        size_t next = 0;
-        auto worker = [&] {
-            for (;;) {
-                size_t k;
-                {
-                    std::lock_guard lock(next_mutex);
-                    if (next >= actions.size()) return;
-                    k = next++;
-                }
-                try {
-                    before(actions[k].first, *actions[k].second);
-                    fn(*actions[k].second);
-                } catch (...) {
-                    errors[k] = std::current_exception();
-                }
-            }
-        };
-        std::vector<std::thread> threads;
-        for (size_t i = 0; i < std::min(jobs, actions.size()); ++i) threads.emplace_back(worker);
-        for (auto& t : threads) t.join();
-        for (auto& e : errors)
-            if (e) std::rethrow_exception(e);
+        util::parallel_for(actions.size(), jobs, [&](size_t k) {
+            before(actions[k].first, *actions[k].second);
+            fn(*actions[k].second);
+        });
     }
 
     virt::Connection& conn_;

@@ -77,8 +77,9 @@ Desired desired_state(const topo::Lab& lab, virt::DomainKind kind,
         bool cloud = node.uses_cloud_image();
         if (cloud && !vm) {
             topo::Diagnostics diagnostics(lab.file);
-            diagnostics.error(node.image_pos, "node `" + node.name + "`: image `" + node.image +
-                                                  "`: a disk image needs a VM driver (qemu or kvm), not lxc");
+            diagnostics.error(node.image_pos,
+                              "node `" + node.name + "`: image `" + node.image +
+                                  "`: a disk image needs a VM driver (qemu or kvm), not lxc");
             diagnostics.throw_if_any();
         }
         fs::path image = cloud ? fs::path(lab.image_file(node)) : util::image_dir(node.image);
@@ -106,13 +107,15 @@ Desired desired_state(const topo::Lab& lab, virt::DomainKind kind,
             // them (measured: "Cannot access storage file ... (as uid:64055) Permission denied").
             if (::geteuid() == 0) spec.run_as = "+0:+0";
             // The user's file is only ever a read-only backing store.
-            n.volume = virt::VolumeSpec{volume_name(node.name), cloud ? image : image / "disk.qcow2", 0};
+            n.volume =
+                virt::VolumeSpec{volume_name(node.name), cloud ? image : image / "disk.qcow2", 0};
             n.seed = {cloud ? SeedTarget::Kind::cloud_init_disk : SeedTarget::Kind::disk_image,
                       d.state_dir / "seeds" / (node.name + (cloud ? "-cidata.img" : ".img"))};
             if (with_seed) spec.seed_disk = n.seed.path;
         } else {
             n.overlay = overlay_paths(d.state_dir, image, node.name);
             spec.root_dir = n.overlay->merged;
+            spec.init = lxc_init_path;
             // Written through the mounted overlay, so the files land in the node's upper dir.
             n.seed = {SeedTarget::Kind::directory, n.overlay->merged};
         }
@@ -145,7 +148,9 @@ BackingImage backing_image(const fs::path& path) {
         return {"qcow2", qcow2_virtual_size(path)};
     std::error_code ec;
     auto size = fs::file_size(path, ec);
-    if (ec) throw InfraError("cannot read the image " + path.string() + ": " + ec.message(), {}, "image");
+    if (ec)
+        throw InfraError("cannot read the image " + path.string() + ": " + ec.message(), {},
+                         "image");
     return {"raw", static_cast<long long>(size)};
 }
 

@@ -1,9 +1,15 @@
 #include "engine/teardown.hpp"
 
+#include <mutex>
+#include <utility>
+#include <vector>
+
 #include "engine/apply.hpp"
 #include "engine/inventory.hpp"
+#include "engine/lxc_cgroups.hpp"
 #include "engine/overlay.hpp"
 #include "util/error.hpp"
+#include "util/parallel.hpp"
 
 namespace labctl::engine {
 
@@ -25,17 +31,25 @@ int teardown_lab(virt::Connection& connection, const std::string& lab, const fs:
                  const std::optional<LabRecord>& record, const TeardownOptions& options,
                  std::ostream& out) {
     int removed = 0;
+    std::mutex out_mutex;
     auto say = [&](const std::string& what) {
+        std::lock_guard lock(out_mutex);
         out << stamp(options.start) << what << "\n" << std::flush;
     };
     Inventory inventory = take_inventory(connection, lab);
 
-    for (auto& [node, domain] : inventory.domains) {
-        std::string name = virt::Connection::name_of(domain.get());
-        connection.remove_domain(domain.get(), node);
+    // All domains at once: stopping one mostly waits for its processes to exit (about 2 s
+    // per LXC container measured here), so a 9-node lab goes down in the time of one.
+    std::vector<std::pair<std::string, virDomainPtr>> domains;
+    for (auto& [node, domain] : inventory.domains) domains.emplace_back(node, domain.get());
+    util::parallel_for(domains.size(), domains.size(), [&](size_t k) {
+        const auto& [node, domain] = domains[k];
+        std::string name = virt::Connection::name_of(domain);
+        connection.remove_domain(domain, node);
+        remove_container_cgroups(host_cgroup_root, name);
         say("domain " + name + "  removed");
-        ++removed;
-    }
+    });
+    removed += static_cast<int>(domains.size());
 
     // Overlays: recorded mount points, plus any left under the state dir by an older record.
     std::vector<fs::path> overlays;

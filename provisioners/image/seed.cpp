@@ -58,6 +58,11 @@ void make_seed_disk(const fs::path& tree, const fs::path& image_path) {
     });
 }
 
+void install_lxc_init(const fs::path& root, const std::string& guest_path) {
+    put(root, fs::path(guest_path).relative_path(),
+        render::TemplateSet{}.source("image/labctl-lxc-init.sh"), 0755);
+}
+
 void install_seed_in_root(const fs::path& tree, const fs::path& root) {
     auto dest = root / seed_dir_in_root;
     util::make_dirs(dest.parent_path(), 0755);

@@ -37,6 +37,10 @@ void write_seed_tree(const topo::Lab& lab, const topo::Node& node,
 // temporary file and renamed. Attach it to the domain as a second (read-only) disk.
 void make_seed_disk(const std::filesystem::path& tree, const std::filesystem::path& image_path);
 
+// Writes the lxc init wrapper (templates/image/labctl-lxc-init.sh) at ROOT/GUEST_PATH, 0755,
+// atomically (ROOT: an lxc node's root as mounted for labctl).
+void install_lxc_init(const std::filesystem::path& root, const std::string& guest_path);
+
 // Copies TREE to ROOT/var/lib/labctl-seed (ROOT: an lxc node's overlay upper directory),
 // keeping modes; replaces an older seed there.
 void install_seed_in_root(const std::filesystem::path& tree, const std::filesystem::path& root);

@@ -6,6 +6,7 @@
 #include <mutex>
 
 #include "util/error.hpp"
+#include "util/strings.hpp"
 #include "virt/handles.hpp"
 
 namespace labctl::virt {
@@ -39,7 +40,8 @@ int last_error_code() {
 }
 
 void throw_last_error(const std::string& what, const std::string& node, const std::string& step) {
-    std::string message = what + ": " + last_error_message();
+    // libvirt ends some messages (a driver's captured log output) with a newline.
+    std::string message = what + ": " + util::trim(last_error_message());
     virResetLastError();
     throw InfraError(message, node, step);
 }

@@ -134,7 +134,7 @@ void write_vm(util::XmlWriter& xml, const DomainSpec& spec) {
 }
 
 void write_container(util::XmlWriter& xml, const DomainSpec& spec) {
-    xml.open("os").element("type", "exe").element("init", "/sbin/init").close();
+    xml.open("os").element("type", "exe").element("init", spec.init).close();
     xml.open("devices");
     xml.open("filesystem").attr("type", "mount").attr("accessmode", "passthrough");
     xml.open("source").attr("dir", spec.root_dir.string()).close();

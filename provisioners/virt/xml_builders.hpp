@@ -30,9 +30,9 @@ struct PoolSpec {
 };
 
 struct VolumeSpec {
-    std::string name;               // <node>.qcow2
-    std::filesystem::path backing;  // the base image's disk.qcow2, or the user's cloud image
-    long long capacity_bytes = 0;   // the backing image's virtual size
+    std::string name;                      // <node>.qcow2
+    std::filesystem::path backing;         // the base image's disk.qcow2, or the user's cloud image
+    long long capacity_bytes = 0;          // the backing image's virtual size
     std::string backing_format = "qcow2";  // qcow2 | raw (a cloud image may be either)
 };
 
@@ -56,8 +56,9 @@ struct DomainSpec {
     // files. Empty: libvirt's default user (libvirt-qemu), which cannot reach disks inside a
     // 0700 lab state dir owned by root.
     std::string run_as;
-    // lxc: the node's merged overlay mounted as the container's root.
+    // lxc: the node's merged overlay mounted as the container's root, and its first process.
     std::filesystem::path root_dir;
+    std::string init = "/sbin/init";
     struct Nic {
         std::string mac;
         std::string network;  // libvirt network name

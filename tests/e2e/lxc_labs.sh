@@ -22,14 +22,27 @@ for lab in "${labs[@]}"; do
     e2e_log "== $lab (lab $name)"
     started=$(e2e_now)
     if ! lab_cmd -f "$lab" up >&2; then
-        # What the nodes saw, for the log: sshd and the seed on each node that answers.
+        # What the nodes saw, for the log: each container's state and its sshd, seed and PAM
+        # messages, read through libvirt (lxc-enter-namespace), so it works when SSH does not.
         for node in $(awk -F'[].[]' '/^\[nodes\./ {print $3}' "$lab"); do
-            e2e_log "-- $node"
-            timeout 20 in_ns "$ns" "$labctl" --no-color -f "$lab" ssh "$node" -- sudo journalctl -u ssh -u labctl-seed -n 30 --no-pager >&2 || true
+            e2e_log "-- $node: $(virsh -q -c "$E2E_URI_LXC" domstate "$name-$node" 2>&1)"
+            timeout 20 virsh -q -c "$E2E_URI_LXC" lxc-enter-namespace "$name-$node" --noseclabel -- \
+                /bin/sh -c 'ls -l /run/nologin /etc/nologin 2>&1; journalctl -n 40 --no-pager -u ssh -u labctl-seed' >&2 || true
         done
         e2e_die "labctl up failed for $lab"
     fi
     e2e_log "up + provision + verify: $(e2e_since "$started") s"
+
+    # Each node's systemd has a cgroup tree of its own (labctl's lxc init wrapper), not the
+    # one every container shares on a cgroup v1 host without systemd.
+    first=$(awk -F'[].[]' '/^\[nodes\./ {print $3; exit}' "$lab")
+    lab_cmd -f "$lab" ssh "$first" -- cat /proc/1/cgroup | python3 -c '
+import sys
+paths = dict(line.strip().split(":", 2)[1:] for line in sys.stdin if line.count(":") >= 2)
+own = paths.get("cpu") or paths.get("cpu,cpuacct") or ""
+if own.endswith(".libvirt-lxc") and "name=systemd" in paths:
+    assert paths["name=systemd"].startswith(own + "/"), paths
+    print("cgroups: systemd runs in", paths["name=systemd"])' >&2 || e2e_die "node $first shares the name=systemd cgroup"
 
     status=$(lab_cmd -f "$lab" status --json)
     echo "$status" | python3 -c '
@@ -76,6 +89,8 @@ PY
     left=$(e2e_leftovers "$ns" "$name-")
     [ -z "$(echo "$left" | tr -d '[:space:]')" ] || e2e_die "down left libvirt objects: $left"
     ! findmnt -rn -o TARGET | grep -q "$LABCTL_HOME/labs/$name/" || e2e_die "down left overlay mounts"
+    cgroups=$(ls -d /sys/fs/cgroup/*/machine/lxc-*-"$name"-*.libvirt-lxc 2>/dev/null || true)
+    [ -z "$cgroups" ] || e2e_die "down left cgroups: $cgroups"
     lab_cmd -f "$lab" down >&2  # a second down is a no-op
     e2e_log "== $lab: passed"
 done

@@ -174,6 +174,19 @@ TEST(Seed, InstallInRootKeepsModes) {
     EXPECT_EQ(read(installed / "root/etc/hostname"), "server1\n");
 }
 
+TEST(Seed, LxcInitWrapperIsAnExecutableScriptThatEndsInSystemd) {
+    TempDir tmp;
+    image::install_lxc_init(tmp.path(), "/usr/local/sbin/labctl-lxc-init");
+    auto wrapper = tmp.path() / "usr/local/sbin/labctl-lxc-init";
+    EXPECT_EQ(mode_of(wrapper), 0755u);
+    auto text = read(wrapper);
+    EXPECT_EQ(text.rfind("#!/bin/sh\n", 0), 0u);
+    EXPECT_NE(text.find("exec /sbin/init \"$@\""), std::string::npos);
+    // Real sh parses it (a syntax error would leave every LXC node without an init).
+    auto check = util::run_process({"sh", "-n", wrapper.string()});
+    EXPECT_EQ(check.exit_code, 0) << check.err;
+}
+
 TEST(Image, PackageHashIsStableAndCoversTheListTheBriefAsksFor) {
     EXPECT_EQ(image::packages_hash(), image::packages_hash());
     EXPECT_EQ(image::packages_hash().size(), 64u);

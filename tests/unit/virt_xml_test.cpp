@@ -140,10 +140,12 @@ TEST(VirtXml, LxcDomainMountsTheOverlayAsRoot) {
     spec.kind = virt::DomainKind::lxc;
     spec.root_dir = "/state/overlays/server1/merged";
     spec.nics = {{"52:54:00:00:00:01", "mom-hostonly"}};
+    EXPECT_EQ(virt::XmlDoc(virt::domain_xml(spec)).value("/domain/os/init"), "/sbin/init");
+    spec.init = "/usr/local/sbin/labctl-lxc-init";
     virt::XmlDoc doc(virt::domain_xml(spec));
     EXPECT_EQ(doc.value("/domain/@type"), "lxc");
     EXPECT_EQ(doc.value("/domain/os/type"), "exe");
-    EXPECT_EQ(doc.value("/domain/os/init"), "/sbin/init");
+    EXPECT_EQ(doc.value("/domain/os/init"), "/usr/local/sbin/labctl-lxc-init");
     EXPECT_EQ(doc.value("/domain/devices/filesystem[@type='mount']/source/@dir"),
               "/state/overlays/server1/merged");
     EXPECT_EQ(doc.value("/domain/devices/filesystem/target/@dir"), "/");
