@@ -9,7 +9,9 @@ if [ "$(id -u)" -ne 0 ]; then
     exit 2
 fi
 
-packages=$(grep -hv '^\s*#' "$here"/packages/*.txt | tr -s ' \n' ' ')
+# One name per package (a package two lists share would otherwise count twice below and make
+# every run look incomplete).
+packages=$(grep -hv '^\s*#' "$here"/packages/*.txt | tr -s ' ' '\n' | sed '/^$/d' | sort -u | tr '\n' ' ')
 export DEBIAN_FRONTEND=noninteractive
 # Installing daemons must not start them on the host: a policy-rc.d that says no keeps
 # libvirtd, nginx and friends stopped (tests start their own, inside namespaces).
