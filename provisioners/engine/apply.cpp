@@ -9,6 +9,7 @@
 #include "util/error.hpp"
 #include "util/files.hpp"
 #include "util/parallel.hpp"
+#include "util/strings.hpp"
 #include "virt/xml_builders.hpp"
 
 namespace labctl::engine {
@@ -231,8 +232,12 @@ class Applier {
             throw InfraError("node has no network to reach it by", action.node, "ssh");
         auto timeout = options_.boot_timeout.count() > 0 ? options_.boot_timeout
                                                          : default_boot_timeout(desired_.kind);
-        WaitTarget target{action.node, n.address, 22, n.domain.console_log,
-                          virt::to_string(desired_.kind)};
+        WaitTarget target{
+            action.node, n.address, 22, n.domain.console_log, virt::to_string(desired_.kind), {}};
+        if (desired_.kind == virt::DomainKind::lxc)  // no serial console log: ask systemd inside
+            target.journal_command = "virsh -c " + util::shell_quote(conn_.uri()) +
+                                     " lxc-enter-namespace " + n.domain.name +
+                                     " --noseclabel -- /bin/journalctl -b";
         options_.waiter->wait(target, timeout);
         say("node " + action.node + "  ssh up (" + n.address + ")");
     }

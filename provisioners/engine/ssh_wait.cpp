@@ -92,6 +92,7 @@ void BannerWaiter::wait(const WaitTarget& target, std::chrono::milliseconds time
                           std::to_string(timeout.count() / 1000) + "s";
     if (!target.console_log.empty())
         message += "; serial console log: " + target.console_log.string();
+    if (!target.journal_command.empty()) message += "; its journal: " + target.journal_command;
     message += "; the guest may not boot with driver `" + target.driver + "`, try --driver " +
                alternative_driver(target.driver);
     throw InfraError(message, target.node, "ssh");

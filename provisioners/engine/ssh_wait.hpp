@@ -17,6 +17,8 @@ struct WaitTarget {
     int port = 22;
     std::filesystem::path console_log;  // named in the timeout error
     std::string driver;                 // the driver in use, to suggest another
+    // A command that shows the guest's journal when it has no console log (lxc).
+    std::string journal_command;
 };
 
 class SshWaiter {

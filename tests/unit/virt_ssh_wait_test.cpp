@@ -87,17 +87,39 @@ TEST(VirtSshWait, WaiterReturnsOnceTheBannerComes) {
     BannerServer slow("SSH-2.0-late\r\n", std::chrono::milliseconds(300));
     engine::BannerWaiter waiter;
     auto start = std::chrono::steady_clock::now();
-    waiter.wait({"server1", "127.0.0.1", slow.port(), "/state/console/server1.log", "qemu"},
+    waiter.wait({"server1", "127.0.0.1", slow.port(), "/state/console/server1.log", "qemu", {}},
                 std::chrono::milliseconds(5000));
     EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(4));
+}
+
+TEST(VirtSshWait, TimeoutOfAContainerSaysHowToReadItsJournal) {
+    engine::BannerWaiter waiter;
+    engine::WaitTarget target{"db1",
+                              "127.0.0.1",
+                              closed_port(),
+                              {},
+                              "lxc",
+                              "virsh -c 'lxc:///system' lxc-enter-namespace shop-db1 "
+                              "--noseclabel -- /bin/journalctl -b"};
+    try {
+        waiter.wait(target, std::chrono::milliseconds(300));
+        FAIL() << "no timeout";
+    } catch (const InfraError& error) {
+        std::string message = error.what();
+        EXPECT_NE(message.find("its journal: " + target.journal_command), std::string::npos)
+            << message;
+        EXPECT_EQ(message.find("serial console"), std::string::npos) << message;
+        EXPECT_NE(message.find("--driver qemu"), std::string::npos) << message;
+    }
 }
 
 TEST(VirtSshWait, TimeoutNamesNodeStepConsoleAndAnotherDriver) {
     engine::BannerWaiter waiter;
     auto start = std::chrono::steady_clock::now();
     try {
-        waiter.wait({"server2", "127.0.0.1", closed_port(), "/state/console/server2.log", "qemu"},
-                    std::chrono::milliseconds(700));
+        waiter.wait(
+            {"server2", "127.0.0.1", closed_port(), "/state/console/server2.log", "qemu", {}},
+            std::chrono::milliseconds(700));
         FAIL() << "no timeout";
     } catch (const InfraError& error) {
         EXPECT_EQ(error.node(), "server2");
@@ -105,6 +127,7 @@ TEST(VirtSshWait, TimeoutNamesNodeStepConsoleAndAnotherDriver) {
         std::string message = error.what();
         EXPECT_NE(message.find("/state/console/server2.log"), std::string::npos) << message;
         EXPECT_NE(message.find("--driver lxc"), std::string::npos) << message;
+        EXPECT_EQ(message.find("journal"), std::string::npos) << message;
     }
     auto elapsed = std::chrono::steady_clock::now() - start;
     EXPECT_GE(elapsed, std::chrono::milliseconds(500));
