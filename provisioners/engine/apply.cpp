@@ -201,7 +201,7 @@ class Applier {
             throw InfraError("domain " + action.object + " is not defined", action.node, "start");
         if (virt::Connection::state_of(domain.get()) == virt::DomainState::running) return;
         // libvirt's LXC driver sometimes fails to start one of several containers started
-        // together on a cgroup v1 host (measured here, about one 9-node `up` in ten:
+        // together on a cgroup v1 host (measured here: 3 of about 50 9-node `up`s,
         // "Failure in libvirt_lxc startup: Unable to write to
         // '/sys/fs/cgroup/blkio/machine/lxc-PID-NAME.libvirt-lxc/tasks'"); the same start
         // then succeeds. So an LXC start is tried again, with backoff, while the domain stays
