@@ -217,6 +217,16 @@ e2e_kill_pidfile() {
     kill -9 "$pid" 2>/dev/null || true
 }
 
+# What `labctl down` does for the LXC nodes it removes (engine/lxc_cgroups), for the domains
+# an interrupted test leaves to the teardown: their empty cgroup trees, rmdir only.
+e2e_remove_container_cgroups() {
+    local dom=$1 tree
+    for tree in /sys/fs/cgroup/*/machine/lxc-*-"$dom".libvirt-lxc; do
+        [ -d "$tree" ] && find "$tree" -depth -type d -exec rmdir {} + 2>/dev/null
+    done
+    return 0
+}
+
 netns_down() {
     local ns=$1 state uri name
     state=$(e2e_state "$ns")
@@ -226,6 +236,7 @@ netns_down() {
             uri=$(e2e_uri "$driver" "$ns")
             for name in $(virsh -q -c "$uri" list --name 2>/dev/null); do
                 virsh -q -c "$uri" destroy "$name" >/dev/null 2>&1 || true
+                e2e_remove_container_cgroups "$name"
             done
             for name in $(virsh -q -c "$uri" list --all --name 2>/dev/null); do
                 virsh -q -c "$uri" undefine --nvram "$name" >/dev/null 2>&1 ||
