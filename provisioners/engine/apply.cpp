@@ -200,12 +200,14 @@ class Applier {
         if (!domain)
             throw InfraError("domain " + action.object + " is not defined", action.node, "start");
         if (virt::Connection::state_of(domain.get()) == virt::DomainState::running) return;
-        // libvirt's LXC driver sometimes fails to start one of several containers started
-        // together on a cgroup v1 host (measured here: 3 of about 50 9-node `up`s,
+        // Before labctl-lxc-init, libvirt's LXC driver failed to start one of several
+        // containers started together on our cgroup v1 hosts (3 of about 30 9-node `up`s:
         // "Failure in libvirt_lxc startup: Unable to write to
-        // '/sys/fs/cgroup/blkio/machine/lxc-PID-NAME.libvirt-lxc/tasks'"); the same start
-        // then succeeds. So an LXC start is tried again, with backoff, while the domain stays
-        // shut off; a QEMU start failure is a real one and is reported at once.
+        // '/sys/fs/cgroup/blkio/machine/lxc-PID-NAME.libvirt-lxc/tasks'", another container's
+        // systemd having removed the new cgroup); the same start then succeeded. The wrapper
+        // removes that cause (not seen in 36 runs since), but an LXC start is still tried
+        // again, with backoff, while the domain stays shut off: it costs nothing when a start
+        // succeeds. A QEMU start failure is a real one and is reported at once.
         constexpr int lxc_attempts = 3;
         auto delay = std::chrono::milliseconds(250);
         for (int attempt = 1;; ++attempt) {
