@@ -23,19 +23,24 @@ verify::Check run_failover_check(const std::string& lab_file, const topo::Declar
     auto revive = revive_until_rejoined(*session, *fault, declared.mode, failover_rate);
     const auto& report = kill.report;
     bool ok = report.failed <= declared.max_failed &&
-              (!declared.max_seconds || report.failover_seconds <= *declared.max_seconds) && revive.rejoined;
-    std::string detail = fmt::format("{}: {} of {} requests failed (at most {}), failover {:.2f} s{}", fault->describe(),
-                                     report.failed, report.requests, declared.max_failed, report.failover_seconds,
-                                     declared.max_seconds ? fmt::format(" (at most {:.2f} s)", *declared.max_seconds) : "");
-    detail += revive.rejoined ? fmt::format("; revived, back in the pool after {:.2f} s", revive.seconds)
-                              : "; revived but NOT back in the pool";
+              (!declared.max_seconds || report.failover_seconds <= *declared.max_seconds) &&
+              revive.rejoined;
+    std::string detail = fmt::format(
+        "{}: {} of {} requests failed (at most {}), failover {:.2f} s{}", fault->describe(),
+        report.failed, report.requests, declared.max_failed, report.failover_seconds,
+        declared.max_seconds ? fmt::format(" (at most {:.2f} s)", *declared.max_seconds) : "");
+    detail += revive.rejoined
+                  ? fmt::format("; revived, back in the pool after {:.2f} s", revive.seconds)
+                  : "; revived but NOT back in the pool";
     return {declared.name, ok, std::chrono::duration<double>(Clock::now() - start).count(), detail};
 }
 
 }  // namespace
 
 verify::FailoverRunner declared_failover_runner(const std::string& lab_file) {
-    return [lab_file](const topo::DeclaredCheck& declared) { return run_failover_check(lab_file, declared); };
+    return [lab_file](const topo::DeclaredCheck& declared) {
+        return run_failover_check(lab_file, declared);
+    };
 }
 
 }  // namespace labctl::commands

@@ -14,7 +14,9 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-std::filesystem::path faults_path(const std::filesystem::path& state_dir) { return state_dir / "faults.json"; }
+std::filesystem::path faults_path(const std::filesystem::path& state_dir) {
+    return state_dir / "faults.json";
+}
 
 }  // namespace
 
@@ -29,42 +31,53 @@ void save_faults(const std::filesystem::path& state_dir, const nlohmann::json& f
     util::write_file_atomic(faults_path(state_dir), faults.dump(2) + "\n", 0600);
 }
 
-std::unique_ptr<FaultSession> open_fault_session(const std::string& lab_file, const std::string& target,
+std::unique_ptr<FaultSession> open_fault_session(const std::string& lab_file,
+                                                 const std::string& target,
                                                  const std::string& verb) {
     auto lab = topo::load_lab_or_throw(lab_file);
     auto state_dir = util::lab_state_dir(lab.lab.name);
     verify::resolve_fault_target(lab, target);  // bad input first: exit 2
-    auto session = std::unique_ptr<FaultSession>(
-        new FaultSession{std::move(lab), state_dir, std::nullopt, remote::open_lab_ssh(state_dir), nullptr, nullptr, {}});
+    auto session = std::unique_ptr<FaultSession>(new FaultSession{std::move(lab),
+                                                                  state_dir,
+                                                                  std::nullopt,
+                                                                  remote::open_lab_ssh(state_dir),
+                                                                  nullptr,
+                                                                  nullptr,
+                                                                  {}});
     // Resolve against the session's own copy of the lab: the target points into it.
     session->target = verify::resolve_fault_target(session->lab, target);
     session->lock.emplace(state_dir, session->lab.lab.name, verb);
     auto* raw = session.get();
-    session->pool = std::make_unique<remote::SessionPool>(
-        [raw](const std::string& node) { return remote::connect_options(raw->lab_ssh, *raw->lab.node(node)); });
+    session->pool = std::make_unique<remote::SessionPool>([raw](const std::string& node) {
+        return remote::connect_options(raw->lab_ssh, *raw->lab.node(node));
+    });
     return session;
 }
 
 std::unique_ptr<verify::Fault> make_fault(FaultSession& session, const std::string& mode) {
     if (mode == "process") return verify::make_process_fault(session.target, *session.pool);
     auto record = engine::load_record(session.state_dir);
-    if (!record) throw InfraError("lab " + session.lab.lab.name + " is not up (no state): run labctl up first");
+    if (!record)
+        throw InfraError("lab " + session.lab.lab.name +
+                         " is not up (no state): run labctl up first");
     session.connection = std::make_unique<virt::Connection>(record->uri);
     auto domain = engine::domain_name(session.lab.lab.name, session.target.node->name);
     if (mode == "poweroff") {
         auto* pool = session.pool.get();
         std::string node = session.target.node->name;
-        return verify::make_poweroff_fault(session.target, *session.connection, domain, [pool, node] {
-            pool->forget(node);
-            pool->get(node);  // connects with backoff until the node answers again
-        });
+        return verify::make_poweroff_fault(
+            session.target, *session.connection, domain, [pool, node] {
+                pool->forget(node);
+                pool->get(node);  // connects with backoff until the node answers again
+            });
     }
-    if (mode == "link-down") return verify::make_link_fault(session.lab, session.target, *session.connection, domain);
+    if (mode == "link-down")
+        return verify::make_link_fault(session.lab, session.target, *session.connection, domain);
     throw InputError("unknown mode `" + mode + "` (known: process, poweroff, link-down)");
 }
 
-KillRun kill_under_load(FaultSession& session, verify::Fault& fault, const std::string& mode, int requests,
-                        double rate) {
+KillRun kill_under_load(FaultSession& session, verify::Fault& fault, const std::string& mode,
+                        int requests, double rate) {
     const auto& target = session.target;
     verify::LoadOptions load;
     load.host = target.balancer_node->address();
@@ -84,19 +97,22 @@ KillRun kill_under_load(FaultSession& session, verify::Fault& fault, const std::
     };
     KillRun run;
     run.load = verify::run_load(load);
-    if (!fault_error.empty()) throw InfraError("injecting the fault failed: " + fault_error, target.node->name, "kill");
+    if (!fault_error.empty())
+        throw InfraError("injecting the fault failed: " + fault_error, target.node->name, "kill");
 
     auto faults = load_faults(session.state_dir);
     faults[target.text] = mode;
     save_faults(session.state_dir, faults);
 
-    run.report = verify::analyse_failover(run.load.samples, run.load.trigger_at, run.load.trigger_done);
+    run.report =
+        verify::analyse_failover(run.load.samples, run.load.trigger_at, run.load.trigger_done);
     run.report.target = target.text;
     run.report.mode = mode;
     return run;
 }
 
-ReviveRun revive_until_rejoined(FaultSession& session, verify::Fault& fault, const std::string& mode, double rate) {
+ReviveRun revive_until_rejoined(FaultSession& session, verify::Fault& fault,
+                                const std::string& mode, double rate) {
     const auto& target = session.target;
     auto start = Clock::now();
     auto since = [&] { return std::chrono::duration<double>(Clock::now() - start).count(); };

@@ -33,7 +33,8 @@ struct FaultSession {
 };
 
 // Loads LAB_FILE, resolves TARGET (InputError, exit 2, first) and takes the lab's lock for VERB.
-std::unique_ptr<FaultSession> open_fault_session(const std::string& lab_file, const std::string& target,
+std::unique_ptr<FaultSession> open_fault_session(const std::string& lab_file,
+                                                 const std::string& target,
                                                  const std::string& verb);
 
 // MODE: process, poweroff or link-down.
@@ -50,8 +51,8 @@ struct KillRun {
 
 // REQUESTS at RATE through the target's balancer, FAULT injected after the first third, then
 // recorded in the faults file; throws InfraError when injecting failed.
-KillRun kill_under_load(FaultSession& session, verify::Fault& fault, const std::string& mode, int requests,
-                        double rate);
+KillRun kill_under_load(FaultSession& session, verify::Fault& fault, const std::string& mode,
+                        int requests, double rate);
 
 struct ReviveRun {
     bool rejoined = false;
@@ -61,6 +62,7 @@ struct ReviveRun {
 
 // Undoes FAULT, forgets it in the faults file, and sends traffic until the balancer uses the
 // target again (nginx retries a failed server after fail_timeout) or that plus 30 s passed.
-ReviveRun revive_until_rejoined(FaultSession& session, verify::Fault& fault, const std::string& mode, double rate);
+ReviveRun revive_until_rejoined(FaultSession& session, verify::Fault& fault,
+                                const std::string& mode, double rate);
 
 }  // namespace labctl::commands

@@ -42,7 +42,8 @@ int run_kill(const GlobalOptions& global, const KillOptions& options, std::ostre
         json["warnings"] = verify::failover_warnings(session->lab, target);
         out << json.dump(2) << "\n";
     } else {
-        print_report(out, target, run.report, run.load.trigger_at, run.load.seconds, fault->describe());
+        print_report(out, target, run.report, run.load.trigger_at, run.load.seconds,
+                     fault->describe());
     }
     return 0;
 }

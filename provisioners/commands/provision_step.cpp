@@ -70,8 +70,8 @@ ProvisionSummary provision_lab(const topo::Lab& lab, const std::filesystem::path
     return summary;
 }
 
-bool verify_lab(const topo::Lab& lab, const std::filesystem::path& state_dir, std::ostream& out, bool json,
-                bool color, const verify::FailoverRunner& failover) {
+bool verify_lab(const topo::Lab& lab, const std::filesystem::path& state_dir, std::ostream& out,
+                bool json, bool color, const verify::FailoverRunner& failover) {
     auto lab_ssh = remote::open_lab_ssh(state_dir);
     remote::SessionPool pool([&](const std::string& node) { return remote::connect_options(lab_ssh, *lab.node(node)); });
     verify::VerifyContext context{lab, pool, state_dir};
@@ -90,7 +90,8 @@ bool verify_lab(const topo::Lab& lab, const std::filesystem::path& state_dir, st
         matrix.print(out);
         report.print(out, color);
         if (!declared.checks.empty())
-            out << fmt::format("declared checks: {} of {} points\n", declared.points(), declared.points_possible());
+            out << fmt::format("declared checks: {} of {} points\n", declared.points(),
+                               declared.points_possible());
     }
     return report.ok();
 }

@@ -31,7 +31,7 @@ ProvisionSummary provision_lab(const topo::Lab& lab, const std::filesystem::path
 // Runs every built-in verify check, then the lab's declared [[checks]], and prints one report;
 // true when all hold. Without FAILOVER (`up` holds the lab's lock) failover checks are left
 // out: `labctl verify` and `labctl check` run them.
-bool verify_lab(const topo::Lab& lab, const std::filesystem::path& state_dir, std::ostream& out, bool json,
-                bool color, const verify::FailoverRunner& failover = {});
+bool verify_lab(const topo::Lab& lab, const std::filesystem::path& state_dir, std::ostream& out,
+                bool json, bool color, const verify::FailoverRunner& failover = {});
 
 }  // namespace labctl::commands

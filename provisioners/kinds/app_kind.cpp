@@ -98,7 +98,9 @@ public:
     std::vector<PortUse> ports(const Lab& lab, const Service& service, const Node& node) const override {
         std::vector<PortUse> out;
         for (const auto& instance : lab.instances(service))
-            if (instance.node == &node) out.push_back({instance.port, "app `" + service.name + "` instance " + instance.name,
+            if (instance.node == &node)
+                out.push_back({instance.port,
+                               "app `" + service.name + "` instance " + instance.name,
                                service.app().port_pos});
         return out;
     }

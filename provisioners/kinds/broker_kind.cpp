@@ -49,7 +49,8 @@ public:
         std::string label = std::string(flavor_.name) + " `" + service.name + "`";
         return {{settings.stomp_port, label + " STOMP", settings.stomp_pos},
                 {settings.console_port, label + " console", settings.console_pos},
-                {settings.native_port, label + " " + std::string(flavor_.native_label), settings.native_pos}};
+                {settings.native_port, label + " " + std::string(flavor_.native_label),
+                 settings.native_pos}};
     }
 
     void validate(const Lab&, const Service&, Diagnostics&) const override {}
@@ -81,12 +82,12 @@ public:
     }
 
 private:
-    static void read_port(TomlReader& reader, std::string_view key, int& port, Pos& pos) {
-        if (auto value = reader.integer(key, port_range)) {
-            port = static_cast<int>(*value);
-            pos = reader.value_pos(key);
-        }
-    }
+  static void read_port(TomlReader& reader, std::string_view key, int& port, Pos& pos) {
+      if (auto value = reader.integer(key, port_range)) {
+          port = static_cast<int>(*value);
+          pos = reader.value_pos(key);
+      }
+  }
 
     BrokerFlavor flavor_;
 };

@@ -91,7 +91,8 @@ public:
     }
 
     std::vector<PortUse> ports(const Lab&, const Service& service, const Node&) const override {
-        return {{service.nginx().listen, "nginx `" + service.name + "` listen", service.nginx().listen_pos}};
+        return {{service.nginx().listen, "nginx `" + service.name + "` listen",
+                 service.nginx().listen_pos}};
     }
 
     void validate(const Lab& lab, const Service& service, Diagnostics& diagnostics) const override {

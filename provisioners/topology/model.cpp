@@ -55,11 +55,16 @@ std::string to_string(Protocol protocol) { return protocol == Protocol::grpc ? "
 
 std::string to_string(ProbeKind kind) {
     switch (kind) {
-        case ProbeKind::http: return "http";
-        case ProbeKind::tcp: return "tcp";
-        case ProbeKind::command: return "command";
-        case ProbeKind::relay: return "relay";
-        case ProbeKind::failover: return "failover";
+        case ProbeKind::http:
+            return "http";
+        case ProbeKind::tcp:
+            return "tcp";
+        case ProbeKind::command:
+            return "command";
+        case ProbeKind::relay:
+            return "relay";
+        case ProbeKind::failover:
+            return "failover";
     }
     return "http";
 }

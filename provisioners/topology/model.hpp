@@ -176,18 +176,18 @@ struct DeclaredCheck {
     std::string name;
     Pos pos;  // of the [[checks]] header
     ProbeKind kind = ProbeKind::http;
-    Located<std::string> target;       // http/tcp/relay/failover value: SERVICE, NODE:PORT or TARGET
-    std::vector<std::string> command;  // argv of a command check
-    Located<std::string> on;           // the node a command runs on
-    std::string path = "/";            // http
-    int expect_status = 200;           // http
-    std::string expect_body;           // http: ECMAScript regex searched in the body; empty: none
-    std::string expect_output;         // command: regex searched in stdout; empty: none
-    std::string expect_output_sha256;  // command: lower-case hex of trimmed stdout; empty: none
-    std::string post, read;            // relay
-    std::string mode = "process";      // failover: process | poweroff | link-down
-    int max_failed = 0;                // failover
-    std::optional<double> max_seconds; // failover
+    Located<std::string> target;  // http/tcp/relay/failover value: SERVICE, NODE:PORT or TARGET
+    std::vector<std::string> command;   // argv of a command check
+    Located<std::string> on;            // the node a command runs on
+    std::string path = "/";             // http
+    int expect_status = 200;            // http
+    std::string expect_body;            // http: ECMAScript regex searched in the body; empty: none
+    std::string expect_output;          // command: regex searched in stdout; empty: none
+    std::string expect_output_sha256;   // command: lower-case hex of trimmed stdout; empty: none
+    std::string post, read;             // relay
+    std::string mode = "process";       // failover: process | poweroff | link-down
+    int max_failed = 0;                 // failover
+    std::optional<double> max_seconds;  // failover
     int points = 1;
 };
 

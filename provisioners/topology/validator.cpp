@@ -53,9 +53,10 @@ void check_ports(const Lab& lab, Diagnostics& diagnostics) {
                 auto [it, inserted] = used.emplace(use.port, use.what);
                 // At the value that sets the clashing port; a defaulted port has none: the header.
                 if (!inserted)
-                    diagnostics.error(use.pos.line > 0 ? use.pos : service.pos, "port clash on node `" + node.name + "`: port " +
-                                                       std::to_string(use.port) + " is used by " + it->second +
-                                                       " and by " + use.what);
+                    diagnostics.error(use.pos.line > 0 ? use.pos : service.pos,
+                                      "port clash on node `" + node.name + "`: port " +
+                                          std::to_string(use.port) + " is used by " + it->second +
+                                          " and by " + use.what);
             }
         }
     }

@@ -2,7 +2,6 @@
 
 #include <fmt/format.h>
 
-
 #include <chrono>
 #include <future>
 #include <set>
@@ -50,9 +49,9 @@ void check_grpc_balancer(VerifyContext& context, const topo::Service& balancer, 
         auto start = Clock::now();
         auto port = balancer.nginx().listen;
         auto probe = probe::tcp_port_open(node->address(), static_cast<std::uint16_t>(port), 3s);
-        report.checks.push_back({"grpc balancer " + balancer.name + " on " + node->name + ":" + std::to_string(port),
-                                 probe.open, since(start),
-                                 probe.open ? "port accepts TCP" : probe.error});
+        report.checks.push_back(
+            {"grpc balancer " + balancer.name + " on " + node->name + ":" + std::to_string(port),
+             probe.open, since(start), probe.open ? "port accepts TCP" : probe.error});
     }
 }
 

@@ -22,7 +22,9 @@ namespace {
 using Clock = std::chrono::steady_clock;
 using namespace std::chrono_literals;
 
-double since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
+double since(Clock::time_point start) {
+    return std::chrono::duration<double>(Clock::now() - start).count();
+}
 
 bool found(const std::string& pattern, const std::string& text) {
     return std::regex_search(text, std::regex(pattern, std::regex::ECMAScript));
@@ -55,7 +57,8 @@ std::vector<Endpoint> endpoints(const topo::Lab& lab, const std::string& target)
     if (service->type == topo::ServiceType::nginx) {
         for (const auto& on : service->on) {
             const auto* node = lab.node(on.value);
-            out.push_back({service->name + " on " + node->name, node->address(), service->nginx().listen});
+            out.push_back(
+                {service->name + " on " + node->name, node->address(), service->nginx().listen});
         }
     } else {
         for (const auto& instance : lab.instances(*service))
@@ -68,12 +71,13 @@ Check run_http(const topo::Lab& lab, const topo::DeclaredCheck& declared) {
     auto start = Clock::now();
     Check check{declared.name, true, 0, ""};
     for (const auto& endpoint : endpoints(lab, declared.target.value)) {
-        auto response = probe::http_get(endpoint.address, static_cast<std::uint16_t>(endpoint.port), declared.path, 5s);
+        auto response = probe::http_get(endpoint.address, static_cast<std::uint16_t>(endpoint.port),
+                                        declared.path, 5s);
         auto verdict = judge_http(declared, response);
         check.ok &= verdict.ok;
         check.detail += (check.detail.empty() ? "" : "; ") +
-                        fmt::format("{} {}:{}{}: {}", endpoint.label, endpoint.address, endpoint.port, declared.path,
-                                    verdict.detail);
+                        fmt::format("{} {}:{}{}: {}", endpoint.label, endpoint.address,
+                                    endpoint.port, declared.path, verdict.detail);
     }
     check.seconds = since(start);
     return check;
@@ -81,10 +85,12 @@ Check run_http(const topo::Lab& lab, const topo::DeclaredCheck& declared) {
 
 Check run_tcp(const topo::Lab& lab, const topo::DeclaredCheck& declared) {
     auto start = Clock::now();
-    const auto& endpoint = endpoints(lab, declared.target.value).front();
-    auto probe = probe::tcp_port_open(endpoint.address, static_cast<std::uint16_t>(endpoint.port), 3s);
+    auto endpoint = endpoints(lab, declared.target.value).front();
+    auto probe =
+        probe::tcp_port_open(endpoint.address, static_cast<std::uint16_t>(endpoint.port), 3s);
     return {declared.name, probe.open, since(start),
-            fmt::format("{}:{} {}", endpoint.address, endpoint.port, probe.open ? "accepts TCP" : probe.error)};
+            fmt::format("{}:{} {}", endpoint.address, endpoint.port,
+                        probe.open ? "accepts TCP" : probe.error)};
 }
 
 // POST {"user": "labctl", "text": TOKEN} to the first instance, then poll the read path of
@@ -96,24 +102,28 @@ Check run_relay(const topo::Lab& lab, const topo::DeclaredCheck& declared) {
     const auto& to = instances.back();
     Check check{declared.name, false, 0, ""};
     std::string token = "labctl-check-" + util::random_token(12);
-    auto posted = probe::HttpClient(from.node->address(), static_cast<std::uint16_t>(from.port), 5s)
-                      .post(declared.post, nlohmann::json{{"user", "labctl"}, {"text", token}}.dump());
+    auto posted =
+        probe::HttpClient(from.node->address(), static_cast<std::uint16_t>(from.port), 5s)
+            .post(declared.post, nlohmann::json{{"user", "labctl"}, {"text", token}}.dump());
     if (!posted.ok() || posted.status >= 300) {
         check.detail = "POST " + declared.post + " on " + from.name + ": " +
                        (posted.ok() ? "HTTP " + std::to_string(posted.status) : posted.error);
     } else {
         try {
             roles::wait_until(to.node->name, "check " + declared.name, 15s, [&]() -> std::string {
-                auto read = probe::http_get(to.node->address(), static_cast<std::uint16_t>(to.port), declared.read, 5s);
+                auto read = probe::http_get(to.node->address(), static_cast<std::uint16_t>(to.port),
+                                            declared.read, 5s);
                 if (read.status == 200 && read.body.find(token) != std::string::npos) return "";
-                return read.ok() ? "GET " + declared.read + " on " + to.name + ": HTTP " + std::to_string(read.status) +
-                                       ", no message"
+                return read.ok() ? "GET " + declared.read + " on " + to.name + ": HTTP " +
+                                       std::to_string(read.status) + ", no message"
                                  : read.error;
             });
             check.ok = true;
-            check.detail = fmt::format("posted on {}, read on {} {:.2f}s later", from.name, to.name, since(start));
+            check.detail = fmt::format("posted on {}, read on {} {:.2f}s later", from.name, to.name,
+                                       since(start));
         } catch (const LabError& error) {
-            check.detail = "posted on " + from.name + ", not read on " + to.name + ": " + error.what();
+            check.detail =
+                "posted on " + from.name + ", not read on " + to.name + ": " + error.what();
         }
     }
     check.seconds = since(start);
@@ -127,7 +137,8 @@ Check run_command(VerifyContext& context, const topo::DeclaredCheck& declared) {
     options.step = "check " + declared.name;
     Check check;
     try {
-        check = judge_command(declared, context.ssh.get(declared.on.value).run(declared.command, options));
+        check = judge_command(declared,
+                              context.ssh.get(declared.on.value).run(declared.command, options));
     } catch (const std::exception& error) {
         check = {declared.name, false, 0, "on " + declared.on.value + ": " + error.what()};
     }
@@ -143,19 +154,25 @@ Check judge_http(const topo::DeclaredCheck& check, const probe::HttpResponse& re
     if (response.status != check.expect_status)
         return {check.name, false, 0, status + ", expected " + std::to_string(check.expect_status)};
     if (!check.expect_body.empty() && !found(check.expect_body, response.body))
-        return {check.name, false, 0, status + ", body does not match /" + check.expect_body + "/: " + excerpt(response.body)};
+        return {check.name, false, 0,
+                status + ", body does not match /" + check.expect_body +
+                    "/: " + excerpt(response.body)};
     return {check.name, true, 0, status + (check.expect_body.empty() ? "" : ", body matches")};
 }
 
 Check judge_command(const topo::DeclaredCheck& check, const remote::RunResult& result) {
     if (result.exit_code != 0)
         return {check.name, false, 0,
-                "exit " + std::to_string(result.exit_code) + ": " + excerpt(result.err.empty() ? result.out : result.err)};
+                "exit " + std::to_string(result.exit_code) + ": " +
+                    excerpt(result.err.empty() ? result.out : result.err)};
     if (!check.expect_output.empty() && !found(check.expect_output, result.out))
-        return {check.name, false, 0, "output does not match /" + check.expect_output + "/: " + excerpt(result.out)};
+        return {check.name, false, 0,
+                "output does not match /" + check.expect_output + "/: " + excerpt(result.out)};
     // Hashed so a lab handed to students does not publish its answer; say only that it differs.
-    if (!check.expect_output_sha256.empty() && remote::sha256_hex(util::trim(result.out)) != check.expect_output_sha256)
-        return {check.name, false, 0, "the SHA-256 of the output is not the expected one: " + excerpt(result.out)};
+    if (!check.expect_output_sha256.empty() &&
+        remote::sha256_hex(util::trim(result.out)) != check.expect_output_sha256)
+        return {check.name, false, 0,
+                "the SHA-256 of the output is not the expected one: " + excerpt(result.out)};
     std::string detail = "exit 0";
     if (!check.expect_output.empty()) detail += ", output matches";
     if (!check.expect_output_sha256.empty()) detail += ", output hash matches";
@@ -165,14 +182,16 @@ Check judge_command(const topo::DeclaredCheck& check, const remote::RunResult& r
 ScoredReport run_declared_checks(VerifyContext& context, const FailoverRunner& failover) {
     const auto& lab = context.lab;
     ScoredReport report;
-    for (const auto& declared : lab.checks) report.checks.push_back({{declared.name, false, 0, ""}, declared.points});
+    for (const auto& declared : lab.checks)
+        report.checks.push_back({{declared.name, false, 0, ""}, declared.points});
 
     // Lanes of checks that run one after another: one per node for commands, one per other check.
     std::map<std::string, std::vector<std::size_t>> lanes;
     for (std::size_t i = 0; i < lab.checks.size(); ++i) {
         const auto& declared = lab.checks[i];
         if (declared.kind == topo::ProbeKind::failover) continue;
-        lanes[declared.kind == topo::ProbeKind::command ? "ssh " + declared.on.value : "#" + std::to_string(i)]
+        lanes[declared.kind == topo::ProbeKind::command ? "ssh " + declared.on.value
+                                                        : "#" + std::to_string(i)]
             .push_back(i);
     }
     std::vector<std::vector<std::size_t>> lane_list;
@@ -182,11 +201,20 @@ ScoredReport run_declared_checks(VerifyContext& context, const FailoverRunner& f
             const auto& declared = lab.checks[i];
             Check check;
             switch (declared.kind) {
-                case topo::ProbeKind::http: check = run_http(lab, declared); break;
-                case topo::ProbeKind::tcp: check = run_tcp(lab, declared); break;
-                case topo::ProbeKind::relay: check = run_relay(lab, declared); break;
-                case topo::ProbeKind::command: check = run_command(context, declared); break;
-                case topo::ProbeKind::failover: break;
+                case topo::ProbeKind::http:
+                    check = run_http(lab, declared);
+                    break;
+                case topo::ProbeKind::tcp:
+                    check = run_tcp(lab, declared);
+                    break;
+                case topo::ProbeKind::relay:
+                    check = run_relay(lab, declared);
+                    break;
+                case topo::ProbeKind::command:
+                    check = run_command(context, declared);
+                    break;
+                case topo::ProbeKind::failover:
+                    break;
             }
             report.checks[i].check = std::move(check);
         }
@@ -205,7 +233,8 @@ ScoredReport run_declared_checks(VerifyContext& context, const FailoverRunner& f
     if (failover) return report;
     ScoredReport without_failover;
     for (std::size_t i = 0; i < lab.checks.size(); ++i)
-        if (lab.checks[i].kind != topo::ProbeKind::failover) without_failover.checks.push_back(report.checks[i]);
+        if (lab.checks[i].kind != topo::ProbeKind::failover)
+            without_failover.checks.push_back(report.checks[i]);
     return without_failover;
 }
 
@@ -222,7 +251,8 @@ int ScoredReport::points_possible() const {
 }
 
 bool ScoredReport::ok() const {
-    return std::all_of(checks.begin(), checks.end(), [](const auto& check) { return check.check.ok; });
+    return std::all_of(checks.begin(), checks.end(),
+                       [](const auto& check) { return check.check.ok; });
 }
 
 nlohmann::json ScoredReport::to_json() const {
@@ -234,7 +264,10 @@ nlohmann::json ScoredReport::to_json() const {
                         {"points_possible", scored.points_possible},
                         {"seconds", scored.check.seconds},
                         {"detail", scored.check.detail}});
-    return {{"ok", ok()}, {"points", points()}, {"points_possible", points_possible()}, {"checks", list}};
+    return {{"ok", ok()},
+            {"points", points()},
+            {"points_possible", points_possible()},
+            {"checks", list}};
 }
 
 void ScoredReport::print(std::ostream& out, bool color) const {

@@ -26,7 +26,8 @@ struct ScoredReport {
     int points() const;
     int points_possible() const;
     bool ok() const;
-    // {"ok", "points", "points_possible", "checks": [{"name","ok","points","points_possible","seconds","detail"}]}
+    // {"ok", "points", "points_possible", "checks":
+    // [{"name","ok","points","points_possible","seconds","detail"}]}
     nlohmann::json to_json() const;
     // The ✓/✗ lines of Report::print, then "N of M points".
     void print(std::ostream& out, bool color) const;

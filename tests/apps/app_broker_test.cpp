@@ -150,7 +150,8 @@ TEST_F(RabbitMqBroker, DeclaredChecksRunAgainstRealInstances) {
     ChatApp a(dir.path(), "chat-a", env_on("127.0.0.11"), port);
     ChatApp b(dir.path(), "chat-b", env_on("127.0.0.12"), port);
     for (const char* address : {"127.0.0.11", "127.0.0.12"})
-        ASSERT_TRUE(eventually([&] { return probe::http_get(address, port, "/health", 1s).status == 200; }, 15s))
+        ASSERT_TRUE(eventually(
+            [&] { return probe::http_get(address, port, "/health", 1s).status == 200; }, 15s))
             << a.log() << b.log();
     std::string p = std::to_string(port);
     auto loaded = topo::load_lab_text(R"([lab]
@@ -189,14 +190,18 @@ points = 2
 )",
                                       "lab.toml");
     ASSERT_TRUE(loaded.lab) << loaded.diagnostics.format();
-    remote::SessionPool pool([](const std::string&) -> remote::ConnectOptions { throw std::runtime_error("no SSH here"); });
+    remote::SessionPool pool([](const std::string&) -> remote::ConnectOptions {
+        throw std::runtime_error("no SSH here");
+    });
     verify::VerifyContext context{*loaded.lab, pool, dir.path()};
     auto report = verify::run_declared_checks(context, {});
     ASSERT_EQ(report.checks.size(), 4u);
     for (std::size_t i = 0; i < 3; ++i)
-        EXPECT_TRUE(report.checks[i].check.ok) << report.checks[i].check.name << ": " << report.checks[i].check.detail;
+        EXPECT_TRUE(report.checks[i].check.ok)
+            << report.checks[i].check.name << ": " << report.checks[i].check.detail;
     EXPECT_FALSE(report.checks[3].check.ok);
-    EXPECT_NE(report.checks[3].check.detail.find("does not match"), std::string::npos) << report.checks[3].check.detail;
+    EXPECT_NE(report.checks[3].check.detail.find("does not match"), std::string::npos)
+        << report.checks[3].check.detail;
     EXPECT_EQ(report.points(), 5);
     EXPECT_EQ(report.points_possible(), 7);
 }

@@ -81,7 +81,8 @@ max_seconds = 2
     EXPECT_EQ(command.command, (std::vector<std::string>{"cat", "/etc/hostname"}));
     EXPECT_EQ(command.on.value, "server2");
     // Hex digits are compared in lower case, however the lab writes them.
-    EXPECT_EQ(command.expect_output_sha256, "abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789");
+    EXPECT_EQ(command.expect_output_sha256,
+              "abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789");
     EXPECT_EQ(lab.checks[3].post, "/messages");
     EXPECT_EQ(lab.checks[3].read, "/inbox");
     EXPECT_EQ(lab.checks[3].points, 0);
@@ -98,14 +99,16 @@ TEST(DeclaredChecks, NodePortParsing) {
     ASSERT_TRUE(parsed.has_value());
     EXPECT_EQ(parsed->node, "server1");
     EXPECT_EQ(parsed->port, 8080);
-    for (const char* bad : {"server1", ":80", "server1:", "server1:0", "server1:65536", "server1:8o", "Server:80",
-                            "server1:+80"})
+    for (const char* bad : {"server1", ":80", "server1:", "server1:0", "server1:65536",
+                            "server1:8o", "Server:80", "server1:+80"})
         EXPECT_FALSE(topo::parse_node_port(bad).has_value()) << bad;
 }
 
 TEST(DeclaredChecks, EveryExampleValidatesWithItsChecks) {
-    for (const char* name : {"activemq-failover", "rabbitmq-failover", "rr-chat", "grpc-nginx", "weighted-mariadb"}) {
-        auto result = topo::load_lab_file(std::string(LABCTL_SOURCE_DIR) + "/examples/" + name + "/lab.toml");
+    for (const char* name :
+         {"activemq-failover", "rabbitmq-failover", "rr-chat", "grpc-nginx", "weighted-mariadb"}) {
+        auto result =
+            topo::load_lab_file(std::string(LABCTL_SOURCE_DIR) + "/examples/" + name + "/lab.toml");
         ASSERT_TRUE(result.lab.has_value()) << name << ": " << result.diagnostics.format();
         EXPECT_GE(result.lab->checks.size(), 1u) << name;
     }
@@ -127,13 +130,17 @@ probe::HttpResponse answer(int status, const std::string& body) {
 
 TEST(DeclaredChecks, HttpVerdicts) {
     EXPECT_TRUE(verify::judge_http(http_check(""), answer(200, "anything")).ok);
-    EXPECT_TRUE(verify::judge_http(http_check("instance=chat-[12]"), answer(200, "hello instance=chat-2\n")).ok);
-    auto wrong_body = verify::judge_http(http_check("instance=chat-[12]"), answer(200, "hello instance=chat-3"));
+    EXPECT_TRUE(
+        verify::judge_http(http_check("instance=chat-[12]"), answer(200, "hello instance=chat-2\n"))
+            .ok);
+    auto wrong_body =
+        verify::judge_http(http_check("instance=chat-[12]"), answer(200, "hello instance=chat-3"));
     EXPECT_FALSE(wrong_body.ok);
     EXPECT_NE(wrong_body.detail.find("does not match"), std::string::npos) << wrong_body.detail;
     auto wrong_status = verify::judge_http(http_check(""), answer(503, "down"));
     EXPECT_FALSE(wrong_status.ok);
-    EXPECT_NE(wrong_status.detail.find("HTTP 503, expected 200"), std::string::npos) << wrong_status.detail;
+    EXPECT_NE(wrong_status.detail.find("HTTP 503, expected 200"), std::string::npos)
+        << wrong_status.detail;
     probe::HttpResponse refused;
     refused.error = "connection refused";
     EXPECT_FALSE(verify::judge_http(http_check(""), refused).ok);
@@ -157,7 +164,8 @@ TEST(DeclaredChecks, CommandVerdicts) {
     EXPECT_TRUE(verify::judge_command(check, {0, "  books\n", ""}).ok);
     auto wrong = verify::judge_command(check, {0, "bookz\n", ""});
     EXPECT_FALSE(wrong.ok);
-    EXPECT_EQ(wrong.detail.find(check.expect_output_sha256), std::string::npos) << "the answer's hash is not shown";
+    EXPECT_EQ(wrong.detail.find(check.expect_output_sha256), std::string::npos)
+        << "the answer's hash is not shown";
 }
 
 TEST(DeclaredChecks, ScoredReportCountsPointsOfPassedChecks) {
