@@ -25,6 +25,7 @@ void add_status_command(CLI::App& app, CommandContext& context);
 void add_kill_command(CLI::App& app, CommandContext& context);
 void add_revive_command(CLI::App& app, CommandContext& context);
 void add_verify_command(CLI::App& app, CommandContext& context);
+void add_check_command(CLI::App& app, CommandContext& context);
 void add_ssh_command(CLI::App& app, CommandContext& context);
 void add_image_command(CLI::App& app, CommandContext& context);
 void add_export_command(CLI::App& app, CommandContext& context);

@@ -56,6 +56,7 @@ int main(int argc, char** argv) {
     cli::add_kill_command(app, context);
     cli::add_revive_command(app, context);
     cli::add_verify_command(app, context);
+    cli::add_check_command(app, context);
     cli::add_render_command(app, context);
     cli::add_validate_command(app, context);
     cli::add_ssh_command(app, context);

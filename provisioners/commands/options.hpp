@@ -65,6 +65,10 @@ struct VerifyOptions {
     int concurrency = 10;
 };
 
+struct CheckOptions {
+    bool json = false;
+};
+
 struct SshOptions {
     std::string node;
     std::vector<std::string> command;

@@ -70,18 +70,28 @@ ProvisionSummary provision_lab(const topo::Lab& lab, const std::filesystem::path
     return summary;
 }
 
-bool verify_lab(const topo::Lab& lab, const std::filesystem::path& state_dir, std::ostream& out, bool json,
-                bool color) {
+bool verify_lab(const topo::Lab& lab, const std::filesystem::path& state_dir, std::ostream& out,
+                bool json, bool color, const verify::FailoverRunner& failover) {
     auto lab_ssh = remote::open_lab_ssh(state_dir);
     remote::SessionPool pool([&](const std::string& node) { return remote::connect_options(lab_ssh, *lab.node(node)); });
     verify::VerifyContext context{lab, pool, state_dir};
     verify::ReachabilityMatrix matrix;
     auto report = verify::run_checks(context, &matrix);
+    auto declared = verify::run_declared_checks(context, failover);
+    for (const auto& scored : declared.checks) report.checks.push_back(scored.check);
     if (json) {
-        out << report.to_json().dump(2) << "\n";
+        auto json_report = report.to_json();
+        if (!declared.checks.empty()) {
+            json_report["points"] = declared.points();
+            json_report["points_possible"] = declared.points_possible();
+        }
+        out << json_report.dump(2) << "\n";
     } else {
         matrix.print(out);
         report.print(out, color);
+        if (!declared.checks.empty())
+            out << fmt::format("declared checks: {} of {} points\n", declared.points(),
+                               declared.points_possible());
     }
     return report.ok();
 }

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "topology/model.hpp"
+#include "verify/declared_checks.hpp"
 
 namespace labctl::commands {
 
@@ -27,8 +28,10 @@ ProvisionSummary provision_lab(const topo::Lab& lab, const std::filesystem::path
                                const std::vector<std::string>& only, std::ostream& out,
                                std::chrono::steady_clock::time_point start);
 
-// Runs every verify check and prints the report; true when all hold.
-bool verify_lab(const topo::Lab& lab, const std::filesystem::path& state_dir, std::ostream& out, bool json,
-                bool color);
+// Runs every built-in verify check, then the lab's declared [[checks]], and prints one report;
+// true when all hold. Without FAILOVER (`up` holds the lab's lock) failover checks are left
+// out: `labctl verify` and `labctl check` run them.
+bool verify_lab(const topo::Lab& lab, const std::filesystem::path& state_dir, std::ostream& out,
+                bool json, bool color, const verify::FailoverRunner& failover = {});
 
 }  // namespace labctl::commands

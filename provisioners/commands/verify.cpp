@@ -2,6 +2,7 @@
 // balancer (throughput, latency percentiles, split) in the spirit of `ab -n N -c C`.
 #include <fmt/format.h>
 
+#include "commands/declared_failover.hpp"
 #include "commands/lab_commands.hpp"
 #include "commands/provision_step.hpp"
 #include "topology/loader.hpp"
@@ -14,7 +15,8 @@ namespace labctl::commands {
 int run_verify(const GlobalOptions& global, const VerifyOptions& options, std::ostream& out) {
     auto lab = topo::load_lab_or_throw(global.file);
     auto state_dir = util::lab_state_dir(lab.lab.name);
-    bool ok = verify_lab(lab, state_dir, out, options.json && options.load == 0, global.color);
+    bool ok = verify_lab(lab, state_dir, out, options.json && options.load == 0, global.color,
+                         declared_failover_runner(global.file));
     if (options.load > 0) {
         for (const auto& service : lab.services) {
             if (service.type != topo::ServiceType::nginx) continue;

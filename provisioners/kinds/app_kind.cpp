@@ -28,7 +28,10 @@ public:
     ServiceSettings parse(TomlReader& reader, Service&) const override {
         AppSettings settings;
         auto& diagnostics = reader.diagnostics();
-        if (auto port = reader.integer("port", port_range)) settings.port = static_cast<int>(*port);
+        if (auto port = reader.integer("port", port_range)) {
+            settings.port = static_cast<int>(*port);
+            settings.port_pos = reader.value_pos("port");
+        }
         if (auto instances = reader.integer("instances", {1, 64})) settings.instances = static_cast<int>(*instances);
         if (auto run = reader.string("run")) {
             settings.run_pos = reader.value_pos("run");
@@ -95,7 +98,10 @@ public:
     std::vector<PortUse> ports(const Lab& lab, const Service& service, const Node& node) const override {
         std::vector<PortUse> out;
         for (const auto& instance : lab.instances(service))
-            if (instance.node == &node) out.push_back({instance.port, "app `" + service.name + "` instance " + instance.name});
+            if (instance.node == &node)
+                out.push_back({instance.port,
+                               "app `" + service.name + "` instance " + instance.name,
+                               service.app().port_pos});
         return out;
     }
 

@@ -28,9 +28,9 @@ public:
         BrokerSettings settings;
         settings.console_port = flavor_.console_port;
         settings.native_port = flavor_.native_port;
-        if (auto port = reader.integer("stomp_port", port_range)) settings.stomp_port = static_cast<int>(*port);
-        if (auto port = reader.integer("console_port", port_range)) settings.console_port = static_cast<int>(*port);
-        if (auto port = reader.integer(flavor_.native_key, port_range)) settings.native_port = static_cast<int>(*port);
+        read_port(reader, "stomp_port", settings.stomp_port, settings.stomp_pos);
+        read_port(reader, "console_port", settings.console_port, settings.console_pos);
+        read_port(reader, flavor_.native_key, settings.native_port, settings.native_pos);
         if (flavor_.type == ServiceType::rabbitmq) {
             if (auto user = reader.string("user")) {
                 if (!is_valid_name(*user) || *user == "guest")
@@ -47,9 +47,10 @@ public:
     std::vector<PortUse> ports(const Lab&, const Service& service, const Node&) const override {
         const auto& settings = service.broker();
         std::string label = std::string(flavor_.name) + " `" + service.name + "`";
-        return {{settings.stomp_port, label + " STOMP"},
-                {settings.console_port, label + " console"},
-                {settings.native_port, label + " " + std::string(flavor_.native_label)}};
+        return {{settings.stomp_port, label + " STOMP", settings.stomp_pos},
+                {settings.console_port, label + " console", settings.console_pos},
+                {settings.native_port, label + " " + std::string(flavor_.native_label),
+                 settings.native_pos}};
     }
 
     void validate(const Lab&, const Service&, Diagnostics&) const override {}
@@ -81,6 +82,13 @@ public:
     }
 
 private:
+  static void read_port(TomlReader& reader, std::string_view key, int& port, Pos& pos) {
+      if (auto value = reader.integer(key, port_range)) {
+          port = static_cast<int>(*value);
+          pos = reader.value_pos(key);
+      }
+  }
+
     BrokerFlavor flavor_;
 };
 

@@ -19,6 +19,7 @@ namespace labctl::kinds {
 struct PortUse {
     int port;
     std::string what;  // "chat instance chat-server1", "broker STOMP"
+    topo::Pos pos;     // the key's value that sets the port; line 0 when it is a default
 };
 
 class ServiceKind {

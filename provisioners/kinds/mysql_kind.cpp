@@ -28,7 +28,10 @@ public:
             if (is_database_name(*database)) settings.database = *database;
             else diagnostics.error(reader.value_pos("database"), "database name `" + *database + "` must match ^[A-Za-z0-9_]{1,64}$");
         }
-        if (auto port = reader.integer("port", port_range)) settings.port = static_cast<int>(*port);
+        if (auto port = reader.integer("port", port_range)) {
+            settings.port = static_cast<int>(*port);
+            settings.port_pos = reader.value_pos("port");
+        }
 
         // `on` may stand in for primary + replicas: the first node is the primary.
         if (settings.primary.value.empty() && !service.on.empty()) {
@@ -60,7 +63,7 @@ public:
     }
 
     std::vector<PortUse> ports(const Lab&, const Service& service, const Node&) const override {
-        return {{service.mysql().port, "mysql `" + service.name + "`"}};
+        return {{service.mysql().port, "mysql `" + service.name + "`", service.mysql().port_pos}};
     }
 
     void validate(const Lab& lab, const Service& service, Diagnostics& diagnostics) const override {

@@ -45,7 +45,10 @@ public:
 
     ServiceSettings parse(TomlReader& reader, Service&) const override {
         NginxSettings settings;
-        if (auto listen = reader.integer("listen", port_range)) settings.listen = static_cast<int>(*listen);
+        if (auto listen = reader.integer("listen", port_range)) {
+            settings.listen = static_cast<int>(*listen);
+            settings.listen_pos = reader.value_pos("listen");
+        }
         if (auto backend = reader.string("backend")) settings.backend = {*backend, reader.value_pos("backend")};
         else if (!reader.table().contains("backend"))
             reader.diagnostics().error(reader.pos(), "missing key `backend` in " + reader.what() +
@@ -88,7 +91,8 @@ public:
     }
 
     std::vector<PortUse> ports(const Lab&, const Service& service, const Node&) const override {
-        return {{service.nginx().listen, "nginx `" + service.name + "` listen"}};
+        return {{service.nginx().listen, "nginx `" + service.name + "` listen",
+                 service.nginx().listen_pos}};
     }
 
     void validate(const Lab& lab, const Service& service, Diagnostics& diagnostics) const override {

@@ -6,6 +6,7 @@
 
 #include "kinds/kind.hpp"
 #include "topology/address_plan.hpp"
+#include "topology/check_loader.hpp"
 #include "topology/toml_reader.hpp"
 #include "topology/validator.hpp"
 #include "util/error.hpp"
@@ -49,6 +50,7 @@ public:
         if (auto table = reader.subtable("nodes")) load_nodes(*table);
         else if (!root.contains("nodes")) diagnostics_.error({1, 1}, "missing table [nodes]: a lab needs at least one node");
         if (auto table = reader.subtable("services")) load_services(*table);
+        if (auto checks = reader.get("checks")) load_checks(*checks, lab_, diagnostics_);
         reader.finish();
     }
 

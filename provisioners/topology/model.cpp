@@ -53,6 +53,22 @@ std::string to_string(Strategy strategy) {
 
 std::string to_string(Protocol protocol) { return protocol == Protocol::grpc ? "grpc" : "http"; }
 
+std::string to_string(ProbeKind kind) {
+    switch (kind) {
+        case ProbeKind::http:
+            return "http";
+        case ProbeKind::tcp:
+            return "tcp";
+        case ProbeKind::command:
+            return "command";
+        case ProbeKind::relay:
+            return "relay";
+        case ProbeKind::failover:
+            return "failover";
+    }
+    return "http";
+}
+
 const Nic* Node::nic(std::string_view network) const {
     for (const auto& nic : nics)
         if (nic.network == network) return &nic;

@@ -87,6 +87,7 @@ struct Duration {
 
 struct NginxSettings {
     int listen = 80;
+    Pos listen_pos;  // of the `listen` value; line 0 when defaulted
     Located<std::string> backend;
     Strategy strategy = Strategy::round_robin;
     std::vector<std::pair<Located<std::string>, int>> weights;  // node -> weight
@@ -102,6 +103,7 @@ struct BrokerSettings {
     int stomp_port = 61613;
     int console_port = 8161;  // activemq web console; rabbitmq management
     int native_port = 61616;  // openwire (activemq) or amqp (rabbitmq)
+    Pos stomp_pos, console_pos, native_pos;  // of the values; line 0 when defaulted
     std::string user = "lab";
 };
 
@@ -119,6 +121,7 @@ struct EnvVar {
 
 struct AppSettings {
     int port = 8080;
+    Pos port_pos;  // of the `port` value; line 0 when defaulted
     int instances = 1;
     std::string run;
     Pos run_pos;
@@ -133,6 +136,7 @@ struct MysqlSettings {
     std::vector<Located<std::string>> replicas;
     std::string database = "lab";
     int port = 3306;
+    Pos port_pos;  // of the `port` value; line 0 when defaulted
 };
 
 using ServiceSettings = std::variant<NginxSettings, BrokerSettings, AppSettings, MysqlSettings>;
@@ -163,6 +167,30 @@ struct Instance {
     int index = 0;  // 0-based within the node
 };
 
+// A check the lab's author declares in [[checks]]: what an app does is for them to say, so
+// labctl runs exactly this and never guesses an app's API.
+enum class ProbeKind { http, tcp, command, relay, failover };
+std::string to_string(ProbeKind kind);
+
+struct DeclaredCheck {
+    std::string name;
+    Pos pos;  // of the [[checks]] header
+    ProbeKind kind = ProbeKind::http;
+    Located<std::string> target;  // http/tcp/relay/failover value: SERVICE, NODE:PORT or TARGET
+    std::vector<std::string> command;   // argv of a command check
+    Located<std::string> on;            // the node a command runs on
+    std::string path = "/";             // http
+    int expect_status = 200;            // http
+    std::string expect_body;            // http: ECMAScript regex searched in the body; empty: none
+    std::string expect_output;          // command: regex searched in stdout; empty: none
+    std::string expect_output_sha256;   // command: lower-case hex of trimmed stdout; empty: none
+    std::string post, read;             // relay
+    std::string mode = "process";       // failover: process | poweroff | link-down
+    int max_failed = 0;                 // failover
+    std::optional<double> max_seconds;  // failover
+    int points = 1;
+};
+
 struct Lab {
     std::string file;  // path as the user gave it
     std::string base_dir;  // directory of the file, for upload paths
@@ -170,6 +198,7 @@ struct Lab {
     std::vector<Network> networks;
     std::vector<Node> nodes;
     std::vector<Service> services;
+    std::vector<DeclaredCheck> checks;  // in file order
 
     const Network* network(std::string_view name) const;
     const Node* node(std::string_view name) const;

@@ -4,6 +4,7 @@
 #include <map>
 
 #include "kinds/kind.hpp"
+#include "topology/check_validator.hpp"
 #include "topology/references.hpp"
 #include "util/strings.hpp"
 
@@ -50,10 +51,12 @@ void check_ports(const Lab& lab, Diagnostics& diagnostics) {
             if (!on_node) continue;
             for (const auto& use : kinds::kind_of(service.type).ports(lab, service, node)) {
                 auto [it, inserted] = used.emplace(use.port, use.what);
+                // At the value that sets the clashing port; a defaulted port has none: the header.
                 if (!inserted)
-                    diagnostics.error(service.pos, "port clash on node `" + node.name + "`: port " +
-                                                       std::to_string(use.port) + " is used by " + it->second +
-                                                       " and by " + use.what);
+                    diagnostics.error(use.pos.line > 0 ? use.pos : service.pos,
+                                      "port clash on node `" + node.name + "`: port " +
+                                          std::to_string(use.port) + " is used by " + it->second +
+                                          " and by " + use.what);
             }
         }
     }
@@ -91,6 +94,7 @@ void validate_lab(const Lab& lab, Diagnostics& diagnostics) {
     for (const auto& service : lab.services) kinds::kind_of(service.type).validate(lab, service, diagnostics);
     if (nodes_ok) check_ports(lab, diagnostics);
     check_cycles(lab, diagnostics);
+    validate_checks(lab, diagnostics);
 }
 
 }  // namespace labctl::topo

@@ -1,7 +1,8 @@
 // The checks of `labctl verify` on a running lab: reachability matrix, service ports and
-// health, load-balancer spread, broker relay, database replication. Checks that need a
-// node's point of view run there over SSH; the rest run from labctl itself, which sits
-// where the lab's networks are reachable (the host, or the test's network namespace).
+// health, load-balancer spread (for gRPC: its port), broker relay, database replication. What
+// an app does is for the lab to declare ([[checks]], verify/declared_checks.hpp). Checks that need
+// a node's point of view run there over SSH; the rest run from labctl itself, which sits where the
+// lab's networks are reachable (the host, or the test's network namespace).
 #pragma once
 
 #include <filesystem>
@@ -33,7 +34,6 @@ void check_reachability(VerifyContext& context, Report& report, ReachabilityMatr
 void check_services(VerifyContext& context, Report& report);
 void check_spread(VerifyContext& context, Report& report);
 void check_broker_relay(VerifyContext& context, Report& report);
-void check_app_relay(VerifyContext& context, Report& report);
 void check_replication(VerifyContext& context, Report& report);
 
 struct InstanceHealth {

@@ -8,6 +8,8 @@
 #include "activemq.hpp"
 #include "nginx.hpp"
 #include "rabbitmq.hpp"
+#include "topology/loader.hpp"
+#include "verify/declared_checks.hpp"
 
 using namespace labctl;
 using namespace labctl::testing;
@@ -133,6 +135,75 @@ TEST_F(RabbitMqBroker, AMessagePostedThroughOneInstanceIsReadThroughAnother) {
                   .status,
               202);
     EXPECT_TRUE(eventually([&] { return has_message(a, "back from B"); }, 5s));
+}
+
+// A lab's declared checks against real chat instances on two loopback addresses standing in
+// for two nodes: a relay through the broker, an http check of every instance, a tcp check,
+// and one that fails, with the points each earns.
+TEST_F(RabbitMqBroker, DeclaredChecksRunAgainstRealInstances) {
+    std::uint16_t port = free_port();
+    auto env_on = [&](const std::string& address) {
+        auto env = broker_env();
+        env["LISTEN_ADDRESS"] = address;
+        return env;
+    };
+    ChatApp a(dir.path(), "chat-a", env_on("127.0.0.11"), port);
+    ChatApp b(dir.path(), "chat-b", env_on("127.0.0.12"), port);
+    for (const char* address : {"127.0.0.11", "127.0.0.12"})
+        ASSERT_TRUE(eventually(
+            [&] { return probe::http_get(address, port, "/health", 1s).status == 200; }, 15s))
+            << a.log() << b.log();
+    std::string p = std::to_string(port);
+    auto loaded = topo::load_lab_text(R"([lab]
+name = "loop"
+[networks.lo]
+mode = "host-only"
+subnet = "127.0.0.0/24"
+[nodes.a]
+networks = { lo = "127.0.0.11" }
+[nodes.b]
+networks = { lo = "127.0.0.12" }
+[services.chat]
+type = "app"
+on = ["a", "b"]
+port = )" + p + R"(
+run = "python3 app.py"
+[[checks]]
+name = "relay"
+relay = "chat"
+post = "/messages"
+read = "/messages"
+points = 3
+[[checks]]
+name = "every instance says who it is"
+http = "chat"
+expect_body = "chat instance chat-[ab]"
+[[checks]]
+name = "port"
+tcp = "b:)" + p + R"("
+[[checks]]
+name = "wrong page"
+http = "a:)" + p + R"("
+path = "/health"
+expect_body = "no such text"
+points = 2
+)",
+                                      "lab.toml");
+    ASSERT_TRUE(loaded.lab) << loaded.diagnostics.format();
+    remote::SessionPool pool([](const std::string&) -> remote::ConnectOptions {
+        throw std::runtime_error("no SSH here");
+    });
+    verify::VerifyContext context{*loaded.lab, pool, dir.path()};
+    auto report = verify::run_declared_checks(context, {});
+    ASSERT_EQ(report.checks.size(), 4u);
+    for (std::size_t i = 0; i < 3; ++i)
+        EXPECT_TRUE(report.checks[i].check.ok)
+            << report.checks[i].check.name << ": " << report.checks[i].check.detail;
+    EXPECT_FALSE(report.checks[3].check.ok);
+    EXPECT_NE(report.checks[3].check.detail.find("does not match"), std::string::npos)
+        << report.checks[3].check.detail;
+    EXPECT_EQ(report.points(), 5);
+    EXPECT_EQ(report.points_possible(), 7);
 }
 
 TEST_F(RabbitMqBroker, NginxRoundRobinSplitsEvenlyAndNamesTheUpstream) {

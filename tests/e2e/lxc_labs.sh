@@ -2,7 +2,7 @@
 # End to end on libvirt LXC, inside a network namespace this script creates and removes:
 # for each lab given (default: the 2-node ActiveMQ failover lab), `labctl up` (networks,
 # overlay clones, seed, boot, SSH, provisioning, verify), `status` all reachable and healthy,
-# a second `up` that changes nothing, `kill` with 0 failed requests, `revive`, `verify`, and
+# `check --json` every declared check passed with all its points, a second `up` that changes nothing, `kill` with 0 failed requests, `revive`, `verify`, and
 # `down` leaving no libvirt object and no overlay behind.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -57,6 +57,17 @@ assert not bad, f"nodes not running/reachable: {bad}"
 assert not unplanned, f"addresses differ from the plan: {unplanned}"
 assert not sick, f"unhealthy instances: {sick}"
 print("status: %d nodes running, reachable, addressed as planned, healthy" % len(status["nodes"]))' >&2 || e2e_die "status: $status"
+
+    # The lab's own [[checks]]: every one passes and earns all its points.
+    checks=$(lab_cmd -f "$lab" check --json) || e2e_die "check: $checks"
+    echo "$checks" | python3 -c '
+import json, sys
+report = json.load(sys.stdin)
+failed = [c["name"] + ": " + c["detail"] for c in report["checks"] if not c["ok"]]
+assert report["ok"] and not failed, f"declared checks failed: {failed}"
+assert report["points"] == report["points_possible"], report
+print("check: %d declared checks, %d of %d points" % (len(report["checks"]), report["points"], report["points_possible"]))' >&2 ||
+        e2e_die "check: $checks"
 
     again=$(lab_cmd -f "$lab" up)
     echo "$again" | grep -q "nothing changed" || e2e_die "second up changed libvirt objects: $again"

@@ -2,6 +2,8 @@
 // global options before or after the verb.
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
+
 #include "test_support.hpp"
 #include "util/files.hpp"
 
@@ -52,8 +54,8 @@ TEST(Cli, MissingLabFileExitsTwoNamingIt) {
 TEST(Cli, HelpListsEveryCommandOfTheSpec) {
     auto result = test::run_labctl({"--help"});
     EXPECT_EQ(result.exit_code, 0);
-    for (const char* verb : {"up", "down", "status", "kill", "revive", "verify", "render", "validate", "ssh", "graph",
-                             "image", "export", "completion"})
+    for (const char* verb : {"up", "down", "status", "kill", "revive", "verify", "check", "render",
+                             "validate", "ssh", "graph", "image", "export", "completion"})
         EXPECT_NE(result.out.find(std::string("  ") + verb + " "), std::string::npos) << verb;
     auto up = test::run_labctl({"up", "--help"});
     for (const char* flag : {"--only", "--jobs", "--no-verify", "--dry-run", "Example"})
@@ -111,6 +113,30 @@ TEST(Cli, CompletionScriptsLoadInBash) {
                            " && COMP_WORDS=(labctl ki) && COMP_CWORD=1 && _labctl && echo ${COMPREPLY[@]}"});
     EXPECT_EQ(result.exit_code, 0) << result.err;
     EXPECT_EQ(result.out, "kill\n");
+    auto check = util::run_process(
+        {"bash", "-c",
+         "source " + (dir.path() / "c.bash").string() +
+             " && COMP_WORDS=(labctl che) && COMP_CWORD=1 && _labctl && echo ${COMPREPLY[@]}"});
+    EXPECT_EQ(check.out, "check\n");
+}
+
+// Without [[checks]] there is nothing to run and nothing to reach: no lab needs to be up.
+TEST(Cli, CheckWithoutDeclaredChecksSaysSoAndPasses) {
+    test::TempDir dir;
+    util::write_file_atomic(dir.path() / "lab.toml",
+                            "[lab]\nname = \"t\"\n[networks.lan]\nmode = \"host-only\"\n"
+                            "subnet = \"192.168.56.0/24\"\n[nodes.a]\nnetworks = [\"lan\"]\n");
+    auto file = (dir.path() / "lab.toml").string();
+    auto text = test::run_labctl({"check", "-f", file});
+    EXPECT_EQ(text.exit_code, 0) << text.err;
+    EXPECT_NE(text.out.find("no checks declared"), std::string::npos) << text.out;
+    auto json = test::run_labctl({"check", "--json", "-f", file});
+    EXPECT_EQ(json.exit_code, 0) << json.err;
+    auto parsed = nlohmann::json::parse(json.out);
+    EXPECT_EQ(parsed["ok"], true);
+    EXPECT_EQ(parsed["points"], 0);
+    EXPECT_EQ(parsed["points_possible"], 0);
+    EXPECT_TRUE(parsed["checks"].empty());
 }
 
 }  // namespace

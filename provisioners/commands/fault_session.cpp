@@ -1,0 +1,158 @@
+#include "commands/fault_session.hpp"
+
+#include <set>
+
+#include "commands/node_readiness.hpp"
+#include "engine/desired.hpp"
+#include "topology/loader.hpp"
+#include "util/error.hpp"
+#include "util/files.hpp"
+#include "util/paths.hpp"
+
+namespace labctl::commands {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+std::filesystem::path faults_path(const std::filesystem::path& state_dir) {
+    return state_dir / "faults.json";
+}
+
+}  // namespace
+
+nlohmann::json load_faults(const std::filesystem::path& state_dir) {
+    auto path = faults_path(state_dir);
+    if (!std::filesystem::exists(path)) return nlohmann::json::object();
+    auto json = nlohmann::json::parse(util::read_file(path), nullptr, false);
+    return json.is_object() ? json : nlohmann::json::object();
+}
+
+void save_faults(const std::filesystem::path& state_dir, const nlohmann::json& faults) {
+    util::write_file_atomic(faults_path(state_dir), faults.dump(2) + "\n", 0600);
+}
+
+std::unique_ptr<FaultSession> open_fault_session(const std::string& lab_file,
+                                                 const std::string& target,
+                                                 const std::string& verb) {
+    auto lab = topo::load_lab_or_throw(lab_file);
+    auto state_dir = util::lab_state_dir(lab.lab.name);
+    verify::resolve_fault_target(lab, target);  // bad input first: exit 2
+    auto session = std::unique_ptr<FaultSession>(new FaultSession{std::move(lab),
+                                                                  state_dir,
+                                                                  std::nullopt,
+                                                                  remote::open_lab_ssh(state_dir),
+                                                                  nullptr,
+                                                                  nullptr,
+                                                                  {}});
+    // Resolve against the session's own copy of the lab: the target points into it.
+    session->target = verify::resolve_fault_target(session->lab, target);
+    session->lock.emplace(state_dir, session->lab.lab.name, verb);
+    auto* raw = session.get();
+    session->pool = std::make_unique<remote::SessionPool>([raw](const std::string& node) {
+        return remote::connect_options(raw->lab_ssh, *raw->lab.node(node));
+    });
+    return session;
+}
+
+std::unique_ptr<verify::Fault> make_fault(FaultSession& session, const std::string& mode) {
+    if (mode == "process") return verify::make_process_fault(session.target, *session.pool);
+    auto record = engine::load_record(session.state_dir);
+    if (!record)
+        throw InfraError("lab " + session.lab.lab.name +
+                         " is not up (no state): run labctl up first");
+    session.connection = std::make_unique<virt::Connection>(record->uri);
+    auto domain = engine::domain_name(session.lab.lab.name, session.target.node->name);
+    if (mode == "poweroff") {
+        auto* pool = session.pool.get();
+        const topo::Node* node = session.target.node;
+        return verify::make_poweroff_fault(
+            session.target, *session.connection, domain, [pool, node] {
+                pool->forget(node->name);
+                pool->get(node->name);  // connects with backoff until the node answers again
+                // ...and back means every NIC has its address again, not only the first.
+                await_planned_addresses(*node, *pool, std::chrono::seconds(60));
+            });
+    }
+    if (mode == "link-down")
+        return verify::make_link_fault(session.lab, session.target, *session.connection, domain);
+    throw InputError("unknown mode `" + mode + "` (known: process, poweroff, link-down)");
+}
+
+KillRun kill_under_load(FaultSession& session, verify::Fault& fault, const std::string& mode,
+                        int requests, double rate) {
+    const auto& target = session.target;
+    verify::LoadOptions load;
+    load.host = target.balancer_node->address();
+    load.port = target.balancer->nginx().listen;
+    load.requests = requests;
+    load.rate = rate;
+    // Enough connections that one stuck on a dead backend does not stall the steady rate.
+    load.concurrency = 8;
+    load.trigger_at_request = requests / 3;
+    std::string fault_error;
+    load.trigger = [&] {
+        try {
+            fault.inject();
+        } catch (const std::exception& error) {
+            fault_error = error.what();
+        }
+    };
+    KillRun run;
+    run.load = verify::run_load(load);
+    if (!fault_error.empty())
+        throw InfraError("injecting the fault failed: " + fault_error, target.node->name, "kill");
+
+    auto faults = load_faults(session.state_dir);
+    faults[target.text] = mode;
+    save_faults(session.state_dir, faults);
+
+    run.report =
+        verify::analyse_failover(run.load.samples, run.load.trigger_at, run.load.trigger_done);
+    run.report.target = target.text;
+    run.report.mode = mode;
+    return run;
+}
+
+ReviveRun revive_until_rejoined(FaultSession& session, verify::Fault& fault,
+                                const std::string& mode, double rate) {
+    const auto& target = session.target;
+    auto start = Clock::now();
+    auto since = [&] { return std::chrono::duration<double>(Clock::now() - start).count(); };
+    fault.undo();
+    auto faults = load_faults(session.state_dir);
+    faults.erase(target.text);
+    save_faults(session.state_dir, faults);
+
+    // The backend is back when the balancer sends it traffic again: nginx retries a failed
+    // server after fail_timeout, so keep asking until then (and a little more).
+    std::set<std::string> wanted;
+    for (const auto& instance : target.instances)
+        if (auto address = session.lab.address_between(*target.balancer_node, *instance.node))
+            wanted.insert(address->str() + ":" + std::to_string(instance.port));
+    double deadline = target.balancer->nginx().fail_timeout.seconds + 30;
+    verify::LoadOptions load;
+    load.host = target.balancer_node->address();
+    load.port = target.balancer->nginx().listen;
+    load.requests = 50;
+    load.rate = rate;
+    ReviveRun run;
+    run.report.target = target.text;
+    run.report.mode = mode;
+    while (!run.rejoined && since() < deadline) {
+        auto result = verify::run_load(load);
+        for (const auto& sample : result.samples) {
+            ++run.report.requests;
+            if (!sample.ok) {
+                ++run.report.failed;
+                continue;
+            }
+            (run.rejoined ? run.report.split_after : run.report.split_before)[sample.backend]++;
+            if (wanted.count(sample.backend)) run.rejoined = true;
+        }
+    }
+    run.seconds = since();
+    return run;
+}
+
+}  // namespace labctl::commands
