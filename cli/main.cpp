@@ -12,6 +12,7 @@
 
 #include "cli/command_context.hpp"
 #include "util/error.hpp"
+#include "util/interrupt.hpp"
 
 namespace {
 
@@ -26,6 +27,26 @@ void setup_logging(const labctl::commands::GlobalOptions& global) {
                       : global.verbosity < 0  ? spdlog::level::err
                                               : spdlog::level::info);
     spdlog::set_default_logger(logger);
+}
+
+// The command as typed, verbs only ("up", "image build"): for the interrupt line.
+std::string command_name(const CLI::App& app) {
+    std::string name;
+    for (const CLI::App* sub = &app; !sub->get_subcommands().empty();) {
+        sub = sub->get_subcommands().front();
+        name += (name.empty() ? "" : " ") + sub->get_name();
+    }
+    return name;
+}
+
+// One line: what stopped labctl, where, and how to go on. Nothing is half-written (state goes
+// through AtomicFile) and `up` converges, so running the command again is the way forward.
+std::string interrupted_line(const std::string& what, const std::string& command) {
+    std::string line = "labctl: " + what + " during " + command;
+    if (auto step = labctl::util::current_step(); !step.empty()) line += " (step: " + step + ")";
+    line += "; run `labctl " + command + "` again";
+    if (command == "up") line += " to resume";
+    return line;
 }
 
 }  // namespace
@@ -73,15 +94,23 @@ int main(int argc, char** argv) {
     global.verbosity = verbose - quiet;
     global.color = !no_color;
     setup_logging(global);
+    // From here a signal stops labctl at its next step boundary instead of killing it mid-step.
+    util::install_interrupt_handlers();
+    const std::string command = command_name(app);
 
     try {
-        return context.action ? context.action() : 0;
+        int code = context.action ? context.action() : 0;
+        // A signal that came after the last step boundary: the command finished, but the
+        // user asked it to stop, and a script must see that.
+        if (util::interrupt_count() > 0) throw InterruptedError(std::string("interrupted by ") +
+                                                                util::signal_name(util::last_interrupt_signal()));
+        return code;
     } catch (const DiagnosticsError& error) {
         std::cerr << error.what() << "\n";
         return static_cast<int>(error.code());
     } catch (const InterruptedError& error) {
         // Ctrl-C is the user's choice, not a failure: one short line, exit 130.
-        std::cerr << "labctl: " << error.what() << "\n";
+        std::cerr << interrupted_line(error.what(), command) << "\n";
         return static_cast<int>(error.code());
     } catch (const LabError& error) {
         std::string where;

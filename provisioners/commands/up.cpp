@@ -15,6 +15,7 @@
 #include "engine/lab_state.hpp"
 #include "engine/target.hpp"
 #include "topology/loader.hpp"
+#include "util/interrupt.hpp"
 #include "util/paths.hpp"
 #include "virt/connection.hpp"
 
@@ -114,10 +115,12 @@ int up_lab(const GlobalOptions& global, const UpOptions& options, std::ostream& 
     // The test driver boots nothing: provisioning and verification need real guests.
     if (connection.is_test_driver()) return 0;
 
+    util::interrupt_point("provision");
     auto summary = provision_lab(lab, state_dir, options.only, out, start);
     out << engine::stamp(start) << "provisioned " << summary.services << " service instance(s), "
         << summary.changed << " changed\n";
     if (options.no_verify || !options.only.empty()) return 0;
+    util::interrupt_point("verify");
     out << engine::stamp(start) << "verify\n";
     bool ok = verify_lab(lab, state_dir, out, false, global.color);
     out << engine::stamp(start) << (ok ? "lab verified" : "verification FAILED") << "\n";

@@ -8,6 +8,7 @@
 
 #include "util/error.hpp"
 #include "util/files.hpp"
+#include "util/interrupt.hpp"
 #include "util/process.hpp"
 #include "util/strings.hpp"
 
@@ -16,6 +17,7 @@ namespace labctl::image {
 namespace fs = std::filesystem;
 
 void Stages::run(const std::string& title, const std::function<void()>& body) {
+    util::interrupt_point("image " + image_ + ": " + title);
     out_ << "image " << image_ << ": " << title << " ..." << std::flush;
     auto start = std::chrono::steady_clock::now();
     try {
