@@ -7,6 +7,7 @@
 #include "engine/apply.hpp"
 #include "engine/inventory.hpp"
 #include "engine/lxc_cgroups.hpp"
+#include "engine/network_leftovers.hpp"
 #include "engine/overlay.hpp"
 #include "util/error.hpp"
 #include "util/parallel.hpp"
@@ -93,9 +94,16 @@ int teardown_lab(virt::Connection& connection, const std::string& lab, const fs:
     }
 
     for (auto& [name, network] : inventory.networks) {
+        // Read while the network is still defined: its bridge name and address prove a
+        // leftover is its own.
+        auto leftovers = find_network_leftovers(connection, network.get(), lab);
         connection.remove_network(network.get(), "network");
         say("network " + name + "  removed");
         ++removed;
+        if (!leftovers.empty()) {
+            remove_network_leftovers(leftovers, "network");
+            say("network " + name + "  leftovers of a stopped libvirtd removed (" + leftovers.describe() + ")");
+        }
     }
 
     // Keep where the lab lived (URI, driver) so a second `down` or `status` talks to the same
