@@ -7,6 +7,8 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
+#include <chrono>
 #include <cstdlib>
 #include <iostream>
 
@@ -39,14 +41,12 @@ std::string command_name(const CLI::App& app) {
     return name;
 }
 
-// One line: what stopped labctl, where, and how to go on. Nothing is half-written (state goes
-// through AtomicFile) and `up` converges, so running the command again is the way forward.
-std::string interrupted_line(const std::string& what, const std::string& command) {
-    std::string line = "labctl: " + what + " during " + command;
-    if (auto step = labctl::util::current_step(); !step.empty()) line += " (step: " + step + ")";
-    line += "; run `labctl " + command + "` again";
-    if (command == "up") line += " to resume";
-    return line;
+// How long a step may take to unwind after a signal before labctl stops at once:
+// LABCTL_INTERRUPT_GRACE=SECONDS (tests), else 20 s (mmdebstrap cleans up its chroot).
+std::chrono::milliseconds interrupt_grace() {
+    if (const char* text = std::getenv("LABCTL_INTERRUPT_GRACE"); text && *text)
+        return std::chrono::seconds(std::max(1, std::atoi(text)));
+    return std::chrono::seconds(20);
 }
 
 }  // namespace
@@ -95,8 +95,7 @@ int main(int argc, char** argv) {
     global.color = !no_color;
     setup_logging(global);
     // From here a signal stops labctl at its next step boundary instead of killing it mid-step.
-    util::install_interrupt_handlers();
-    const std::string command = command_name(app);
+    util::install_interrupt_handlers(command_name(app), interrupt_grace());
 
     try {
         int code = context.action ? context.action() : 0;
@@ -110,9 +109,17 @@ int main(int argc, char** argv) {
         return static_cast<int>(error.code());
     } catch (const InterruptedError& error) {
         // Ctrl-C is the user's choice, not a failure: one short line, exit 130.
-        std::cerr << interrupted_line(error.what(), command) << "\n";
+        std::cerr << util::interrupted_line(error.what()) << "\n";
         return static_cast<int>(error.code());
     } catch (const LabError& error) {
+        // A call the signal cut short (EINTR inside libvirt or libssh) fails as an error: the
+        // user's interruption is the real cause.
+        if (util::interrupt_count() > 0) {
+            std::cerr << util::interrupted_line(std::string("interrupted by ") +
+                                                util::signal_name(util::last_interrupt_signal()))
+                      << "\n";
+            return static_cast<int>(ExitCode::interrupted);
+        }
         std::string where;
         if (!error.node().empty()) where += "node " + error.node();
         if (!error.step().empty()) where += (where.empty() ? "" : ", ") + std::string("step ") + error.step();

@@ -42,6 +42,7 @@ int up_lab(const GlobalOptions& global, const UpOptions& options, std::ostream& 
     auto record = engine::load_record(state_dir);
     std::string uri = engine::choose_uri(
         global.connect, lab.lab.connect.empty() && record ? record->uri : lab.lab.connect, driver);
+    util::interrupt_point("connect to " + uri);
     virt::Connection connection(uri);
     auto kind = engine::resolve_driver(driver, connection);
     // `auto` keeps the driver the lab was brought up with, so a host whose KVM state changed

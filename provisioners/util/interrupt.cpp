@@ -9,6 +9,8 @@
 #include <atomic>
 #include <cerrno>
 #include <mutex>
+#include <string>
+#include <thread>
 
 #include "util/error.hpp"
 
@@ -78,14 +80,48 @@ void install_locked() {
 
 std::mutex g_step_mutex;
 std::string g_step;
+std::string g_command;
 
 }  // namespace
 
-void install_interrupt_handlers() {
+void install_interrupt_handlers(const std::string& command, std::chrono::milliseconds grace) {
     std::lock_guard lock(g_handlers_mutex);
     if (g_permanent) return;
+    {
+        std::lock_guard step_lock(g_step_mutex);
+        g_command = command;
+    }
     if (g_scopes == 0) install_locked();
     g_permanent = true;
+    // Not in the handler: formatting the line needs locks and allocation.
+    std::thread([grace] {
+        pollfd wake{wake_read_fd(), POLLIN, 0};
+        while (::poll(&wake, 1, -1) < 0 && errno == EINTR) {
+        }
+        pollfd none{-1, 0, 0};
+        ::poll(&none, 1, static_cast<int>(grace.count()));  // the step's time to unwind
+        std::string line = interrupted_line(std::string("interrupted by ") + signal_name(last_interrupt_signal())) +
+                           " (stopped at once: the step did not end within " +
+                           std::to_string(grace.count() / 1000) + " s)\n";
+        [[maybe_unused]] auto ignored = ::write(2, line.data(), line.size());
+        ::_exit(130);
+    }).detach();
+}
+
+std::string interrupted_line(const std::string& what) {
+    std::string command, step;
+    {
+        std::lock_guard lock(g_step_mutex);
+        command = g_command;
+        step = g_step;
+    }
+    std::string line = "labctl: " + what + (command.empty() ? "" : " during " + command);
+    if (!step.empty()) line += " (step: " + step + ")";
+    // Nothing is half-written (state goes through AtomicFile) and `up` converges: running the
+    // command again is the way forward.
+    if (!command.empty()) line += "; run `labctl " + command + "` again";
+    if (command == "up") line += " to resume";
+    return line;
 }
 
 InterruptScope::InterruptScope() {

@@ -15,8 +15,16 @@
 
 namespace labctl::util {
 
-// For the whole process, from main. Idempotent.
-void install_interrupt_handlers();
+// For the whole process, from main, naming the COMMAND ("up", "image build"). Idempotent.
+// A watchdog thread makes sure a signal ends labctl even inside a call that has no step
+// boundary (a libvirt or SSH call that hangs): GRACE after the first signal it prints the
+// interrupt line and exits 130. A second signal exits at once.
+void install_interrupt_handlers(const std::string& command,
+                                std::chrono::milliseconds grace = std::chrono::seconds(20));
+
+// The one line labctl prints when interrupted: WHAT ("interrupted by SIGINT"), the command,
+// the step, and how to go on.
+std::string interrupted_line(const std::string& what);
 
 // Catches the signals for its lifetime unless install_interrupt_handlers() did already; the
 // last scope to end puts back what was there before. Scopes may overlap (threads).
