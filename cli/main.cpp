@@ -101,8 +101,9 @@ int main(int argc, char** argv) {
         int code = context.action ? context.action() : 0;
         // A signal that came after the last step boundary: the command finished, but the
         // user asked it to stop, and a script must see that.
-        if (util::interrupt_count() > 0) throw InterruptedError(std::string("interrupted by ") +
-                                                                util::signal_name(util::last_interrupt_signal()));
+        if (util::interrupt_count() > 0)
+            throw InterruptedError(std::string("interrupted by ") +
+                                   util::signal_name(util::last_interrupt_signal()));
         return code;
     } catch (const DiagnosticsError& error) {
         std::cerr << error.what() << "\n";

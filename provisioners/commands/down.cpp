@@ -20,10 +20,12 @@ int run_down(const GlobalOptions& global, const DownOptions& options, std::ostre
     topo::Driver lab_driver = topo::Driver::automatic;
     // The name becomes a directory (the lock, the record): checked before anything is created.
     if (options.lab && lab_name.empty())
-        throw InputError("--lab: empty lab name; give the lab's name, or leave --lab out to take it from " +
-                         global.file);
+        throw InputError(
+            "--lab: empty lab name; give the lab's name, or leave --lab out to take it from " +
+            global.file);
     if (options.lab && !util::is_lab_name(lab_name))
-        throw InputError("--lab `" + lab_name + "`: not a lab name (a lab name matches ^[a-z][a-z0-9-]{0,30}$)");
+        throw InputError("--lab `" + lab_name +
+                         "`: not a lab name (a lab name matches ^[a-z][a-z0-9-]{0,30}$)");
     if (!options.lab) {
         topo::Lab lab = topo::load_lab_or_throw(global.file);
         lab_name = lab.lab.name;

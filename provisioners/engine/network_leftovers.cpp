@@ -38,11 +38,14 @@ bool has_address(const std::string& name, const std::string& address, const std:
     if (::getifaddrs(&raw) != 0) return false;
     std::unique_ptr<ifaddrs, IfaddrsDeleter> list(raw);
     for (const ifaddrs* a = list.get(); a; a = a->ifa_next) {
-        if (!a->ifa_addr || a->ifa_addr->sa_family != AF_INET || !a->ifa_netmask || name != a->ifa_name)
+        if (!a->ifa_addr || a->ifa_addr->sa_family != AF_INET || !a->ifa_netmask ||
+            name != a->ifa_name)
             continue;
         char addr[INET_ADDRSTRLEN] = {}, mask[INET_ADDRSTRLEN] = {};
-        ::inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in*>(a->ifa_addr)->sin_addr, addr, sizeof addr);
-        ::inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in*>(a->ifa_netmask)->sin_addr, mask, sizeof mask);
+        ::inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in*>(a->ifa_addr)->sin_addr, addr,
+                    sizeof addr);
+        ::inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in*>(a->ifa_netmask)->sin_addr, mask,
+                    sizeof mask);
         if (address == addr && netmask == mask) return true;
     }
     return false;
@@ -63,14 +66,16 @@ std::vector<pid_t> find_dnsmasq(const std::string& network) {
     std::error_code ec;
     for (const auto& entry : fs::directory_iterator("/proc", ec)) {
         const std::string pid_text = entry.path().filename().string();
-        if (pid_text.empty() || pid_text.find_first_not_of("0123456789") != std::string::npos) continue;
+        if (pid_text.empty() || pid_text.find_first_not_of("0123456789") != std::string::npos)
+            continue;
         std::string comm;
         try {
             comm = util::trim(util::read_file(entry.path() / "comm"));
         } catch (const std::exception&) {
             continue;  // the process ended meanwhile
         }
-        if (comm != "dnsmasq" || own_netns.empty() || read_link(entry.path() / "ns/net") != own_netns)
+        if (comm != "dnsmasq" || own_netns.empty() ||
+            read_link(entry.path() / "ns/net") != own_netns)
             continue;
         std::string cmdline;
         try {
@@ -80,7 +85,8 @@ std::vector<pid_t> find_dnsmasq(const std::string& network) {
         }
         for (const auto& arg : util::split(cmdline, '\0')) {
             if (arg.rfind("--conf-file=", 0) == 0 && arg.size() > conf_suffix.size() &&
-                arg.compare(arg.size() - conf_suffix.size(), conf_suffix.size(), conf_suffix) == 0) {
+                arg.compare(arg.size() - conf_suffix.size(), conf_suffix.size(), conf_suffix) ==
+                    0) {
                 found.push_back(static_cast<pid_t>(std::stol(pid_text)));
                 break;
             }
@@ -98,8 +104,8 @@ void stop_process(pid_t pid, const std::string& network, const std::string& step
     if (::poll(&exited, 1, kDnsmasqGraceMs) == 1) return;
     ::syscall(SYS_pidfd_send_signal, pidfd.get(), SIGKILL, nullptr, 0);
     if (::poll(&exited, 1, kDnsmasqGraceMs) != 1)
-        throw InfraError("network " + network + ": its orphaned dnsmasq (pid " + std::to_string(pid) +
-                             ") does not exit",
+        throw InfraError("network " + network + ": its orphaned dnsmasq (pid " +
+                             std::to_string(pid) + ") does not exit",
                          {}, step);
 }
 
@@ -123,8 +129,8 @@ bool is_local_uri(const std::string& uri) {
            uri.rfind("test:", 0) != 0;
 }
 
-NetworkLeftovers find_network_leftovers(const virt::Connection& connection,
-                                        virNetworkPtr network, const std::string& lab) {
+NetworkLeftovers find_network_leftovers(const virt::Connection& connection, virNetworkPtr network,
+                                        const std::string& lab) {
     NetworkLeftovers leftovers;
     leftovers.network = virt::Connection::name_of(network);
     if (!is_local_uri(connection.uri()) || virt::Connection::is_active(network)) return leftovers;
@@ -163,13 +169,15 @@ void start_network_clearing_leftovers(virt::Connection& connection, virNetworkPt
         if (!is_leftover_error(error.what())) throw;
         auto leftovers = find_network_leftovers(connection, network, lab);
         if (leftovers.bridge.empty())
-            throw InfraError(std::string(error.what()) +
-                                 "\n  a libvirtd that stopped while this network ran may have left its bridge "
-                                 "behind, and it is not provably labctl's from here: run `labctl down` then "
-                                 "`labctl up` on the libvirt host, in libvirt's network namespace",
-                             error.node(), error.step());
-        say("network " + leftovers.network + "  start failed: removing what a stopped libvirtd left of it (" +
-            leftovers.describe() + ")");
+            throw InfraError(
+                std::string(error.what()) +
+                    "\n  a libvirtd that stopped while this network ran may have left its bridge "
+                    "behind, and it is not provably labctl's from here: run `labctl down` then "
+                    "`labctl up` on the libvirt host, in libvirt's network namespace",
+                error.node(), error.step());
+        say("network " + leftovers.network +
+            "  start failed: removing what a stopped libvirtd left of it (" + leftovers.describe() +
+            ")");
         remove_network_leftovers(leftovers, step);
     }
     connection.start_network(network, step);

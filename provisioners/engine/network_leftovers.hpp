@@ -36,8 +36,8 @@ bool is_local_uri(const std::string& uri);
 
 // What NETWORK (inactive, tagged for LAB) left behind; empty when it is active, not tagged for
 // LAB, not on this host, or nothing is left.
-NetworkLeftovers find_network_leftovers(const virt::Connection& connection,
-                                        virNetworkPtr network, const std::string& lab);
+NetworkLeftovers find_network_leftovers(const virt::Connection& connection, virNetworkPtr network,
+                                        const std::string& lab);
 
 // Stops the dnsmasq processes (SIGTERM, then SIGKILL if one outlives a grace period) and
 // deletes the bridge. Throws InfraError naming the network and STEP on failure.

@@ -102,7 +102,8 @@ int teardown_lab(virt::Connection& connection, const std::string& lab, const fs:
         ++removed;
         if (!leftovers.empty()) {
             remove_network_leftovers(leftovers, "network");
-            say("network " + name + "  leftovers of a stopped libvirtd removed (" + leftovers.describe() + ")");
+            say("network " + name + "  leftovers of a stopped libvirtd removed (" +
+                leftovers.describe() + ")");
         }
     }
 

@@ -53,7 +53,8 @@ ScratchTree::ScratchTree(fs::path dir, unsigned mode) : dir_(std::move(dir)) {
 ScratchTree::~ScratchTree() {
     // Never remove_all through a mount: it would delete what the mount shows (an image's tree).
     if (!util::unmount_below(dir_)) {
-        spdlog::warn("{}: still mounted below it after a lazy unmount; left in place", dir_.string());
+        spdlog::warn("{}: still mounted below it after a lazy unmount; left in place",
+                     dir_.string());
         return;
     }
     std::error_code ec;

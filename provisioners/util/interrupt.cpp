@@ -100,7 +100,8 @@ void install_interrupt_handlers(const std::string& command, std::chrono::millise
         }
         pollfd none{-1, 0, 0};
         ::poll(&none, 1, static_cast<int>(grace.count()));  // the step's time to unwind
-        std::string line = interrupted_line(std::string("interrupted by ") + signal_name(last_interrupt_signal())) +
+        std::string line = interrupted_line(std::string("interrupted by ") +
+                                            signal_name(last_interrupt_signal())) +
                            " (stopped at once: the step did not end within " +
                            std::to_string(grace.count() / 1000) + " s)\n";
         [[maybe_unused]] auto ignored = ::write(2, line.data(), line.size());
@@ -136,16 +137,25 @@ InterruptScope::~InterruptScope() {
         ::sigaction(kInterruptSignals[i], &g_saved[i], nullptr);
 }
 
-unsigned interrupt_count() { return g_interrupts.load(std::memory_order_acquire); }
-int last_interrupt_signal() { return g_last_interrupt.load(std::memory_order_relaxed); }
+unsigned interrupt_count() {
+    return g_interrupts.load(std::memory_order_acquire);
+}
+int last_interrupt_signal() {
+    return g_last_interrupt.load(std::memory_order_relaxed);
+}
 
 const char* signal_name(int signal) {
     switch (signal) {
-        case SIGINT: return "SIGINT";
-        case SIGTERM: return "SIGTERM";
-        case SIGHUP: return "SIGHUP";
-        case SIGQUIT: return "SIGQUIT";
-        default: return "a signal";
+        case SIGINT:
+            return "SIGINT";
+        case SIGTERM:
+            return "SIGTERM";
+        case SIGHUP:
+            return "SIGHUP";
+        case SIGQUIT:
+            return "SIGQUIT";
+        default:
+            return "a signal";
     }
 }
 
@@ -161,7 +171,8 @@ std::string current_step() {
 
 void throw_if_interrupted() {
     if (g_permanent.load(std::memory_order_relaxed) && interrupt_count() > 0)
-        throw InterruptedError(std::string("interrupted by ") + signal_name(last_interrupt_signal()));
+        throw InterruptedError(std::string("interrupted by ") +
+                               signal_name(last_interrupt_signal()));
 }
 
 void interrupt_point(const std::string& step) {

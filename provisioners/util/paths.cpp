@@ -29,7 +29,8 @@ std::filesystem::path image_dir(const std::string& image_name) { return images_d
 
 std::filesystem::path lab_state_dir(const std::string& lab_name) {
     if (!is_lab_name(lab_name))
-        throw InputError("bad lab name `" + lab_name + "`: a lab name matches ^[a-z][a-z0-9-]{0,30}$");
+        throw InputError("bad lab name `" + lab_name +
+                         "`: a lab name matches ^[a-z][a-z0-9-]{0,30}$");
     return labctl_home() / "labs" / lab_name;
 }
 

@@ -140,8 +140,8 @@ ProcessResult run_process(const std::vector<std::string>& argv, const std::strin
     // A signal that came while the program ran was caught, not acted on: report it, whatever
     // the program made of it (mmdebstrap ignores it, waits for its children and exits 1).
     if (interrupt_count() != interrupts_before)
-        throw InterruptedError(std::string("interrupted by ") + signal_name(last_interrupt_signal()) +
-                               " while running " + argv[0]);
+        throw InterruptedError(std::string("interrupted by ") +
+                               signal_name(last_interrupt_signal()) + " while running " + argv[0]);
     if (WIFSIGNALED(status) && WTERMSIG(status) == SIGINT)
         throw InterruptedError("interrupted: " + argv[0] + " was stopped by SIGINT");
     return result;

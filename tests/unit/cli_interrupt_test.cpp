@@ -2,22 +2,22 @@
 // silently. It must print one line naming the command and the step it stopped in, and exit 130.
 // The command blocks on a "libvirtd" that is only a listening unix socket in the test's temp
 // dir (it accepts and never answers): no traffic leaves the machine.
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <poll.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdlib.h>
 #include <sys/socket.h>
 #include <sys/un.h>
-#include <poll.h>
-#include <fcntl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <algorithm>
 
 #include "test_support.hpp"
 #include "util/files.hpp"
@@ -33,7 +33,8 @@ namespace fs = std::filesystem;
 // backlog, so a libvirt client connects, sends its first call and waits for an answer forever.
 class SilentSocket {
   public:
-    explicit SilentSocket(const fs::path& path) : fd_(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) {
+    explicit SilentSocket(const fs::path& path)
+        : fd_(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) {
         sockaddr_un address{};
         address.sun_family = AF_UNIX;
         std::strncpy(address.sun_path, path.c_str(), sizeof address.sun_path - 1);
@@ -63,11 +64,13 @@ struct Run {
 
 // Runs labctl with ARGS (stderr to a file), sends SIGNAL once labctl has connected to SOCKET
 // (it is then blocked waiting for libvirt's answer), and reaps it.
-Run run_and_signal(const std::vector<std::string>& args, int signal, const fs::path& dir, SilentSocket& socket) {
+Run run_and_signal(const std::vector<std::string>& args, int signal, const fs::path& dir,
+                   SilentSocket& socket) {
     auto err_path = dir / "stderr";
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 2, err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    posix_spawn_file_actions_addopen(&actions, 2, err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
+                                     0600);
     posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
     std::vector<std::string> argv{test::labctl_binary(), "--no-color"};
     argv.insert(argv.end(), args.begin(), args.end());
@@ -111,10 +114,12 @@ class InterruptTest : public ::testing::Test {
 };
 
 TEST_F(InterruptTest, SigintDuringUpExits130NamingCommandAndStep) {
-    auto run = run_and_signal({"up", "-f", lab(), "--connect", uri(), "--driver", "qemu"}, SIGINT, root_.path(), *socket_);
+    auto run = run_and_signal({"up", "-f", lab(), "--connect", uri(), "--driver", "qemu"}, SIGINT,
+                              root_.path(), *socket_);
     EXPECT_EQ(run.code, 130) << run.err;
-    EXPECT_NE(run.err.find("labctl: interrupted by SIGINT during up (step: connect to " + uri() + ")"),
-              std::string::npos)
+    EXPECT_NE(
+        run.err.find("labctl: interrupted by SIGINT during up (step: connect to " + uri() + ")"),
+        std::string::npos)
         << run.err;
     EXPECT_NE(run.err.find("run `labctl up` again to resume"), std::string::npos) << run.err;
     EXPECT_EQ(run.err.find("error"), std::string::npos) << run.err;
@@ -124,9 +129,11 @@ TEST_F(InterruptTest, SigintDuringUpExits130NamingCommandAndStep) {
 }
 
 TEST_F(InterruptTest, SigtermDuringUpExits130Too) {
-    auto run = run_and_signal({"up", "-f", lab(), "--connect", uri(), "--driver", "qemu"}, SIGTERM, root_.path(), *socket_);
+    auto run = run_and_signal({"up", "-f", lab(), "--connect", uri(), "--driver", "qemu"}, SIGTERM,
+                              root_.path(), *socket_);
     EXPECT_EQ(run.code, 130) << run.err;
-    EXPECT_NE(run.err.find("labctl: interrupted by SIGTERM during up"), std::string::npos) << run.err;
+    EXPECT_NE(run.err.find("labctl: interrupted by SIGTERM during up"), std::string::npos)
+        << run.err;
     // The lab record and the lock are whole files or absent: no temporary file is left.
     for (const auto& entry : fs::recursive_directory_iterator(root_.path() / "home"))
         EXPECT_EQ(entry.path().filename().string().find(".tmp"), std::string::npos) << entry.path();

@@ -2,8 +2,8 @@
 // died at `labctl image box` with `cannot remove all: Device or resource busy [.../merged]`,
 // leaving the overlay mounted and the tree behind. A failed step must undo its own mounts and
 // trees, and a failing cleanup must not replace the step's own error.
-#include <gtest/gtest.h>
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <sys/mount.h>
 #include <unistd.h>
 
