@@ -60,7 +60,8 @@ TEST_F(LabNameTest, DownWithAnEmptyLabExitsTwoInsteadOfUsingTheLabFile) {
 TEST_F(LabNameTest, DownRejectsNamesThatBreakTheRule) {
     for (const char* bad :
          {"Mom", "1lab", "lab_1", "lab.1", "-lab", "a-very-long-lab-name-over-31-chars"}) {
-        auto result = test::run_labctl({"down", "--lab", bad});
+        // --lab=VALUE: "-lab" after a separate --lab would be read as an option.
+        auto result = test::run_labctl({"down", std::string("--lab=") + bad});
         EXPECT_EQ(result.exit_code, 2) << bad << ": " << result.err;
         EXPECT_NE(result.err.find("^[a-z][a-z0-9-]{0,30}$"), std::string::npos) << result.err;
     }
