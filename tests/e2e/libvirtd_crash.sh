@@ -45,6 +45,9 @@ unrelated_alive() { in_ns "$ns" ip link show dev unrelated0 >/dev/null 2>&1 || e
 
 bridge_of() { virsh -q -c "$E2E_URI_LXC" net-dumpxml --inactive "$net" | sed -n "s/.*<bridge name='\([^']*\)'.*/\1/p"; }
 dnsmasq_pid() { cat "$state/run/network/$net.pid" 2>/dev/null || true; }
+# Alive and not a zombie: a dnsmasq orphaned by libvirtd's death is reaped by whoever adopted
+# it, maybe later than it exits, and kill -0 succeeds on a zombie.
+alive() { [ -r "/proc/$1/stat" ] && ! awk '{exit ($3 == "Z") ? 0 : 1}' "/proc/$1/stat"; }
 
 # Kills libvirtd -9, forgets that NET runs, starts libvirtd again in the mount namespace it had
 # (virtlogd still holds it: the cgroup and private-state mounts live there).
@@ -69,7 +72,7 @@ assert_stuck() {
     local bridge=$1 dnsmasq=$2
     virsh -q -c "$E2E_URI_LXC" net-info "$net" | grep -Eq '^Active: +no' || e2e_die "libvirt still calls $net active"
     in_ns "$ns" ip link show dev "$bridge" >/dev/null || e2e_die "bridge $bridge is gone already"
-    kill -0 "$dnsmasq" 2>/dev/null || e2e_die "dnsmasq $dnsmasq is gone already"
+    alive "$dnsmasq" || e2e_die "dnsmasq $dnsmasq is gone already"
 }
 
 # 1. Ctrl-C during `up` (here: while it waits for the node's SSH).
@@ -104,7 +107,7 @@ echo "$err" | grep -Eq "File exists|already in use" || e2e_die "unexpected net-s
 e2e_log "reproduced: $err"
 lab_cmd -f "$lab" down >&2
 in_ns "$ns" ip link show dev "$bridge" >/dev/null 2>&1 && e2e_die "down left bridge $bridge"
-kill -0 "$dnsmasq" 2>/dev/null && e2e_die "down left dnsmasq $dnsmasq"
+alive "$dnsmasq" && e2e_die "down left dnsmasq $dnsmasq"
 unrelated_alive "after down"
 lab_cmd -f "$lab" up --no-verify >&2 || e2e_die "up after down"
 e2e_log "crash, down, up: passed"
@@ -120,7 +123,7 @@ assert_stuck "$bridge" "$dnsmasq"
 up_out=$(lab_cmd -f "$lab" up --no-verify) || e2e_die "up did not clear the leftovers"
 echo "$up_out" >&2
 echo "$up_out" | grep -q "removing what a stopped libvirtd left of it" || e2e_die "up did not say what it removed"
-kill -0 "$dnsmasq" 2>/dev/null && e2e_die "up left the old dnsmasq $dnsmasq"
+alive "$dnsmasq" && e2e_die "up left the old dnsmasq $dnsmasq"
 unrelated_alive "after up"
 
 lab_cmd -f "$lab" down >&2
