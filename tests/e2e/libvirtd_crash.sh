@@ -55,7 +55,7 @@ crash_libvirtd() {
     local pid started delay=0.05
     pid=$(cat "$state/libvirtd.pid")
     kill -9 "$pid"
-    while kill -0 "$pid" 2>/dev/null; do sleep 0.05; done
+    while alive "$pid"; do sleep 0.05; done
     rm -f "$state/run/network/$net.xml" "$state/libvirtd.pid"
     started=$(e2e_now)
     nsenter --target "$(cat "$state/virtlogd.pid")" --mount --net -- libvirtd -d -p "$state/libvirtd.pid"
