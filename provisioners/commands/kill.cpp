@@ -7,6 +7,7 @@
 #include <set>
 
 #include "commands/lab_commands.hpp"
+#include "commands/node_readiness.hpp"
 #include "engine/desired.hpp"
 #include "engine/lab_state.hpp"
 #include "remote/lab_ssh.hpp"
@@ -29,7 +30,9 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 // Which targets are broken and how, so `revive` undoes the right thing.
-std::filesystem::path faults_path(const std::filesystem::path& state_dir) { return state_dir / "faults.json"; }
+std::filesystem::path faults_path(const std::filesystem::path& state_dir) {
+    return state_dir / "faults.json";
+}
 
 nlohmann::json load_faults(const std::filesystem::path& state_dir) {
     auto path = faults_path(state_dir);
@@ -52,55 +55,75 @@ struct FaultSession {
     verify::FaultTarget target;
 };
 
-std::unique_ptr<FaultSession> open_fault_session(const GlobalOptions& global, const KillOptions& options,
+std::unique_ptr<FaultSession> open_fault_session(const GlobalOptions& global,
+                                                 const KillOptions& options,
                                                  const std::string& verb) {
     auto lab = topo::load_lab_or_throw(global.file);
     auto state_dir = util::lab_state_dir(lab.lab.name);
     auto target = verify::resolve_fault_target(lab, options.target);  // bad input first: exit 2
-    auto session = std::unique_ptr<FaultSession>(
-        new FaultSession{std::move(lab), state_dir, std::nullopt, remote::open_lab_ssh(state_dir), nullptr, nullptr, {}});
+    auto session = std::unique_ptr<FaultSession>(new FaultSession{std::move(lab),
+                                                                  state_dir,
+                                                                  std::nullopt,
+                                                                  remote::open_lab_ssh(state_dir),
+                                                                  nullptr,
+                                                                  nullptr,
+                                                                  {}});
     // Resolve again against the session's own copy of the lab: the target points into it.
     session->target = verify::resolve_fault_target(session->lab, options.target);
     session->lock.emplace(state_dir, session->lab.lab.name, verb);
     auto* raw = session.get();
-    session->pool = std::make_unique<remote::SessionPool>(
-        [raw](const std::string& node) { return remote::connect_options(raw->lab_ssh, *raw->lab.node(node)); });
+    session->pool = std::make_unique<remote::SessionPool>([raw](const std::string& node) {
+        return remote::connect_options(raw->lab_ssh, *raw->lab.node(node));
+    });
     return session;
 }
 
 std::unique_ptr<verify::Fault> make_fault(FaultSession& session, const std::string& mode) {
     if (mode == "process") return verify::make_process_fault(session.target, *session.pool);
     auto record = engine::load_record(session.state_dir);
-    if (!record) throw InfraError("lab " + session.lab.lab.name + " is not up (no state): run labctl up first");
+    if (!record)
+        throw InfraError("lab " + session.lab.lab.name +
+                         " is not up (no state): run labctl up first");
     session.connection = std::make_unique<virt::Connection>(record->uri);
     auto domain = engine::domain_name(session.lab.lab.name, session.target.node->name);
     if (mode == "poweroff") {
         auto* pool = session.pool.get();
-        std::string node = session.target.node->name;
-        return verify::make_poweroff_fault(session.target, *session.connection, domain, [pool, node] {
-            pool->forget(node);
-            pool->get(node);  // connects with backoff until the node answers again
-        });
+        const topo::Node* node = session.target.node;
+        return verify::make_poweroff_fault(
+            session.target, *session.connection, domain, [pool, node] {
+                pool->forget(node->name);
+                pool->get(node->name);  // connects with backoff until the node answers again
+                // ...and back means every NIC has its address again, not only the first.
+                commands::await_planned_addresses(*node, *pool, std::chrono::seconds(60));
+            });
     }
-    if (mode == "link-down") return verify::make_link_fault(session.lab, session.target, *session.connection, domain);
+    if (mode == "link-down")
+        return verify::make_link_fault(session.lab, session.target, *session.connection, domain);
     throw InputError("unknown mode `" + mode + "` (known: process, poweroff, link-down)");
 }
 
-std::string stamp(double seconds) { return fmt::format("[{:6.2f}s] ", seconds); }
+std::string stamp(double seconds) {
+    return fmt::format("[{:6.2f}s] ", seconds);
+}
 
-void print_report(std::ostream& out, const verify::FaultTarget& target, const verify::FailoverReport& report,
-                  double fault_at, double seconds, const std::string& fault_text) {
-    out << stamp(0) << "traffic through " << target.balancer->name << " on " << target.balancer_node->name << " ("
-        << target.balancer_node->address() << ":" << target.balancer->nginx().listen << ")\n";
+void print_report(std::ostream& out, const verify::FaultTarget& target,
+                  const verify::FailoverReport& report, double fault_at, double seconds,
+                  const std::string& fault_text) {
+    out << stamp(0) << "traffic through " << target.balancer->name << " on "
+        << target.balancer_node->name << " (" << target.balancer_node->address() << ":"
+        << target.balancer->nginx().listen << ")\n";
     out << stamp(fault_at) << "fault: " << fault_text << "\n";
     if (report.failed_during > 0)
         out << stamp(fault_at + report.failover_seconds) << report.failed_during
             << " request(s) failed between the fault and here\n";
-    out << stamp(seconds) << "traffic done: " << report.requests << " requests, " << report.failed << " failed\n";
-    out << fmt::format("failover: {:.2f} s from the fault to the last failed request{}\n", report.failover_seconds,
-                       report.failed == 0 ? " (no request failed)" : "");
-    out << fmt::format("slowest answer after the fault: {:.2f} s (a dead backend costs up to connect_timeout = {})\n",
-                       report.worst_latency_after_fault, target.balancer->nginx().connect_timeout.text);
+    out << stamp(seconds) << "traffic done: " << report.requests << " requests, " << report.failed
+        << " failed\n";
+    out << fmt::format("failover: {:.2f} s from the fault to the last failed request{}\n",
+                       report.failover_seconds, report.failed == 0 ? " (no request failed)" : "");
+    out << fmt::format(
+        "slowest answer after the fault: {:.2f} s (a dead backend costs up to connect_timeout = "
+        "{})\n",
+        report.worst_latency_after_fault, target.balancer->nginx().connect_timeout.text);
     out << "split before: " << verify::describe_split(report.split_before) << "\n";
     out << "split after:  " << verify::describe_split(report.split_after) << "\n";
 }
@@ -111,7 +134,8 @@ int run_kill(const GlobalOptions& global, const KillOptions& options, std::ostre
     auto session = open_fault_session(global, options, "kill");
     const auto& target = session->target;
     if (!options.json)
-        for (const auto& warning : verify::failover_warnings(session->lab, target)) out << "warning: " << warning << "\n";
+        for (const auto& warning : verify::failover_warnings(session->lab, target))
+            out << "warning: " << warning << "\n";
     auto fault = make_fault(*session, options.mode);
 
     verify::LoadOptions load;
@@ -131,7 +155,8 @@ int run_kill(const GlobalOptions& global, const KillOptions& options, std::ostre
         }
     };
     auto result = verify::run_load(load);
-    if (!fault_error.empty()) throw InfraError("injecting the fault failed: " + fault_error, target.node->name, "kill");
+    if (!fault_error.empty())
+        throw InfraError("injecting the fault failed: " + fault_error, target.node->name, "kill");
 
     auto faults = load_faults(session->state_dir);
     faults[options.target] = options.mode;
@@ -154,7 +179,8 @@ int run_revive(const GlobalOptions& global, const KillOptions& options, std::ost
     auto session = open_fault_session(global, options, "revive");
     const auto& target = session->target;
     auto faults = load_faults(session->state_dir);
-    std::string mode = faults.contains(options.target) ? faults[options.target].get<std::string>() : "process";
+    std::string mode =
+        faults.contains(options.target) ? faults[options.target].get<std::string>() : "process";
     auto fault = make_fault(*session, mode);
     auto start = Clock::now();
     auto since = [&] { return std::chrono::duration<double>(Clock::now() - start).count(); };
@@ -197,8 +223,8 @@ int run_revive(const GlobalOptions& global, const KillOptions& options, std::ost
         json["seconds"] = since();
         out << json.dump(2) << "\n";
     } else {
-        out << stamp(since()) << (back ? "rejoined the pool" : "NOT back in the pool") << "; split until then: "
-            << verify::describe_split(report.split_before) << "\n";
+        out << stamp(since()) << (back ? "rejoined the pool" : "NOT back in the pool")
+            << "; split until then: " << verify::describe_split(report.split_before) << "\n";
     }
     return back ? 0 : 1;
 }

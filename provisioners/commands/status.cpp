@@ -1,10 +1,10 @@
-#include <future>
-
 #include "commands/lab_commands.hpp"
+#include "commands/node_readiness.hpp"
 #include "engine/lab_state.hpp"
 #include "engine/lab_status.hpp"
 #include "engine/target.hpp"
 #include "topology/loader.hpp"
+#include "util/parallel.hpp"
 #include "util/paths.hpp"
 #include "verify/checks.hpp"
 #include "virt/connection.hpp"
@@ -13,27 +13,36 @@ namespace labctl::commands {
 
 int run_status(const GlobalOptions& global, const StatusOptions& options, std::ostream& out) {
     topo::Lab lab = topo::load_lab_or_throw(global.file);
-    auto record = engine::load_record(util::lab_state_dir(lab.lab.name));
+    auto state_dir = util::lab_state_dir(lab.lab.name);
+    auto record = engine::load_record(state_dir);
     auto driver = engine::requested_driver(global.driver, lab.lab.driver);
     std::string connect = lab.lab.connect.empty() && record ? record->uri : lab.lab.connect;
     virt::Connection connection(engine::choose_uri(global.connect, connect, driver));
     std::string driver_name = record && !record->driver.empty()
                                   ? record->driver
                                   : virt::to_string(engine::resolve_driver(driver, connection));
-    // The test driver's guests are fake: never probe their addresses.
-    auto status = engine::lab_status(connection, lab, driver_name, !connection.is_test_driver());
-    // Service health per instance, probed in parallel on the nodes that answer SSH.
-    std::vector<std::pair<engine::NodeStatus*, std::future<engine::ServiceStatus>>> probes;
-    for (auto& node : status.nodes) {
-        if (!node.ssh) continue;
-        for (const auto& instance : lab.instances_on(*lab.node(node.name))) {
-            probes.emplace_back(&node, std::async(std::launch::async, [&lab, instance] {
-                auto health = verify::probe_instance(lab, instance, util::lab_state_dir(lab.lab.name));
-                return engine::ServiceStatus{instance.service->name, instance.name, health.healthy, health.detail};
-            }));
-        }
+    auto status = engine::lab_status(connection, lab, driver_name);
+    // The test driver's guests are fake: never probe their addresses. Elsewhere, each running
+    // node is logged into (pinned host key) and asked for its addresses, then each instance
+    // on a node that answered is probed, all nodes at once.
+    std::vector<engine::NodeStatus*> running;
+    for (auto& node : status.nodes)
+        if (node.state == "running" && !lab.node(node.name)->nics.empty()) running.push_back(&node);
+    if (!connection.is_test_driver() && !running.empty() &&
+        std::filesystem::exists(state_dir / "ssh")) {
+        auto lab_ssh = remote::open_lab_ssh(state_dir);
+        util::parallel_for(running.size(), running.size(), [&](std::size_t k) {
+            auto& node = *running[k];
+            const auto& spec = *lab.node(node.name);
+            observe_node_status(lab_ssh, spec, node);
+            if (!node.ssh) return;
+            for (const auto& instance : lab.instances_on(spec)) {
+                auto health = verify::probe_instance(lab, instance, state_dir);
+                node.services.push_back(
+                    {instance.service->name, instance.name, health.healthy, health.detail});
+            }
+        });
     }
-    for (auto& [node, probe] : probes) node->services.push_back(probe.get());
     if (options.json)
         out << engine::status_json(status).dump() << "\n";
     else

@@ -5,6 +5,7 @@
 #include <set>
 
 #include "commands/lab_commands.hpp"
+#include "commands/node_readiness.hpp"
 #include "commands/node_seed.hpp"
 #include "commands/provision_step.hpp"
 #include "engine/apply.hpp"
@@ -64,7 +65,8 @@ int up_lab(const GlobalOptions& global, const UpOptions& options, std::ostream& 
             if (!node.uses_cloud_image()) images.insert(node.image);
         for (const auto& image : images)
             if (!std::filesystem::exists(util::image_dir(image) / "manifest.json")) {
-                out << engine::stamp(start) << "base image " << image << " is missing: building it from Debian packages\n";
+                out << engine::stamp(start) << "base image " << image
+                    << " is missing: building it from Debian packages\n";
                 image::build_image(image, false, out);
             }
     }
@@ -115,6 +117,17 @@ int up_lab(const GlobalOptions& global, const UpOptions& options, std::ostream& 
         << "\n";
     // The test driver boots nothing: provisioning and verification need real guests.
     if (connection.is_test_driver()) return 0;
+
+    util::interrupt_point("wait for planned addresses");
+    // SSH on the first NIC is not readiness: every NIC must show its planned address (a DHCP
+    // lease on a second network may still be on its way) before anything uses the lab.
+    std::vector<std::string> booted;
+    for (const auto& n : desired.nodes) booted.push_back(n.node->name);
+    auto address_timeout =
+        apply.boot_timeout.count() > 0 ? apply.boot_timeout : engine::default_boot_timeout(kind);
+    wait_for_planned_addresses(lab, state_dir, booted, options.jobs,
+                               std::chrono::duration_cast<std::chrono::seconds>(address_timeout),
+                               out, start);
 
     util::interrupt_point("provision");
     auto summary = provision_lab(lab, state_dir, options.only, out, start);

@@ -1,18 +1,22 @@
 #include "engine/lab_status.hpp"
 
-#include <cstdio>
-#include <future>
+#include <fmt/format.h>
+
+#include <algorithm>
 
 #include "engine/inventory.hpp"
-#include "engine/ssh_wait.hpp"
 
 namespace labctl::engine {
 
+bool NodeStatus::addresses_as_planned() const {
+    return std::all_of(nics.begin(), nics.end(),
+                       [](const NicStatus& nic) { return nic.seen == nic.planned; });
+}
+
 LabStatus lab_status(const virt::Connection& connection, const topo::Lab& lab,
-                     const std::string& driver, bool probe) {
+                     const std::string& driver) {
     LabStatus status{lab.lab.name, driver, {}};
     Inventory inventory = take_inventory(connection, lab.lab.name);
-    std::vector<std::future<std::optional<double>>> probes;
     for (const auto& node : lab.nodes) {
         NodeStatus s;
         s.name = node.name;
@@ -20,22 +24,9 @@ LabStatus lab_status(const virt::Connection& connection, const topo::Lab& lab,
         auto state = it == inventory.domains.end() ? virt::DomainState::absent
                                                    : virt::Connection::state_of(it->second.get());
         s.state = virt::to_string(state);
-        for (const auto& nic : node.nics) s.addresses[nic.network] = nic.planned.str();
-        s.probed = probe && state == virt::DomainState::running && !node.nics.empty();
-        if (s.probed) {
-            std::string address = node.address();
-            probes.push_back(std::async(std::launch::async, [address] {
-                return probe_ssh_banner(address, 22, std::chrono::milliseconds(2000));
-            }));
-        } else {
-            probes.emplace_back();
-        }
+        for (const auto& nic : node.nics)
+            s.nics.push_back({nic.network, nic.planned.str(), {}, {}});
         status.nodes.push_back(std::move(s));
-    }
-    for (size_t i = 0; i < probes.size(); ++i) {
-        if (!probes[i].valid()) continue;
-        status.nodes[i].ssh_latency = probes[i].get();
-        status.nodes[i].ssh = status.nodes[i].ssh_latency.has_value();
     }
     return status;
 }
@@ -43,9 +34,20 @@ LabStatus lab_status(const virt::Connection& connection, const topo::Lab& lab,
 nlohmann::json status_json(const LabStatus& status) {
     nlohmann::json nodes = nlohmann::json::array();
     for (const auto& n : status.nodes) {
+        nlohmann::json addresses = nlohmann::json::object();
+        nlohmann::json planned = nlohmann::json::object();
+        nlohmann::json problems = nlohmann::json::array();
+        for (const auto& nic : n.nics) {
+            addresses[nic.network] = nic.seen ? nlohmann::json(*nic.seen) : nlohmann::json(nullptr);
+            planned[nic.network] = nic.planned;
+            if (!nic.problem.empty()) problems.push_back(nic.problem);
+        }
         nlohmann::json j = {{"name", n.name},
                             {"state", n.state},
-                            {"addresses", n.addresses},
+                            {"addresses", addresses},
+                            {"planned", planned},
+                            {"addresses_as_planned", n.probed && n.ssh && n.addresses_as_planned()},
+                            {"address_problems", problems},
                             {"ssh", n.ssh},
                             {"services", nlohmann::json::array()}};
         for (const auto& service : n.services)
@@ -54,6 +56,7 @@ nlohmann::json status_json(const LabStatus& status) {
                                      {"healthy", service.healthy},
                                      {"detail", service.detail}});
         if (n.ssh_latency) j["ssh_latency_ms"] = *n.ssh_latency * 1000.0;
+        if (!n.ssh_error.empty()) j["ssh_error"] = n.ssh_error;
         nodes.push_back(std::move(j));
     }
     return {{"lab", status.lab}, {"driver", status.driver}, {"nodes", nodes}};
@@ -61,28 +64,25 @@ nlohmann::json status_json(const LabStatus& status) {
 
 void print_status_table(const LabStatus& status, std::ostream& out) {
     out << "lab " << status.lab << " (driver " << status.driver << ")\n";
-    char line[256];
-    std::snprintf(line, sizeof line, "%-16s %-10s %-14s %s\n", "NODE", "STATE", "SSH", "ADDRESSES");
-    out << line;
+    out << fmt::format("{:<16} {:<10} {:<14} {}\n", "NODE", "STATE", "SSH", "ADDRESSES");
     for (const auto& n : status.nodes) {
         std::string ssh = "-";
-        if (n.probed) {
-            if (n.ssh_latency) {
-                char latency[32];
-                std::snprintf(latency, sizeof latency, "yes (%.0f ms)", *n.ssh_latency * 1000.0);
-                ssh = latency;
-            } else {
-                ssh = "no";
-            }
-        }
+        if (n.probed)
+            ssh = n.ssh_latency ? fmt::format("yes ({:.0f} ms)", *n.ssh_latency * 1000.0) : "no";
+        // What the guest has; a planned address it does not have is never shown as its own.
         std::string addresses;
-        for (const auto& [network, address] : n.addresses)
-            addresses += (addresses.empty() ? "" : "  ") + network + "=" + address;
-        std::snprintf(line, sizeof line, "%-16s %-10s %-14s %s\n", n.name.c_str(), n.state.c_str(),
-                      ssh.c_str(), addresses.c_str());
-        out << line;
+        for (const auto& nic : n.nics) {
+            std::string shown = nic.seen ? *nic.seen : "?";
+            if (n.ssh && nic.seen != nic.planned) shown += " (planned " + nic.planned + ")";
+            addresses += (addresses.empty() ? "" : "  ") + nic.network + "=" + shown;
+        }
+        out << fmt::format("{:<16} {:<10} {:<14} {}\n", n.name, n.state, ssh, addresses);
+        if (!n.ssh_error.empty()) out << "    ✗ ssh: " << n.ssh_error << "\n";
+        for (const auto& nic : n.nics)
+            if (!nic.problem.empty()) out << "    ✗ " << nic.problem << "\n";
         for (const auto& service : n.services)
-            out << "    " << (service.healthy ? "✓ " : "✗ ") << service.instance << "  " << service.detail << "\n";
+            out << "    " << (service.healthy ? "✓ " : "✗ ") << service.instance << "  "
+                << service.detail << "\n";
     }
 }
 

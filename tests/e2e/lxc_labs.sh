@@ -50,9 +50,13 @@ import json, sys
 status = json.load(sys.stdin)
 bad = [n["name"] for n in status["nodes"] if n["state"] != "running" or not n["ssh"]]
 sick = [s["instance"] for n in status["nodes"] for s in n["services"] if not s["healthy"]]
+# Observed, not planned: every NIC shows the address the guest really has, equal to the plan.
+unplanned = [(n["name"], n["addresses"], n["planned"]) for n in status["nodes"]
+             if not n["addresses_as_planned"] or n["addresses"] != n["planned"]]
 assert not bad, f"nodes not running/reachable: {bad}"
+assert not unplanned, f"addresses differ from the plan: {unplanned}"
 assert not sick, f"unhealthy instances: {sick}"
-print("status: %d nodes running, reachable, healthy" % len(status["nodes"]))' >&2 || e2e_die "status: $status"
+print("status: %d nodes running, reachable, addressed as planned, healthy" % len(status["nodes"]))' >&2 || e2e_die "status: $status"
 
     again=$(lab_cmd -f "$lab" up)
     echo "$again" | grep -q "nothing changed" || e2e_die "second up changed libvirt objects: $again"

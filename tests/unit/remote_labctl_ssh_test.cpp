@@ -5,6 +5,7 @@
 
 #include <fstream>
 
+#include "commands/node_readiness.hpp"
 #include "remote/keys.hpp"
 #include "remote/lab_ssh.hpp"
 #include "remote_test_support.hpp"
@@ -127,4 +128,39 @@ TEST(LabSshEndpoints, DefaultIsTheFirstPlannedAddressOnPort22) {
     EXPECT_EQ(options.user, "lab");
     lab_ssh.endpoints["server1"] = {"127.0.0.1", 2222};
     EXPECT_EQ(remote::connect_options(lab_ssh, *loaded.lab->node("server1")).endpoint.port, 2222);
+}
+
+// `status` logs in (it used to read only the banner, and said SSH worked on a node whose host
+// key had changed): a pinned key that matches logs in and lists the guest's NICs; this
+// host's NICs do not carry the lab's MAC, so the NIC is flagged, never shown as planned.
+TEST_F(LabctlSshTest, StatusLogsInAndFlagsANicWithoutItsPlannedAddress) {
+    provision_state();
+    auto lab = topo::load_lab_or_throw(lab_file.string());
+    auto lab_ssh = remote::open_lab_ssh(util::lab_state_dir("sshtest"));
+    engine::NodeStatus status;
+    status.nics.push_back({"hostonly", "192.168.56.11", {}, {}});
+    commands::observe_node_status(lab_ssh, *lab.node("server1"), status);
+    EXPECT_TRUE(status.ssh) << status.ssh_error;
+    EXPECT_TRUE(status.ssh_latency.has_value());
+    EXPECT_NE(status.nics[0].seen, "192.168.56.11");
+    EXPECT_NE(status.nics[0].problem.find("no NIC with MAC " + lab.node("server1")->nics[0].mac),
+              std::string::npos)
+        << status.nics[0].problem;
+    EXPECT_FALSE(status.addresses_as_planned());
+}
+
+TEST_F(LabctlSshTest, StatusReportsAChangedHostKeyAsNoSsh) {
+    provision_state();
+    auto state = util::lab_state_dir("sshtest");
+    remote::pin_host_key(remote::known_hosts_path(state), "127.0.0.1", sshd.port(),
+                         remote::generate_ed25519().public_line);
+    auto lab = topo::load_lab_or_throw(lab_file.string());
+    engine::NodeStatus status;
+    status.nics.push_back({"hostonly", "192.168.56.11", {}, {}});
+    commands::observe_node_status(remote::open_lab_ssh(state), *lab.node("server1"), status);
+    EXPECT_TRUE(status.probed);
+    EXPECT_FALSE(status.ssh);
+    EXPECT_NE(status.ssh_error.find("host key CHANGED"), std::string::npos) << status.ssh_error;
+    EXPECT_FALSE(status.nics[0].seen.has_value());
+    EXPECT_EQ(sshd.log().find("Accepted publickey"), std::string::npos);
 }

@@ -394,8 +394,13 @@ TEST_F(VirtEngine, StatusReportsStateAndAddressesInSpecShape) {
     ASSERT_EQ(j["nodes"].size(), 2u);
     EXPECT_EQ(j["nodes"][0]["name"], "server1");
     EXPECT_EQ(j["nodes"][0]["state"], "running");
-    EXPECT_EQ(j["nodes"][0]["addresses"]["hostonly"], "192.168.56.11");
-    EXPECT_EQ(j["nodes"][0]["addresses"]["nat"], "192.168.123.100");
+    // The plan, and no observed address: the test driver's guests are never asked, and a
+    // planned address nobody observed is never shown as the node's own.
+    EXPECT_EQ(j["nodes"][0]["planned"]["hostonly"], "192.168.56.11");
+    EXPECT_EQ(j["nodes"][0]["planned"]["nat"], "192.168.123.100");
+    EXPECT_TRUE(j["nodes"][0]["addresses"]["hostonly"].is_null());
+    EXPECT_TRUE(j["nodes"][0]["addresses"]["nat"].is_null());
+    EXPECT_EQ(j["nodes"][0]["addresses_as_planned"], false);
     EXPECT_EQ(j["nodes"][0]["ssh"], false);  // never probed on the test driver
     EXPECT_TRUE(j["nodes"][0]["services"].is_array());
 
@@ -550,8 +555,12 @@ TEST_F(VirtEngine, CloudImageNodesCloneTheUserFileBootFromDiskAndGetACidataSeed)
     fs::create_directories(root_ / "images");
     auto qcow2 = root_ / "images/cloud.qcow2";
     auto raw = root_ / "images/cloud.raw";
-    ASSERT_EQ(util::run_process({"qemu-img", "create", "-q", "-f", "qcow2", qcow2.string(), "1G"}).exit_code, 0);
-    ASSERT_EQ(util::run_process({"qemu-img", "create", "-q", "-f", "raw", raw.string(), "256M"}).exit_code, 0);
+    ASSERT_EQ(util::run_process({"qemu-img", "create", "-q", "-f", "qcow2", qcow2.string(), "1G"})
+                  .exit_code,
+              0);
+    ASSERT_EQ(util::run_process({"qemu-img", "create", "-q", "-f", "raw", raw.string(), "256M"})
+                  .exit_code,
+              0);
     auto before = util::read_file(qcow2);
     std::ofstream(lab_file_) << R"([lab]
 name = "mom"
@@ -581,7 +590,8 @@ networks = { hostonly = "192.168.56.12" }
     virt::XmlDoc dom(virt::Connection::xml_of(keeper_->domain("mom-cloud1").get()));
     EXPECT_TRUE(dom.values("/domain/os/kernel").empty());
     EXPECT_EQ(dom.value("/domain/os/boot/@dev"), "hd");
-    EXPECT_EQ(dom.value("/domain/devices/disk[target/@dev='vda']/source/@file"), (state / "disks/cloud1.qcow2").string());
+    EXPECT_EQ(dom.value("/domain/devices/disk[target/@dev='vda']/source/@file"),
+              (state / "disks/cloud1.qcow2").string());
     EXPECT_EQ(dom.value("/domain/devices/disk[target/@dev='vdb']/source/@file"),
               (state / "seeds/cloud1-cidata.img").string());
 
@@ -627,10 +637,13 @@ networks = { hostonly = "192.168.56.11" }
         }
         return std::string("no error");
     };
-    EXPECT_EQ(message(), lab_file_.string() + ":9:9: error: node `cloud1`: image `images/missing.qcow2`: no such file " +
-                             (root_ / "images/missing.qcow2").string());
+    EXPECT_EQ(message(),
+              lab_file_.string() +
+                  ":9:9: error: node `cloud1`: image `images/missing.qcow2`: no such file " +
+                  (root_ / "images/missing.qcow2").string());
     global_.driver = "lxc";
-    EXPECT_NE(message().find(":9:9: error: node `cloud1`: image `images/missing.qcow2`: a disk image needs a VM driver"),
+    EXPECT_NE(message().find(":9:9: error: node `cloud1`: image `images/missing.qcow2`: a disk "
+                             "image needs a VM driver"),
               std::string::npos);
     EXPECT_EQ(snapshot(), stock_);
 }
