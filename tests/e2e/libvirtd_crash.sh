@@ -70,7 +70,9 @@ crash_libvirtd() {
 # The state a death mid-start leaves: inactive for libvirt, bridge and dnsmasq still there.
 assert_stuck() {
     local bridge=$1 dnsmasq=$2
-    virsh -q -c "$E2E_URI_LXC" net-info "$net" | grep -Eq '^Active: +no' || e2e_die "libvirt still calls $net active"
+    local info
+    info=$(virsh -q -c "$E2E_URI_LXC" net-info "$net")  # not piped into grep -q: pipefail + SIGPIPE
+    echo "$info" | grep -Eq '^Active: +no' || e2e_die "libvirt still calls $net active: $info"
     in_ns "$ns" ip link show dev "$bridge" >/dev/null || e2e_die "bridge $bridge is gone already"
     alive "$dnsmasq" || e2e_die "dnsmasq $dnsmasq is gone already"
 }
