@@ -94,17 +94,18 @@ int teardown_lab(virt::Connection& connection, const std::string& lab, const fs:
     }
 
     for (auto& [name, network] : inventory.networks) {
-        // Read while the network is still defined: its bridge name and address prove a
-        // leftover is its own.
+        // Before the network is undefined: its bridge name and address prove a leftover is its
+        // own, and a removal that fails leaves the network defined for the next `down`.
         auto leftovers = find_network_leftovers(connection, network.get(), lab);
-        connection.remove_network(network.get(), "network");
-        say("network " + name + "  removed");
-        ++removed;
         if (!leftovers.empty()) {
             remove_network_leftovers(leftovers, "network");
             say("network " + name + "  leftovers of a stopped libvirtd removed (" +
                 leftovers.describe() + ")");
         }
+        connection.remove_network(network.get(), "network");
+        say("network " + name + "  removed");
+        ++removed;
+    }
     }
 
     // Keep where the lab lived (URI, driver) so a second `down` or `status` talks to the same
