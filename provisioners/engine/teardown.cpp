@@ -106,7 +106,6 @@ int teardown_lab(virt::Connection& connection, const std::string& lab, const fs:
         say("network " + name + "  removed");
         ++removed;
     }
-    }
 
     // Keep where the lab lived (URI, driver) so a second `down` or `status` talks to the same
     // libvirt and finds nothing; forget the pool and overlays, which are gone.
