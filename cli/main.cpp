@@ -7,11 +7,14 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
+#include <chrono>
 #include <cstdlib>
 #include <iostream>
 
 #include "cli/command_context.hpp"
 #include "util/error.hpp"
+#include "util/interrupt.hpp"
 
 namespace {
 
@@ -26,6 +29,24 @@ void setup_logging(const labctl::commands::GlobalOptions& global) {
                       : global.verbosity < 0  ? spdlog::level::err
                                               : spdlog::level::info);
     spdlog::set_default_logger(logger);
+}
+
+// The command as typed, verbs only ("up", "image build"): for the interrupt line.
+std::string command_name(const CLI::App& app) {
+    std::string name;
+    for (const CLI::App* sub = &app; !sub->get_subcommands().empty();) {
+        sub = sub->get_subcommands().front();
+        name += (name.empty() ? "" : " ") + sub->get_name();
+    }
+    return name;
+}
+
+// How long a step may take to unwind after a signal before labctl stops at once:
+// LABCTL_INTERRUPT_GRACE=SECONDS (tests), else 20 s (mmdebstrap cleans up its chroot).
+std::chrono::milliseconds interrupt_grace() {
+    if (const char* text = std::getenv("LABCTL_INTERRUPT_GRACE"); text && *text)
+        return std::chrono::seconds(std::max(1, std::atoi(text)));
+    return std::chrono::seconds(20);
 }
 
 }  // namespace
@@ -74,17 +95,33 @@ int main(int argc, char** argv) {
     global.verbosity = verbose - quiet;
     global.color = !no_color;
     setup_logging(global);
+    // From here a signal stops labctl at its next step boundary instead of killing it mid-step.
+    util::install_interrupt_handlers(command_name(app), interrupt_grace());
 
     try {
-        return context.action ? context.action() : 0;
+        int code = context.action ? context.action() : 0;
+        // A signal that came after the last step boundary: the command finished, but the
+        // user asked it to stop, and a script must see that.
+        if (util::interrupt_count() > 0)
+            throw InterruptedError(std::string("interrupted by ") +
+                                   util::signal_name(util::last_interrupt_signal()));
+        return code;
     } catch (const DiagnosticsError& error) {
         std::cerr << error.what() << "\n";
         return static_cast<int>(error.code());
     } catch (const InterruptedError& error) {
         // Ctrl-C is the user's choice, not a failure: one short line, exit 130.
-        std::cerr << "labctl: " << error.what() << "\n";
+        std::cerr << util::interrupted_line(error.what()) << "\n";
         return static_cast<int>(error.code());
     } catch (const LabError& error) {
+        // A call the signal cut short (EINTR inside libvirt or libssh) fails as an error: the
+        // user's interruption is the real cause.
+        if (util::interrupt_count() > 0) {
+            std::cerr << util::interrupted_line(std::string("interrupted by ") +
+                                                util::signal_name(util::last_interrupt_signal()))
+                      << "\n";
+            return static_cast<int>(ExitCode::interrupted);
+        }
         std::string where;
         if (!error.node().empty()) where += "node " + error.node();
         if (!error.step().empty()) where += (where.empty() ? "" : ", ") + std::string("step ") + error.step();

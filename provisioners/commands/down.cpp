@@ -6,6 +6,7 @@
 #include "engine/target.hpp"
 #include "engine/teardown.hpp"
 #include "topology/loader.hpp"
+#include "util/error.hpp"
 #include "util/paths.hpp"
 #include "virt/connection.hpp"
 
@@ -14,10 +15,18 @@ namespace labctl::commands {
 int run_down(const GlobalOptions& global, const DownOptions& options, std::ostream& out) {
     auto start = std::chrono::steady_clock::now();
     // --lab works without the topology file: everything needed is in the tags and the record.
-    std::string lab_name = options.lab;
+    std::string lab_name = options.lab.value_or("");
     std::string lab_connect;
     topo::Driver lab_driver = topo::Driver::automatic;
-    if (lab_name.empty()) {
+    // The name becomes a directory (the lock, the record): checked before anything is created.
+    if (options.lab && lab_name.empty())
+        throw InputError(
+            "--lab: empty lab name; give the lab's name, or leave --lab out to take it from " +
+            global.file);
+    if (options.lab && !util::is_lab_name(lab_name))
+        throw InputError("--lab `" + lab_name +
+                         "`: not a lab name (a lab name matches ^[a-z][a-z0-9-]{0,30}$)");
+    if (!options.lab) {
         topo::Lab lab = topo::load_lab_or_throw(global.file);
         lab_name = lab.lab.name;
         lab_connect = lab.lab.connect;

@@ -44,7 +44,9 @@ struct UpOptions {
 
 struct DownOptions {
     bool keep_disks = false;
-    std::string lab;  // down by tag alone, without the lab file
+    // Down by tag alone, without the lab file. Unset: the lab of -f; set, even to '', it must
+    // be a lab name (an empty --lab is a mistake, not a way to say "use -f").
+    std::optional<std::string> lab;
 };
 
 struct StatusOptions {

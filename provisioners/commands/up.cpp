@@ -16,6 +16,7 @@
 #include "image/cloud_image.hpp"
 #include "image/image_build.hpp"
 #include "topology/loader.hpp"
+#include "util/interrupt.hpp"
 #include "util/paths.hpp"
 #include "virt/connection.hpp"
 
@@ -42,6 +43,7 @@ int up_lab(const GlobalOptions& global, const UpOptions& options, std::ostream& 
     auto record = engine::load_record(state_dir);
     std::string uri = engine::choose_uri(
         global.connect, lab.lab.connect.empty() && record ? record->uri : lab.lab.connect, driver);
+    util::interrupt_point("connect to " + uri);
     virt::Connection connection(uri);
     auto kind = engine::resolve_driver(driver, connection);
     // `auto` keeps the driver the lab was brought up with, so a host whose KVM state changed
@@ -116,6 +118,7 @@ int up_lab(const GlobalOptions& global, const UpOptions& options, std::ostream& 
     // The test driver boots nothing: provisioning and verification need real guests.
     if (connection.is_test_driver()) return 0;
 
+    util::interrupt_point("wait for planned addresses");
     // SSH on the first NIC is not readiness: every NIC must show its planned address (a DHCP
     // lease on a second network may still be on its way) before anything uses the lab.
     std::vector<std::string> booted;
@@ -126,10 +129,12 @@ int up_lab(const GlobalOptions& global, const UpOptions& options, std::ostream& 
                                std::chrono::duration_cast<std::chrono::seconds>(address_timeout),
                                out, start);
 
+    util::interrupt_point("provision");
     auto summary = provision_lab(lab, state_dir, options.only, out, start);
     out << engine::stamp(start) << "provisioned " << summary.services << " service instance(s), "
         << summary.changed << " changed\n";
     if (options.no_verify || !options.only.empty()) return 0;
+    util::interrupt_point("verify");
     out << engine::stamp(start) << "verify\n";
     bool ok = verify_lab(lab, state_dir, out, false, global.color);
     out << engine::stamp(start) << (ok ? "lab verified" : "verification FAILED") << "\n";

@@ -6,8 +6,10 @@
 #include <thread>
 
 #include "engine/inventory.hpp"
+#include "engine/network_leftovers.hpp"
 #include "util/error.hpp"
 #include "util/files.hpp"
+#include "util/interrupt.hpp"
 #include "util/parallel.hpp"
 #include "util/strings.hpp"
 #include "virt/xml_builders.hpp"
@@ -68,6 +70,7 @@ class Applier {
 
   private:
     void before(size_t index, const Action& action) {
+        util::interrupt_point(action.describe());  // Ctrl-C stops between actions, never inside one
         if (options_.before_action) options_.before_action(index, action);
     }
 
@@ -123,7 +126,8 @@ class Applier {
                 auto net = conn_.network(action.object);
                 if (!net) throw InfraError("network " + action.object + " vanished", {}, "network");
                 if (virt::Connection::is_active(net.get())) return;
-                conn_.start_network(net.get(), "network");
+                start_network_clearing_leftovers(conn_, net.get(), desired_.lab, "network",
+                                                 [this](const std::string& what) { say(what); });
                 say("network " + action.object + "  started");
                 return;
             }
@@ -221,7 +225,7 @@ class Applier {
                 say("domain " + action.object + "  start failed (" + error.what() +
                     "), trying again (" + std::to_string(attempt + 1) + "/" +
                     std::to_string(lxc_attempts) + ")");
-                std::this_thread::sleep_for(delay);
+                util::sleep_or_interrupt(delay);
                 delay *= 2;
             }
         }

@@ -12,6 +12,7 @@
 
 #include "util/error.hpp"
 #include "util/files.hpp"
+#include "util/interrupt.hpp"
 
 namespace labctl::engine {
 
@@ -84,7 +85,7 @@ void BannerWaiter::wait(const WaitTarget& target, std::chrono::milliseconds time
         left = std::chrono::milliseconds(remaining_ms(deadline));
         if (left.count() == 0) break;
         // Backoff between probes, never past the deadline.
-        std::this_thread::sleep_for(std::min(delay, left));
+        util::sleep_or_interrupt(std::min(delay, left));
         delay = std::min(delay * 2, std::chrono::milliseconds(2000));
     }
     std::string message = "no SSH answer from " + target.address + ":" +

@@ -7,6 +7,7 @@
 #include "engine/apply.hpp"
 #include "engine/inventory.hpp"
 #include "engine/lxc_cgroups.hpp"
+#include "engine/network_leftovers.hpp"
 #include "engine/overlay.hpp"
 #include "util/error.hpp"
 #include "util/parallel.hpp"
@@ -93,6 +94,14 @@ int teardown_lab(virt::Connection& connection, const std::string& lab, const fs:
     }
 
     for (auto& [name, network] : inventory.networks) {
+        // Before the network is undefined: its bridge name and address prove a leftover is its
+        // own, and a removal that fails leaves the network defined for the next `down`.
+        auto leftovers = find_network_leftovers(connection, network.get(), lab);
+        if (!leftovers.empty()) {
+            remove_network_leftovers(leftovers, "network");
+            say("network " + name + "  leftovers of a stopped libvirtd removed (" +
+                leftovers.describe() + ")");
+        }
         connection.remove_network(network.get(), "network");
         say("network " + name + "  removed");
         ++removed;

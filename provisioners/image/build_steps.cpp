@@ -6,8 +6,12 @@
 #include <chrono>
 #include <cstdio>
 
+#include <spdlog/spdlog.h>
+
 #include "util/error.hpp"
 #include "util/files.hpp"
+#include "util/interrupt.hpp"
+#include "util/mounts.hpp"
 #include "util/process.hpp"
 #include "util/strings.hpp"
 
@@ -16,6 +20,7 @@ namespace labctl::image {
 namespace fs = std::filesystem;
 
 void Stages::run(const std::string& title, const std::function<void()>& body) {
+    util::interrupt_point("image " + image_ + ": " + title);
     out_ << "image " << image_ << ": " << title << " ..." << std::flush;
     auto start = std::chrono::steady_clock::now();
     try {
@@ -37,6 +42,24 @@ std::string Stages::format_seconds(double seconds) {
     char buffer[32];
     std::snprintf(buffer, sizeof buffer, "%.1f s", seconds);
     return buffer;
+}
+
+ScratchTree::ScratchTree(fs::path dir, unsigned mode) : dir_(std::move(dir)) {
+    util::unmount_below(dir_);  // a leftover of a crashed run with this pid
+    fs::remove_all(dir_);
+    util::make_dirs(dir_, mode);
+}
+
+ScratchTree::~ScratchTree() {
+    // Never remove_all through a mount: it would delete what the mount shows (an image's tree).
+    if (!util::unmount_below(dir_)) {
+        spdlog::warn("{}: still mounted below it after a lazy unmount; left in place",
+                     dir_.string());
+        return;
+    }
+    std::error_code ec;
+    fs::remove_all(dir_, ec);
+    if (ec) spdlog::warn("cannot remove the scratch tree {}: {}", dir_.string(), ec.message());
 }
 
 void run_checked(const std::vector<std::string>& argv, const std::string& step,

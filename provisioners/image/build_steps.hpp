@@ -30,6 +30,23 @@ class Stages {
     double total_ = 0;
 };
 
+// A scratch directory that goes away with everything in it when the guard goes, on success
+// and on failure: every mount below it is unmounted first (deepest first, lazily when busy),
+// then the tree is removed. A removal that fails is logged, never thrown, so it cannot mask
+// the error that is unwinding the stack. Made empty (a leftover of the same name removed
+// first) with MODE.
+class ScratchTree {
+  public:
+    ScratchTree(std::filesystem::path dir, unsigned mode);
+    ~ScratchTree();
+    ScratchTree(const ScratchTree&) = delete;
+    ScratchTree& operator=(const ScratchTree&) = delete;
+    const std::filesystem::path& path() const { return dir_; }
+
+  private:
+    std::filesystem::path dir_;
+};
+
 // Runs ARGV; on failure throws InfraError (step STEP) with the last lines of the tool's
 // output. LOG, when given, receives the whole output either way.
 void run_checked(const std::vector<std::string>& argv, const std::string& step,

@@ -16,6 +16,7 @@
 #include "render/template_set.hpp"
 #include "util/error.hpp"
 #include "util/files.hpp"
+#include "util/mounts.hpp"
 #include "util/paths.hpp"
 
 namespace labctl::image {
@@ -43,7 +44,9 @@ class ReadOnlyOverlay {
                 "cannot mount an overlay at " + merged_.string() + ": " + std::strerror(errno), "",
                 "box");
     }
-    ~ReadOnlyOverlay() { ::umount2(merged_.c_str(), MNT_DETACH); }
+    // Every mount at MERGED (propagation to a peer at the same path stacks a second one; the
+    // bench once died on `cannot remove all: Device or resource busy [.../merged]`).
+    ~ReadOnlyOverlay() { util::unmount_below(merged_); }
     ReadOnlyOverlay(const ReadOnlyOverlay&) = delete;
     ReadOnlyOverlay& operator=(const ReadOnlyOverlay&) = delete;
 
@@ -104,8 +107,7 @@ fs::path make_vagrant_box(const BoxRequest& request, std::ostream& out) {
         util::images_dir() / ("." + request.image + ".box-" + std::to_string(::getpid()));
     fs::path partial = output;
     partial += ".tmp-" + std::to_string(::getpid());
-    fs::remove_all(work);
-    util::make_dirs(work, 0700);
+    ScratchTree scratch(work, 0700);  // unmounted and removed on every way out
     try {
         Stages stages(out, request.image);
         auto key = remote::generate_ed25519();
@@ -135,7 +137,6 @@ fs::path make_vagrant_box(const BoxRequest& request, std::ostream& out) {
             fs::permissions(partial, fs::perms(0600), fs::perm_options::replace);
             fs::rename(partial, output);
         });
-        fs::remove_all(work);
         out << "image " << request.image << ": box " << output.string() << " ("
             << (fs::file_size(output) >> 20) << " MiB) in "
             << Stages::format_seconds(stages.total()) << "\n  vagrant box add --name labctl/"
@@ -143,8 +144,7 @@ fs::path make_vagrant_box(const BoxRequest& request, std::ostream& out) {
         return output;
     } catch (...) {
         std::error_code ignored;
-        fs::remove_all(work, ignored);
-        fs::remove(partial, ignored);
+        fs::remove(partial, ignored);  // the scratch tree goes with its guard
         throw;
     }
 }

@@ -206,13 +206,14 @@ BuildResult build_image(const std::string& name, bool force, std::ostream& out) 
     // place at the end: an interrupted build never leaves a half image.
     const fs::path work =
         util::images_dir() / ("." + name + ".build-" + std::to_string(::getpid()));
-    fs::remove_all(work);
-    util::make_dirs(work, 0755);
+    // Unmounted (mmdebstrap's /proc, /sys in the chroot, if it died) and removed on failure;
+    // on success it has been renamed away and there is nothing left to remove.
+    ScratchTree scratch(work, 0755);
     const fs::path apt_cache = util::images_dir() / ".cache" / "apt";
     util::make_dirs(apt_cache, 0755);
     const fs::path rootfs = work / "rootfs";
     const fs::path overlay = work / "baked";
-    try {
+    {
         Stages stages(out, name);
         write_baked_files(overlay);
         stages.run("bootstrap Debian " + std::string(suite) + " with " +
@@ -263,10 +264,6 @@ BuildResult build_image(const std::string& name, bool force, std::ostream& out) 
         out << "image " << name << ": built in " << Stages::format_seconds(stages.total()) << " -> "
             << dir.string() << "\n";
         return {dir, true};
-    } catch (...) {
-        std::error_code ignored;
-        fs::remove_all(work, ignored);
-        throw;
     }
 }
 

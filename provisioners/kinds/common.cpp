@@ -11,7 +11,7 @@ std::optional<topo::Duration> read_duration(topo::TomlReader& reader, std::strin
     if (node->is_integer()) {
         auto seconds = node->as_integer()->get();
         if (seconds < 0 || seconds > 86400) {
-            reader.diagnostics().error(topo::pos_of(*node), "`" + std::string(key) + "` must be 0..86400 seconds");
+            reader.diagnostics().error(topo::pos_of(*node), std::string("`").append(key) + "` must be 0..86400 seconds");
             return std::nullopt;
         }
         return topo::Duration{std::to_string(seconds) + "s", static_cast<double>(seconds)};
@@ -29,12 +29,12 @@ std::optional<topo::Duration> read_duration(topo::TomlReader& reader, std::strin
     bool number_ok = digits > 0 && digits <= 6 &&
                      std::from_chars(text.data(), text.data() + digits, value).ec == std::errc{};
     if (scale < 0 || !number_ok) {
-        reader.diagnostics().error(topo::pos_of(*node), "`" + std::string(key) + "` = \"" + text +
+        reader.diagnostics().error(topo::pos_of(*node), std::string("`").append(key) + "` = \"" + text +
                                                             "\" is not a duration (use e.g. \"5s\", \"500ms\", \"1m\")");
         return std::nullopt;
     }
     if (whole_seconds && unit == "ms") {
-        reader.diagnostics().error(topo::pos_of(*node), "`" + std::string(key) + "` = \"" + text +
+        reader.diagnostics().error(topo::pos_of(*node), std::string("`").append(key) + "` = \"" + text +
                                                             "\": nginx counts it in whole seconds (use e.g. \"1s\")");
         return std::nullopt;
     }

@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "remote/channel_pump.hpp"
+#include "util/interrupt.hpp"
 #include "util/strings.hpp"
 
 namespace labctl::remote {
@@ -159,7 +160,7 @@ Session Session::connect(const ConnectOptions& o) {
             if (remaining.count() <= 0) continue;  // the deadline check above reports it
             spdlog::debug("ssh: {} not ready ({}), retrying in {} ms", o.node, last_error,
                           wait.count());
-            std::this_thread::sleep_for(std::min(wait, remaining));
+            util::sleep_or_interrupt(std::min(wait, remaining));
         }
     }
 }

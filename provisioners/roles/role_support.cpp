@@ -5,6 +5,7 @@
 
 #include "remote/install.hpp"
 #include "util/error.hpp"
+#include "util/interrupt.hpp"
 #include "util/strings.hpp"
 
 namespace labctl::roles {
@@ -69,7 +70,7 @@ void wait_until(const std::string& node, const std::string& step, std::chrono::s
         reason = check();
         if (reason.empty()) return;
         if (Clock::now() + delay > until) break;
-        std::this_thread::sleep_for(delay);
+        util::sleep_or_interrupt(delay);
         delay = std::min(delay * 2, std::chrono::milliseconds(2000));
     }
     throw InfraError("not ready after " + std::to_string(deadline.count()) + " s: " + reason, node, step);

@@ -9,6 +9,7 @@
 #include "roles/nginx_role.hpp"
 #include "roles/service_roles.hpp"
 #include "util/error.hpp"
+#include "util/interrupt.hpp"
 
 namespace labctl::roles {
 
@@ -72,6 +73,7 @@ std::vector<RoleReport> provision(const topo::Lab& lab,
                         throw InfraError("service placed on unknown node", node_name, "provision");
                     auto& session = pool.get(node_name);
                     for (const auto* service : by_node.at(node_name)) {
+                        util::interrupt_point("provision " + service->name + " on " + node_name);
                         std::vector<render::GeneratedFile> mine;
                         for (const auto& file : files) {
                             if (file.node == node_name && file.service == service->name)

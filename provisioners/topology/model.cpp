@@ -129,7 +129,7 @@ std::vector<Instance> Lab::instances(const Service& service) const {
         int count = service.type == ServiceType::app ? service.app().instances : 1;
         for (int i = 0; i < count; ++i) {
             Instance instance{&service, host, service.name + "-" + host->name, service.main_port() + i, i};
-            if (count > 1) instance.name += "-" + std::to_string(i + 1);
+            if (count > 1) instance.name.append("-").append(std::to_string(i + 1));
             out.push_back(std::move(instance));
         }
     }

@@ -67,7 +67,7 @@ std::optional<std::int64_t> TomlReader::integer(std::string_view key, IntRange r
     }
     auto value = node->as_integer()->get();
     if (value < range.min || value > range.max) {
-        diagnostics_.error(pos_of(*node), "`" + std::string(key) + "` in " + what_ + " is " + std::to_string(value) +
+        diagnostics_.error(pos_of(*node), std::string("`").append(key) + "` in " + what_ + " is " + std::to_string(value) +
                                               ", outside " + std::to_string(range.min) + ".." +
                                               std::to_string(range.max));
         return std::nullopt;

@@ -2,9 +2,19 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 
+#include "util/error.hpp"
+
 namespace labctl::util {
+
+bool is_lab_name(std::string_view name) {
+    if (name.empty() || name.size() > 31 || name[0] < 'a' || name[0] > 'z') return false;
+    return std::all_of(name.begin(), name.end(), [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
+    });
+}
 
 std::filesystem::path labctl_home() {
     if (const char* home = std::getenv("LABCTL_HOME"); home && *home) return home;
@@ -16,6 +26,12 @@ std::filesystem::path labctl_home() {
 
 std::filesystem::path images_dir() { return labctl_home() / "images"; }
 std::filesystem::path image_dir(const std::string& image_name) { return images_dir() / image_name; }
-std::filesystem::path lab_state_dir(const std::string& lab_name) { return labctl_home() / "labs" / lab_name; }
+
+std::filesystem::path lab_state_dir(const std::string& lab_name) {
+    if (!is_lab_name(lab_name))
+        throw InputError("bad lab name `" + lab_name +
+                         "`: a lab name matches ^[a-z][a-z0-9-]{0,30}$");
+    return labctl_home() / "labs" / lab_name;
+}
 
 }  // namespace labctl::util

@@ -8,17 +8,15 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
 #include <filesystem>
-#include <iterator>
-#include <mutex>
 #include <thread>
 
 #include "util/error.hpp"
 #include "util/files.hpp"
+#include "util/interrupt.hpp"
 #include "util/strings.hpp"
 
 extern char** environ;
@@ -27,70 +25,8 @@ namespace labctl::util {
 
 namespace {
 
-// The signals that stop labctl from a terminal or a supervisor.
-constexpr int kInterruptSignals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
-constexpr std::size_t kInterruptSignalCount = std::size(kInterruptSignals);
 // How often a run looks whether a signal came (it may be delivered to another thread).
 constexpr int kInterruptCheckMs = 100;
-
-// Written by the handler: how many interrupting signals came, and the last one.
-std::atomic<unsigned> g_interrupts{0};
-std::atomic<int> g_last_interrupt{0};
-static_assert(std::atomic<unsigned>::is_always_lock_free && std::atomic<int>::is_always_lock_free,
-              "the signal handler may only touch lock-free atomics");
-
-void on_interrupt(int signal) {
-    g_last_interrupt.store(signal, std::memory_order_relaxed);
-    g_interrupts.fetch_add(1, std::memory_order_release);
-}
-
-const char* signal_name(int signal) {
-    switch (signal) {
-        case SIGINT:
-            return "SIGINT";
-        case SIGTERM:
-            return "SIGTERM";
-        case SIGHUP:
-            return "SIGHUP";
-        case SIGQUIT:
-            return "SIGQUIT";
-        default:
-            return "a signal";
-    }
-}
-
-// Catches the interrupting signals while at least one program runs (runs overlap when `up`
-// works on nodes in parallel); the last run to end puts back what was there before. A signal
-// that was ignored when labctl started (nohup, a background job) stays ignored.
-class InterruptScope {
-  public:
-    InterruptScope() {
-        std::lock_guard lock(mutex_);
-        if (users_++ > 0) return;
-        for (std::size_t i = 0; i < kInterruptSignalCount; ++i) {
-            ::sigaction(kInterruptSignals[i], nullptr, &saved_[i]);
-            if (!(saved_[i].sa_flags & SA_SIGINFO) && saved_[i].sa_handler == SIG_IGN) continue;
-            struct sigaction ours {};
-            ours.sa_handler = on_interrupt;
-            ours.sa_flags = SA_RESTART;
-            sigemptyset(&ours.sa_mask);
-            ::sigaction(kInterruptSignals[i], &ours, nullptr);
-        }
-    }
-    ~InterruptScope() {
-        std::lock_guard lock(mutex_);
-        if (--users_ > 0) return;
-        for (std::size_t i = 0; i < kInterruptSignalCount; ++i)
-            ::sigaction(kInterruptSignals[i], &saved_[i], nullptr);
-    }
-    InterruptScope(const InterruptScope&) = delete;
-    InterruptScope& operator=(const InterruptScope&) = delete;
-
-  private:
-    static inline std::mutex mutex_;
-    static inline int users_ = 0;
-    static inline struct sigaction saved_[kInterruptSignalCount];
-};
 
 struct Pipe {
     Fd read, write;
@@ -138,7 +74,8 @@ int wait_for_exit(pid_t pid, Poll poll) {
 ProcessResult run_process(const std::vector<std::string>& argv, const std::string& input) {
     if (argv.empty()) throw InfraError("run_process: empty command");
     InterruptScope interrupt_scope;  // before the spawn: no window where Ctrl-C kills labctl only
-    const unsigned interrupts_before = g_interrupts.load(std::memory_order_acquire);
+    throw_if_interrupted();          // labctl is stopping: start nothing new
+    const unsigned interrupts_before = interrupt_count();
     Pipe in, out, err;
     SpawnActions spawn;
     SpawnAttributes attributes;
@@ -163,9 +100,9 @@ ProcessResult run_process(const std::vector<std::string>& argv, const std::strin
     ::signal(SIGPIPE, SIG_IGN);
     bool forwarded = false;
     auto forward_interrupt = [&] {
-        if (forwarded || g_interrupts.load(std::memory_order_acquire) == interrupts_before) return;
+        if (forwarded || interrupt_count() == interrupts_before) return;
         forwarded = true;
-        ::kill(-pid, g_last_interrupt.load(std::memory_order_relaxed));
+        ::kill(-pid, last_interrupt_signal());
     };
     while (out.read || err.read) {
         forward_interrupt();
@@ -202,10 +139,9 @@ ProcessResult run_process(const std::vector<std::string>& argv, const std::strin
     result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
     // A signal that came while the program ran was caught, not acted on: report it, whatever
     // the program made of it (mmdebstrap ignores it, waits for its children and exits 1).
-    if (g_interrupts.load(std::memory_order_acquire) != interrupts_before)
+    if (interrupt_count() != interrupts_before)
         throw InterruptedError(std::string("interrupted by ") +
-                               signal_name(g_last_interrupt.load(std::memory_order_relaxed)) +
-                               " while running " + argv[0]);
+                               signal_name(last_interrupt_signal()) + " while running " + argv[0]);
     if (WIFSIGNALED(status) && WTERMSIG(status) == SIGINT)
         throw InterruptedError("interrupted: " + argv[0] + " was stopped by SIGINT");
     return result;

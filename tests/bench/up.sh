@@ -39,12 +39,29 @@ time_up() {
     echo "$seconds"
 }
 
+# Each figure is printed the moment it is measured (and kept for the summary at the end), so
+# a later failure (once: `labctl image box` dying on a busy mount) loses none of the earlier.
+figure() {
+    printf '%-44s %10s\n' "$1" "$2" | tee -a "$E2E_TMP/figures"
+}
+ratio() { awk -v a="$1" -v b="$2" -v f="$3" 'BEGIN {printf f, a / b}'; }
+printf '\n%-44s %10s\n' "labctl up" "seconds" | tee "$E2E_TMP/figures"
+
 declare -A t
-for n in 2 4 8; do t[$n]=$(time_up lxc "$E2E_URI_LXC" "$(bare_lab "$n")"); done
+for n in 2 4 8; do
+    t[$n]=$(time_up lxc "$E2E_URI_LXC" "$(bare_lab "$n")")
+    figure "$n bare nodes, lxc" "${t[$n]}"
+done
+figure "ratio t(8)/t(2) (4.0 = no parallelism)" "$(ratio "${t[8]}" "${t[2]}" %.2f)"
+figure "labctl status, 8 warm bare nodes, lxc" "$(cat "$E2E_TMP/status-bare-8.toml.s")"
 full_lxc=$(time_up lxc "$E2E_URI_LXC" "$root/examples/activemq-failover/lab.toml")
+figure "failover lab, lxc (boot+provision+verify)" "$full_lxc"
+figure "labctl status, failover lab warm, lxc" "$(cat "$E2E_TMP/status-lab.toml.s")"
 grep -E "ssh up|changed |ok  " "$E2E_TMP/up.log" >"$E2E_TMP/lxc-steps.log" || true
 qemu_lab=$root/tests/e2e/labs/qemu-two-nodes.toml
 full_qemu=$(LABCTL_BOOT_TIMEOUT=300 time_up qemu "$E2E_URI_QEMU" "$qemu_lab")
+figure "2-node lab, qemu/TCG (boot+provision+verify)" "$full_qemu"
+figure "ratio qemu/lxc" "$(ratio "$full_qemu" "$full_lxc" %.1f)"
 grep -E "cloned|ssh up|changed |ok  " "$E2E_TMP/up.log" >"$E2E_TMP/qemu-steps.log" || true
 
 # Vagrant: its own (parallel) `vagrant up` of the exported lab on a box of the same image.
@@ -62,10 +79,12 @@ if command -v vagrant >/dev/null && vagrant plugin list 2>/dev/null | grep -q va
         in_ns "$ns" env -C "$vlab" vagrant "$@" >>"$E2E_TMP/vagrant.log" 2>&1 ||
             { tr '\r' '\n' <"$E2E_TMP/vagrant.log" | grep -v Progress | tail -30 >&2; e2e_die "vagrant $* failed"; }
         v[$key]=$(e2e_since "$started")
+        figure "vagrant $* ($key)" "${v[$key]}"
     }
     started=$(e2e_now)
-    "$labctl" image box -o "$E2E_TMP/labctl.box" --driver qemu >/dev/null
+    "$labctl" image box -o "$E2E_TMP/labctl.box" --driver qemu >/dev/null || e2e_die "labctl image box failed"
     v[box]=$(e2e_since "$started")
+    figure "labctl image box (one-off)" "${v[box]}"
     vagrant box add --name labctl/bench "$E2E_TMP/labctl.box" >>"$E2E_TMP/vagrant.log" 2>&1
     "$labctl" -f "$qemu_lab" export vagrant -o "$vlab" --box labctl/bench >/dev/null
     vagrant_timed cold up
@@ -78,16 +97,9 @@ if command -v vagrant >/dev/null && vagrant plugin list 2>/dev/null | grep -q va
     vagrant_timed destroy destroy -f
 fi
 
-printf '\n%-44s %10s\n' "labctl up" "seconds"
-printf '%-44s %10s\n' "2 bare nodes, lxc" "${t[2]}"
-printf '%-44s %10s\n' "4 bare nodes, lxc" "${t[4]}"
-printf '%-44s %10s\n' "8 bare nodes, lxc" "${t[8]}"
-printf '%-44s %10s\n' "ratio t(8)/t(2) (4.0 = no parallelism)" "$(awk -v a="${t[8]}" -v b="${t[2]}" 'BEGIN {printf "%.2f", a / b}')"
-printf '%-44s %10s\n' "failover lab, lxc (boot+provision+verify)" "$full_lxc"
-printf '%-44s %10s\n' "2-node lab, qemu/TCG (boot+provision+verify)" "$full_qemu"
-printf '%-44s %10s\n' "ratio qemu/lxc" "$(awk -v a="$full_qemu" -v b="$full_lxc" 'BEGIN {printf "%.1f", a / b}')"
-printf '%-44s %10s\n' "labctl status, 8 warm bare nodes, lxc" "$(cat "$E2E_TMP/status-bare-8.toml.s")"
-printf '%-44s %10s\n' "labctl status, failover lab warm, lxc" "$(cat "$E2E_TMP/status-lab.toml.s")"
+# The summary: every figure again, in one table.
+printf '\nsummary:'
+cat "$E2E_TMP/figures"
 printf '\nsteps, failover lab on lxc:\n'; cat "$E2E_TMP/lxc-steps.log"
 printf '\nsteps, 2-node lab on qemu:\n'; cat "$E2E_TMP/qemu-steps.log"
 if [ -n "${v[up]:-}" ]; then
@@ -97,8 +109,8 @@ if [ -n "${v[up]:-}" ]; then
     printf '%-44s %10s\n' "vagrant up (boot+provision, parallel)" "${v[up]}"
     printf '%-44s %10s\n' "vagrant status" "${v[status]}"
     printf '%-44s %10s\n' "vagrant destroy -f" "${v[destroy]}"
-    printf '%-44s %10s\n' "ratio labctl up / vagrant up (<1: faster)" "$(awk -v a="$full_qemu" -v b="${v[up]}" 'BEGIN {printf "%.2f", a / b}')"
-    printf '%-44s %10s\n' "ratio labctl status / vagrant status" "$(awk -v a="$(cat "$E2E_TMP/status-qemu-two-nodes.toml.s")" -v b="${v[status]}" 'BEGIN {printf "%.2f", a / b}')"
+    printf '%-44s %10s\n' "ratio labctl up / vagrant up (<1: faster)" "$(ratio "$full_qemu" "${v[up]}" %.2f)"
+    printf '%-44s %10s\n' "ratio labctl status / vagrant status" "$(ratio "$(cat "$E2E_TMP/status-qemu-two-nodes.toml.s")" "${v[status]}" %.2f)"
 else
     printf '\nvagrant comparison: skipped (vagrant or vagrant-libvirt not installed: scripts/packages/vagrant.txt)\n'
 fi
