@@ -9,6 +9,7 @@
 
 #include "util/error.hpp"
 #include "util/files.hpp"
+#include "util/mounts.hpp"
 
 namespace labctl::engine {
 
@@ -20,21 +21,6 @@ OverlayPaths overlay_paths(const fs::path& state_dir, const fs::path& image_dir,
     return {image_dir / "rootfs", base / "upper", base / "work", base / "merged"};
 }
 
-namespace {
-// /proc/self/mountinfo escapes space, tab, newline and backslash as \ooo.
-std::string unescape_mountinfo(const std::string& field) {
-    std::string out;
-    for (size_t i = 0; i < field.size(); ++i) {
-        if (field[i] == '\\' && i + 3 < field.size()) {
-            out += static_cast<char>(std::stoi(field.substr(i + 1, 3), nullptr, 8));
-            i += 3;
-        } else {
-            out += field[i];
-        }
-    }
-    return out;
-}
-}  // namespace
 
 bool is_mount_point(const fs::path& path) {
     std::error_code ec;
@@ -46,7 +32,7 @@ bool is_mount_point(const fs::path& path) {
         std::istringstream fields(line);
         std::string id, parent, devno, root, mount_point;
         fields >> id >> parent >> devno >> root >> mount_point;
-        if (unescape_mountinfo(mount_point) == canonical.string()) return true;
+        if (util::unescape_mountinfo(mount_point) == canonical.string()) return true;
     }
     return false;
 }

@@ -11,8 +11,6 @@ namespace labctl::util {
 
 namespace fs = std::filesystem;
 
-namespace {
-// /proc/self/mountinfo escapes space, tab, newline and backslash as \ooo.
 std::string unescape_mountinfo(const std::string& field) {
     std::string out;
     for (size_t i = 0; i < field.size(); ++i) {
@@ -25,7 +23,6 @@ std::string unescape_mountinfo(const std::string& field) {
     }
     return out;
 }
-}  // namespace
 
 std::vector<fs::path> mounts_below(const fs::path& dir) {
     std::error_code ec;

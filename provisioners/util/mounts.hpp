@@ -5,9 +5,13 @@
 #pragma once
 
 #include <filesystem>
+#include <string>
 #include <vector>
 
 namespace labctl::util {
+
+// A path field of /proc/self/mountinfo, which escapes space, tab, newline and backslash as \ooo.
+std::string unescape_mountinfo(const std::string& field);
 
 // Every mount point at or below DIR, one entry per mount (stacked mounts repeat), deepest
 // first, so unmounting them in order never meets a busy parent.
