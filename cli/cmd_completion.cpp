@@ -3,7 +3,7 @@
 #include <iostream>
 
 #include "cli/command_context.hpp"
-#include "topology/loader.hpp"
+#include "labfile/loader.hpp"
 
 namespace labctl::cli {
 
@@ -109,7 +109,7 @@ void add_completion_command(CLI::App& app, CommandContext& context) {
     names->group("");
     names->callback([&context] {
         context.action = [&context] {
-            auto result = topo::load_lab_file(context.global.file);
+            auto result = labfile::load_lab_file(context.global.file);
             if (!result.lab) return 0;
             for (const auto& node : result.lab->nodes) std::cout << node.name << "\n";
             for (const auto& service : result.lab->services) std::cout << service.name << "\n";

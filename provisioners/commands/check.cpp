@@ -6,14 +6,14 @@
 #include "commands/lab_commands.hpp"
 #include "remote/lab_ssh.hpp"
 #include "remote/pool.hpp"
-#include "topology/loader.hpp"
+#include "labfile/loader.hpp"
 #include "util/paths.hpp"
 #include "verify/declared_checks.hpp"
 
 namespace labctl::commands {
 
 int run_check(const GlobalOptions& global, const CheckOptions& options, std::ostream& out) {
-    auto lab = topo::load_lab_or_throw(global.file);
+    auto lab = labfile::load_lab_or_throw(global.file);
     if (lab.checks.empty()) {
         if (options.json)
             out << verify::ScoredReport{}.to_json().dump(2) << "\n";

@@ -5,7 +5,7 @@
 #include "engine/lab_state.hpp"
 #include "engine/target.hpp"
 #include "engine/teardown.hpp"
-#include "topology/loader.hpp"
+#include "labfile/loader.hpp"
 #include "util/error.hpp"
 #include "util/paths.hpp"
 #include "virt/connection.hpp"
@@ -27,7 +27,7 @@ int run_down(const GlobalOptions& global, const DownOptions& options, std::ostre
         throw InputError("--lab `" + lab_name +
                          "`: not a lab name (a lab name matches ^[a-z][a-z0-9-]{0,30}$)");
     if (!options.lab) {
-        topo::Lab lab = topo::load_lab_or_throw(global.file);
+        topo::Lab lab = labfile::load_lab_or_throw(global.file);
         lab_name = lab.lab.name;
         lab_connect = lab.lab.connect;
         lab_driver = lab.lab.driver;

@@ -4,7 +4,7 @@
 
 #include "commands/node_readiness.hpp"
 #include "engine/desired.hpp"
-#include "topology/loader.hpp"
+#include "labfile/loader.hpp"
 #include "util/error.hpp"
 #include "util/files.hpp"
 #include "util/paths.hpp"
@@ -35,7 +35,7 @@ void save_faults(const std::filesystem::path& state_dir, const nlohmann::json& f
 std::unique_ptr<FaultSession> open_fault_session(const std::string& lab_file,
                                                  const std::string& target,
                                                  const std::string& verb) {
-    auto lab = topo::load_lab_or_throw(lab_file);
+    auto lab = labfile::load_lab_or_throw(lab_file);
     auto state_dir = util::lab_state_dir(lab.lab.name);
     verify::resolve_fault_target(lab, target);  // bad input first: exit 2
     auto session = std::unique_ptr<FaultSession>(new FaultSession{std::move(lab),
@@ -84,7 +84,7 @@ KillRun kill_under_load(FaultSession& session, verify::Fault& fault, const std::
     const auto& target = session.target;
     verify::LoadOptions load;
     load.host = target.balancer_node->address();
-    load.port = target.balancer->nginx().listen;
+    load.port = target.balancing.port;
     load.requests = requests;
     load.rate = rate;
     // Enough connections that one stuck on a dead backend does not stall the steady rate.
@@ -130,10 +130,10 @@ ReviveRun revive_until_rejoined(FaultSession& session, verify::Fault& fault,
     for (const auto& instance : target.instances)
         if (auto address = session.lab.address_between(*target.balancer_node, *instance.node))
             wanted.insert(address->str() + ":" + std::to_string(instance.port));
-    double deadline = target.balancer->nginx().fail_timeout.seconds + 30;
+    double deadline = target.balancing.fail_timeout.seconds + 30;
     verify::LoadOptions load;
     load.host = target.balancer_node->address();
-    load.port = target.balancer->nginx().listen;
+    load.port = target.balancing.port;
     load.requests = 50;
     load.rate = rate;
     ReviveRun run;

@@ -8,7 +8,7 @@
 #include "image/image_build.hpp"
 #include "image/image_store.hpp"
 #include "image/seed.hpp"
-#include "topology/loader.hpp"
+#include "labfile/loader.hpp"
 #include "util/error.hpp"
 #include "util/files.hpp"
 
@@ -65,7 +65,7 @@ int list(const ImageOptions& options, std::ostream& out) {
 }
 
 int seed(const GlobalOptions& global, const ImageOptions& options, std::ostream& out) {
-    auto lab = topo::load_lab_or_throw(global.file);
+    auto lab = labfile::load_lab_or_throw(global.file);
     const auto* node = lab.node(options.node);
     if (!node) throw InputError("no node named " + options.node + " in " + global.file);
     auto read = [](const std::string& path) {

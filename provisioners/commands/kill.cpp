@@ -14,7 +14,7 @@ std::string stamp(double seconds) { return fmt::format("[{:6.2f}s] ", seconds); 
 void print_report(std::ostream& out, const verify::FaultTarget& target, const verify::FailoverReport& report,
                   double fault_at, double seconds, const std::string& fault_text) {
     out << stamp(0) << "traffic through " << target.balancer->name << " on " << target.balancer_node->name << " ("
-        << target.balancer_node->address() << ":" << target.balancer->nginx().listen << ")\n";
+        << target.balancer_node->address() << ":" << target.balancing.port << ")\n";
     out << stamp(fault_at) << "fault: " << fault_text << "\n";
     if (report.failed_during > 0)
         out << stamp(fault_at + report.failover_seconds) << report.failed_during
@@ -23,7 +23,7 @@ void print_report(std::ostream& out, const verify::FaultTarget& target, const ve
     out << fmt::format("failover: {:.2f} s from the fault to the last failed request{}\n", report.failover_seconds,
                        report.failed == 0 ? " (no request failed)" : "");
     out << fmt::format("slowest answer after the fault: {:.2f} s (a dead backend costs up to connect_timeout = {})\n",
-                       report.worst_latency_after_fault, target.balancer->nginx().connect_timeout.text);
+                       report.worst_latency_after_fault, target.balancing.connect_timeout.text);
     out << "split before: " << verify::describe_split(report.split_before) << "\n";
     out << "split after:  " << verify::describe_split(report.split_after) << "\n";
 }

@@ -7,7 +7,7 @@
 
 #include "engine/apply.hpp"
 #include "remote/lab_ssh.hpp"
-#include "roles/role_support.hpp"
+#include "services/role_support.hpp"
 #include "util/parallel.hpp"
 #include "util/strings.hpp"
 
@@ -51,7 +51,7 @@ std::vector<NicObservation> await_planned_addresses(const topo::Node& node,
                                                     remote::SessionPool& pool,
                                                     std::chrono::seconds timeout) {
     std::vector<NicObservation> seen;
-    roles::wait_until(node.name, "addresses", timeout, [&]() -> std::string {
+    services::wait_until(node.name, "addresses", timeout, [&]() -> std::string {
         seen = observe_nics(node, remote::read_guest_nics(pool.get(node.name), "addresses"));
         for (const auto& nic : seen)
             if (auto problem = nic.problem(); !problem.empty()) return problem;

@@ -3,7 +3,7 @@
 #include "image/cloud_image.hpp"
 #include "image/seed.hpp"
 #include "remote/keys.hpp"
-#include "render/render_lab.hpp"
+#include "labfile/render_lab.hpp"
 
 namespace labctl::commands {
 

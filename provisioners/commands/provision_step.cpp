@@ -9,8 +9,8 @@
 #include "remote/keys.hpp"
 #include "remote/lab_ssh.hpp"
 #include "remote/pool.hpp"
-#include "render/render_lab.hpp"
-#include "roles/runner.hpp"
+#include "labfile/render_lab.hpp"
+#include "services/runner.hpp"
 #include "verify/checks.hpp"
 
 namespace labctl::commands {
@@ -27,7 +27,7 @@ void prepare_ssh_identity(const topo::Lab& lab, const std::filesystem::path& sta
 
 ProvisionSummary provision_lab(const topo::Lab& lab, const std::filesystem::path& state_dir,
                                const std::vector<std::string>& only, std::ostream& out,
-                               std::chrono::steady_clock::time_point start) {
+                               std::chrono::steady_clock::time_point start, int jobs) {
     // With --only, a service is provisioned when every node it runs on was brought up.
     topo::Lab selected = lab;
     if (!only.empty()) {
@@ -46,12 +46,13 @@ ProvisionSummary provision_lab(const topo::Lab& lab, const std::filesystem::path
         options.retry_auth_denied = true;
         return options;
     });
-    auto files = render::render_lab(selected, render::TemplateSet{});
+    auto files = labfile::render_lab(selected, render::TemplateSet{});
     ProvisionSummary summary;
     std::mutex mutex;
-    roles::ProvisionOptions options;
+    services::ProvisionOptions options;
     options.state_dir = state_dir;
-    options.on_report = [&](const roles::RoleReport& report) {
+    options.jobs = jobs > 0 ? static_cast<std::size_t>(jobs) : 0;
+    options.on_report = [&](const services::RoleReport& report) {
         std::lock_guard lock(mutex);
         ++summary.services;
         summary.changed += report.changed() ? 1 : 0;
@@ -59,14 +60,14 @@ ProvisionSummary provision_lab(const topo::Lab& lab, const std::filesystem::path
         std::string steps;
         for (const auto& step : report.steps) {
             seconds += step.seconds;
-            if (step.outcome == roles::Outcome::changed) steps += (steps.empty() ? "" : ", ") + step.step;
+            if (step.outcome == services::Outcome::changed) steps += (steps.empty() ? "" : ", ") + step.step;
         }
         out << engine::stamp(start)
             << fmt::format("{:<8} {:<24} {} ({:.1f}s)", report.changed() ? "changed" : "ok",
                            report.service + " on " + report.node, steps.empty() ? "" : "changed: " + steps, seconds)
             << "\n";
     };
-    roles::provision(selected, files, pool, options);
+    services::provision(selected, files, pool, options);
     return summary;
 }
 

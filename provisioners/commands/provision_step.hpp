@@ -23,10 +23,11 @@ struct ProvisionSummary {
     int changed = 0;  // (service, node) pairs where something changed
 };
 
-// Provisions the services whose nodes are all in ONLY (all services when ONLY is empty).
+// Provisions the services whose nodes are all in ONLY (all services when ONLY is empty), at
+// most JOBS nodes at once (0: every node of a tier).
 ProvisionSummary provision_lab(const topo::Lab& lab, const std::filesystem::path& state_dir,
                                const std::vector<std::string>& only, std::ostream& out,
-                               std::chrono::steady_clock::time_point start);
+                               std::chrono::steady_clock::time_point start, int jobs = 0);
 
 // Runs every built-in verify check, then the lab's declared [[checks]], and prints one report;
 // true when all hold. Without FAILOVER (`up` holds the lab's lock) failover checks are left

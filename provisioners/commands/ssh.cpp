@@ -9,7 +9,7 @@
 #include "commands/lab_commands.hpp"
 #include "remote/lab_ssh.hpp"
 #include "remote/session.hpp"
-#include "topology/loader.hpp"
+#include "labfile/loader.hpp"
 #include "util/error.hpp"
 #include "util/paths.hpp"
 #include "util/strings.hpp"
@@ -29,7 +29,7 @@ void write_all(int fd, std::string_view data) {
 }  // namespace
 
 int run_ssh(const GlobalOptions& global, const SshOptions& options) {
-    auto lab = topo::load_lab_or_throw(global.file);
+    auto lab = labfile::load_lab_or_throw(global.file);
     const topo::Node* node = lab.node(options.node);
     if (!node) {
         std::vector<std::string> names;

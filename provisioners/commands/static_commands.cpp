@@ -6,10 +6,11 @@
 #include <filesystem>
 
 #include "graph/graph.hpp"
-#include "render/render_lab.hpp"
-#include "topology/loader.hpp"
+#include "labfile/render_lab.hpp"
+#include "labfile/loader.hpp"
 #include "util/error.hpp"
 #include "util/files.hpp"
+#include "services/registry.hpp"
 
 namespace labctl::commands {
 
@@ -24,7 +25,7 @@ std::string templates_dir(const RenderOptions& options) {
 }  // namespace
 
 int run_validate(const GlobalOptions& global, const ValidateOptions& options, std::ostream& out, std::ostream& err) {
-    auto result = topo::load_lab_file(global.file);
+    auto result = labfile::load_lab_file(global.file);
     if (options.json) {
         nlohmann::json report{{"file", global.file}, {"ok", result.lab.has_value()}, {"errors", nlohmann::json::array()}};
         for (const auto& item : result.diagnostics.items())
@@ -47,8 +48,7 @@ int run_validate(const GlobalOptions& global, const ValidateOptions& options, st
         << " instance" << (instances == 1 ? "" : "s") << ")\n";
     // Warnings: things that are valid but will fail at `up` time.
     for (const auto& service : lab.services) {
-        if (service.type != topo::ServiceType::app) continue;
-        for (const auto& upload : service.app().uploads) {
+        for (const auto& upload : services::kind_of(service).uploads(service)) {
             auto source = std::filesystem::path(lab.base_dir) / upload.local;
             if (!std::filesystem::exists(source))
                 err << global.file << ":" << upload.pos.line << ":" << upload.pos.col << ": warning: upload source "
@@ -59,11 +59,11 @@ int run_validate(const GlobalOptions& global, const ValidateOptions& options, st
 }
 
 int run_render(const GlobalOptions& global, const RenderOptions& options, std::ostream& out) {
-    auto lab = topo::load_lab_or_throw(global.file);
+    auto lab = labfile::load_lab_or_throw(global.file);
     render::TemplateSet templates(templates_dir(options));
-    render::RenderSelection selection;
+    labfile::RenderSelection selection;
     selection.only = options.services;
-    auto files = render::render_lab(lab, templates, selection);
+    auto files = labfile::render_lab(lab, templates, selection);
     if (options.out_dir.empty()) {
         for (const auto& file : files) {
             out << "# ==> " << file.node << ":" << file.path;
@@ -85,7 +85,7 @@ int run_render(const GlobalOptions& global, const RenderOptions& options, std::o
 }
 
 int run_graph(const GlobalOptions& global, const GraphOptions& options, std::ostream& out) {
-    auto lab = topo::load_lab_or_throw(global.file);
+    auto lab = labfile::load_lab_or_throw(global.file);
     auto format = graph::parse_format(options.format);
     if (!format) throw InputError("unknown graph format `" + options.format + "` (known: dot, mermaid, svg)");
     auto text = graph::render_graph(lab, *format);

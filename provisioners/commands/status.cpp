@@ -3,7 +3,7 @@
 #include "engine/lab_state.hpp"
 #include "engine/lab_status.hpp"
 #include "engine/target.hpp"
-#include "topology/loader.hpp"
+#include "labfile/loader.hpp"
 #include "util/parallel.hpp"
 #include "util/paths.hpp"
 #include "verify/checks.hpp"
@@ -12,7 +12,7 @@
 namespace labctl::commands {
 
 int run_status(const GlobalOptions& global, const StatusOptions& options, std::ostream& out) {
-    topo::Lab lab = topo::load_lab_or_throw(global.file);
+    topo::Lab lab = labfile::load_lab_or_throw(global.file);
     auto state_dir = util::lab_state_dir(lab.lab.name);
     auto record = engine::load_record(state_dir);
     auto driver = engine::requested_driver(global.driver, lab.lab.driver);

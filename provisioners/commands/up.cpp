@@ -15,7 +15,7 @@
 #include "engine/target.hpp"
 #include "image/cloud_image.hpp"
 #include "image/image_build.hpp"
-#include "topology/loader.hpp"
+#include "labfile/loader.hpp"
 #include "util/interrupt.hpp"
 #include "util/paths.hpp"
 #include "virt/connection.hpp"
@@ -34,7 +34,7 @@ std::chrono::milliseconds boot_timeout_from_env() {
 int up_lab(const GlobalOptions& global, const UpOptions& options, std::ostream& out,
            const UpHooks& hooks) {
     auto start = std::chrono::steady_clock::now();
-    topo::Lab lab = topo::load_lab_or_throw(global.file);
+    topo::Lab lab = labfile::load_lab_or_throw(global.file);
     auto state_dir = util::lab_state_dir(lab.lab.name);
     std::optional<engine::LabLock> lock;
     if (!options.dry_run) lock.emplace(state_dir, lab.lab.name, "up");
@@ -130,7 +130,7 @@ int up_lab(const GlobalOptions& global, const UpOptions& options, std::ostream& 
                                out, start);
 
     util::interrupt_point("provision");
-    auto summary = provision_lab(lab, state_dir, options.only, out, start);
+    auto summary = provision_lab(lab, state_dir, options.only, out, start, options.jobs);
     out << engine::stamp(start) << "provisioned " << summary.services << " service instance(s), "
         << summary.changed << " changed\n";
     if (options.no_verify || !options.only.empty()) return 0;

@@ -5,26 +5,28 @@
 #include "commands/declared_failover.hpp"
 #include "commands/lab_commands.hpp"
 #include "commands/provision_step.hpp"
-#include "topology/loader.hpp"
+#include "labfile/loader.hpp"
 #include "util/paths.hpp"
 #include "verify/checks.hpp"
 #include "verify/loadgen.hpp"
+#include "services/registry.hpp"
 
 namespace labctl::commands {
 
 int run_verify(const GlobalOptions& global, const VerifyOptions& options, std::ostream& out) {
-    auto lab = topo::load_lab_or_throw(global.file);
+    auto lab = labfile::load_lab_or_throw(global.file);
     auto state_dir = util::lab_state_dir(lab.lab.name);
     bool ok = verify_lab(lab, state_dir, out, options.json && options.load == 0, global.color,
                          declared_failover_runner(global.file));
     if (options.load > 0) {
         for (const auto& service : lab.services) {
-            if (service.type != topo::ServiceType::nginx) continue;
+            auto balancing = services::balancing_of(lab, service);
+            if (!balancing) continue;
             for (const auto& on : service.on) {
                 const auto* node = lab.node(on.value);
                 verify::LoadOptions load;
                 load.host = node->address();
-                load.port = service.nginx().listen;
+                load.port = balancing->port;
                 load.requests = options.load;
                 load.concurrency = options.concurrency;
                 auto result = verify::run_load(load);
@@ -37,7 +39,7 @@ int run_verify(const GlobalOptions& global, const VerifyOptions& options, std::o
                 }
                 out << fmt::format("load {} on {}:{}: {} requests, concurrency {}, {} failed, {:.0f} req/s, "
                                    "p50 {:.1f} ms, p95 {:.1f} ms, p99 {:.1f} ms\n  split: {}\n",
-                                   service.name, node->name, service.nginx().listen, result.samples.size(),
+                                   service.name, node->name, balancing->port, result.samples.size(),
                                    options.concurrency, failed, summary.throughput, summary.p50 * 1000,
                                    summary.p95 * 1000, summary.p99 * 1000, verify::describe_split(split));
                 ok &= failed == 0;

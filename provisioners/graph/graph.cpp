@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "services/registry.hpp"
 #include "util/error.hpp"
 #include "util/process.hpp"
 #include "util/strings.hpp"
@@ -20,10 +21,10 @@ struct Edge {
 std::string services_line(const Lab& lab, const Node& node) {
     std::vector<std::string> lines;
     for (const auto& instance : lab.instances_on(node)) {
-        std::string line = instance.service->name + " (" + to_string(instance.service->type) + ") :" +
+        std::string line = instance.service->name + " (" + instance.service->type_name() + ") :" +
                            std::to_string(instance.port);
-        if (instance.service->type == ServiceType::mysql)
-            line += instance.service->mysql().primary.value == node.name ? " primary" : " replica";
+        auto role = services::kind_of(*instance.service).graph_role(*instance.service, node);
+        if (!role.empty()) line += " " + role;
         lines.push_back(line);
     }
     return util::join(lines, "\n");
@@ -31,19 +32,9 @@ std::string services_line(const Lab& lab, const Node& node) {
 
 std::vector<Edge> balancer_edges(const Lab& lab) {
     std::vector<Edge> edges;
-    for (const auto& service : lab.services) {
-        if (service.type != ServiceType::nginx) continue;
-        const auto& settings = service.nginx();
-        const Service* backend = lab.service(settings.backend.value);
-        if (!backend) continue;
-        for (const auto& lb : service.on)
-            for (const auto& target : backend->on) {
-                std::string label = service.name + " :" + std::to_string(settings.listen) + " -> " + backend->name + " :" +
-                                    std::to_string(backend->main_port());
-                if (settings.weight_of(target.value) != 1) label += " w=" + std::to_string(settings.weight_of(target.value));
-                edges.push_back({lb.value, target.value, label, true});
-            }
-    }
+    for (const auto& service : lab.services)
+        for (auto& edge : services::kind_of(service).graph_edges(lab, service))
+            edges.push_back({edge.from_node, edge.to_node, edge.label, true});
     return edges;
 }
 

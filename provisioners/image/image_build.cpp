@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 #include <ctime>
 #include <nlohmann/json.hpp>
@@ -12,6 +13,7 @@
 #include "util/error.hpp"
 #include "util/files.hpp"
 #include "util/paths.hpp"
+#include "services/registry.hpp"
 #include "util/process.hpp"
 #include "util/strings.hpp"
 
@@ -19,24 +21,39 @@ namespace labctl::image {
 
 namespace fs = std::filesystem;
 
+namespace {
+
+// Appends what is not yet in LIST, keeping the order (the image's package list is stable).
+void add_missing(std::vector<std::string>& list, const std::vector<std::string>& more) {
+    for (const auto& item : more)
+        if (std::find(list.begin(), list.end(), item) == list.end()) list.push_back(item);
+}
+
+}  // namespace
+
 const std::vector<std::string>& base_packages() {
-    static const std::vector<std::string> packages{
-        // Boot, login and network.
-        "systemd-sysv", "udev", "dbus", "openssh-server", "iproute2", "iputils-ping",
-        "ca-certificates", "sudo", "initramfs-tools", "linux-image-cloud-amd64",
-        // What the service kinds run: apps (python3, gRPC), nginx, the brokers, MariaDB.
-        "python3", "python3-grpcio", "curl", "nginx-light", "activemq", "rabbitmq-server",
-        "mariadb-server"};
+    static const std::vector<std::string> packages = [] {
+        std::vector<std::string> all{
+            // Boot, login and network.
+            "systemd-sysv", "udev", "dbus", "openssh-server", "iproute2", "iputils-ping",
+            "ca-certificates", "sudo", "initramfs-tools", "linux-image-cloud-amd64"};
+        // What the service types run, as each type says (services/<type>/).
+        for (const auto* kind : services::all_kinds()) add_missing(all, kind->image_needs().packages);
+        return all;
+    }();
     return packages;
 }
 
 const std::vector<std::string>& disabled_units() {
-    static const std::vector<std::string> units{
-        "nginx.service", "activemq.service", "rabbitmq-server.service", "mariadb.service",
-        "epmd.socket", "epmd.service",
+    static const std::vector<std::string> units = [] {
+        std::vector<std::string> all;
+        for (const auto* kind : services::all_kinds())
+            add_missing(all, kind->image_needs().disabled_units);
         // Periodic jobs: apt has no archive to reach, and the rest only costs CPU under TCG.
-        "apt-daily.timer", "apt-daily-upgrade.timer", "e2scrub_all.timer", "e2scrub_reap.service",
-        "fstrim.timer"};
+        add_missing(all, {"apt-daily.timer", "apt-daily-upgrade.timer", "e2scrub_all.timer",
+                          "e2scrub_reap.service", "fstrim.timer"});
+        return all;
+    }();
     return units;
 }
 
@@ -51,8 +68,13 @@ std::string sha256(const std::string& text) {
     return result.out.substr(0, 64);
 }
 
+// What the image holds, hashed into its name: the packages, and the types' hooks that change
+// the tree.
 std::string package_list_text() {
-    return util::join(base_packages(), "\n") + "\n";
+    std::string text = util::join(base_packages(), "\n") + "\n";
+    for (const auto* kind : services::all_kinds())
+        for (const auto& hook : kind->image_needs().image_hooks) text += "hook " + hook + "\n";
+    return text;
 }
 
 void require_tools() {
@@ -114,9 +136,6 @@ std::vector<std::string> mmdebstrap_argv(const fs::path& rootfs, const fs::path&
         "--customize-hook=chroot \"$1\" systemctl disable --quiet" + disable,
         "--customize-hook=chroot \"$1\" systemctl enable --quiet systemd-networkd.service "
         "labctl-seed.service ssh.service",
-        // ActiveMQ starts no broker without an enabled instance.
-        "--customize-hook=ln -sfn ../instances-available/main "
-        "\"$1\"/etc/activemq/instances-enabled/main",
         // Per-node identity comes from the seed: no host keys, an empty machine-id.
         "--customize-hook=rm -f \"$1\"/etc/ssh/ssh_host_* \"$1\"/var/lib/dbus/machine-id",
         "--customize-hook=: > \"$1\"/etc/machine-id",
@@ -124,8 +143,13 @@ std::vector<std::string> mmdebstrap_argv(const fs::path& rootfs, const fs::path&
         // pam_nologin refuses every non-root login meanwhile; under load that gap outlasted
         // labctl's SSH deadline. The image masks it for every boot (a node's seed comes too late:
         // systemd-tmpfiles may run before the seed service copies its files).
-        "--customize-hook=ln -sf /dev/null \"$1\"/etc/tmpfiles.d/systemd-nologin.conf", suite,
-        rootfs.string()};
+        "--customize-hook=ln -sf /dev/null \"$1\"/etc/tmpfiles.d/systemd-nologin.conf"};
+    // What each service type sets up in the tree (services/<type>/).
+    for (const auto* kind : services::all_kinds())
+        for (const auto& hook : kind->image_needs().image_hooks)
+            argv.push_back("--customize-hook=" + hook);
+    argv.push_back(suite);
+    argv.push_back(rootfs.string());
     return argv;
 }
 

@@ -11,7 +11,7 @@
 #include <filesystem>
 
 #include "render/node_seed.hpp"
-#include "render/render_lab.hpp"
+#include "render/node_files.hpp"
 #include "render/template_set.hpp"
 #include "topology/model.hpp"
 

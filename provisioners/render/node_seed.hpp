@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "render/generated_file.hpp"
-#include "render/render_lab.hpp"
+#include "render/node_files.hpp"
 #include "render/template_set.hpp"
 #include "topology/model.hpp"
 

@@ -4,9 +4,8 @@
 #include <array>
 #include <regex>
 
-#include "kinds/common.hpp"
-#include "topology/toml_reader.hpp"
 #include "util/strings.hpp"
+#include "topology/toml_reader.hpp"
 
 namespace labctl::topo {
 
@@ -72,7 +71,7 @@ class CheckLoader {
         DeclaredCheck check;
         check.pos = reader_.pos();
         if (auto name = reader_.string("name")) {
-            if (util::trim(*name).empty() || !kinds::is_printable_line(*name))
+            if (util::trim(*name).empty() || !util::is_printable_line(*name))
                 diagnostics_.error(reader_.value_pos("name"),
                                    "a check's `name` must be one line of text");
             check.name = *name;
@@ -147,7 +146,7 @@ class CheckLoader {
     std::optional<std::string> url_path(std::string_view key) {
         auto text = reader_.string(key);
         if (!text) return std::nullopt;
-        if (!kinds::is_safe_url_path(*text)) {
+        if (!util::is_safe_url_path(*text)) {
             diagnostics_.error(reader_.value_pos(key),
                                "`" + std::string(key) + "` must be an HTTP path such as \"/\"");
             return std::nullopt;

@@ -5,7 +5,6 @@
 #include <functional>
 #include <set>
 
-#include "topology/references.hpp"
 #include "topology/toml_reader.hpp"
 
 namespace labctl::topo {
@@ -29,29 +28,6 @@ std::optional<Driver> parse_driver(std::string_view text) {
 }
 
 std::string to_string(NetworkMode mode) { return mode == NetworkMode::nat ? "nat" : "host-only"; }
-
-std::string to_string(ServiceType type) {
-    switch (type) {
-        case ServiceType::nginx: return "nginx";
-        case ServiceType::activemq: return "activemq";
-        case ServiceType::rabbitmq: return "rabbitmq";
-        case ServiceType::app: return "app";
-        case ServiceType::mysql: return "mysql";
-    }
-    return "?";
-}
-
-std::string to_string(Strategy strategy) {
-    switch (strategy) {
-        case Strategy::round_robin: return "round_robin";
-        case Strategy::least_conn: return "least_conn";
-        case Strategy::ip_hash: return "ip_hash";
-        case Strategy::random: return "random";
-    }
-    return "?";
-}
-
-std::string to_string(Protocol protocol) { return protocol == Protocol::grpc ? "grpc" : "http"; }
 
 std::string to_string(ProbeKind kind) {
     switch (kind) {
@@ -86,23 +62,6 @@ std::string Lab::image_file(const Node& node) const {
     return fs::absolute(path).lexically_normal().string();
 }
 
-int NginxSettings::weight_of(std::string_view node) const {
-    for (const auto& [name, weight] : weights)
-        if (name.value == node) return weight;
-    return 1;
-}
-
-int Service::main_port() const {
-    switch (type) {
-        case ServiceType::nginx: return nginx().listen;
-        case ServiceType::activemq:
-        case ServiceType::rabbitmq: return broker().stomp_port;
-        case ServiceType::app: return app().port;
-        case ServiceType::mysql: return mysql().port;
-    }
-    return 0;
-}
-
 const Network* Lab::network(std::string_view name) const {
     for (const auto& network : networks)
         if (network.name == name) return &network;
@@ -126,7 +85,7 @@ std::vector<Instance> Lab::instances(const Service& service) const {
     for (const auto& on : service.on) {
         const Node* host = node(on.value);
         if (!host) continue;
-        int count = service.type == ServiceType::app ? service.app().instances : 1;
+        int count = service.type->instances_per_node(service);
         for (int i = 0; i < count; ++i) {
             Instance instance{&service, host, service.name + "-" + host->name, service.main_port() + i, i};
             if (count > 1) instance.name.append("-").append(std::to_string(i + 1));
@@ -157,14 +116,7 @@ std::vector<std::string> Lab::dependencies(const Service& service) const {
             std::find(deps.begin(), deps.end(), name) == deps.end())
             deps.push_back(name);
     };
-    if (service.type == ServiceType::nginx) add(service.nginx().backend.value);
-    if (service.type == ServiceType::app) {
-        const auto& app = service.app();
-        std::vector<std::string> texts{app.run};
-        for (const auto& env : app.env) texts.push_back(env.value);
-        for (const auto& text : texts)
-            for (const auto& ref : parse_references(text).references) add(ref.scope);
-    }
+    for (const auto& name : service.type->used_services(service)) add(name);
     return deps;
 }
 

@@ -3,9 +3,9 @@
 #pragma once
 
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
-#include <variant>
 #include <vector>
 
 #include "util/ipv4.hpp"
@@ -26,15 +26,9 @@ struct Located {
 
 enum class Driver { automatic, kvm, qemu, lxc };
 enum class NetworkMode { host_only, nat };
-enum class ServiceType { nginx, activemq, rabbitmq, app, mysql };
-enum class Strategy { round_robin, least_conn, ip_hash, random };
-enum class Protocol { http, grpc };
 
 std::string to_string(Driver driver);
 std::string to_string(NetworkMode mode);
-std::string to_string(ServiceType type);
-std::string to_string(Strategy strategy);
-std::string to_string(Protocol protocol);
 std::optional<Driver> parse_driver(std::string_view text);
 
 struct LabInfo {
@@ -85,77 +79,52 @@ struct Duration {
     double seconds = 10;
 };
 
-struct NginxSettings {
-    int listen = 80;
-    Pos listen_pos;  // of the `listen` value; line 0 when defaulted
-    Located<std::string> backend;
-    Strategy strategy = Strategy::round_robin;
-    std::vector<std::pair<Located<std::string>, int>> weights;  // node -> weight
-    bool websocket = false;
-    int max_fails = 1;
-    Duration fail_timeout{"10s", 10};
-    Duration connect_timeout{"1s", 1};
+struct Service;
 
-    int weight_of(std::string_view node) const;
+// A type's own keys, parsed. Each type defines its settings in provisioners/services/<type>/.
+struct ServiceSettings {
+    virtual ~ServiceSettings() = default;
 };
 
-struct BrokerSettings {
-    int stomp_port = 61613;
-    int console_port = 8161;  // activemq web console; rabbitmq management
-    int native_port = 61616;  // openwire (activemq) or amqp (rabbitmq)
-    Pos stomp_pos, console_pos, native_pos;  // of the values; line 0 when defaulted
-    std::string user = "lab";
+// What the lab model asks of a service's type. The types live in provisioners/services/ and
+// implement this, so the model never names one.
+class ServiceTraits {
+public:
+    virtual ~ServiceTraits() = default;
+    // The `type` value in the lab file.
+    virtual std::string_view name() const = 0;
+    // The port clients use (an app's port, nginx's listen, a broker's STOMP port, ...).
+    virtual int main_port(const Service& service) const = 0;
+    // Instances SERVICE runs on each node it is on, on ports main_port, main_port + 1, ...
+    virtual int instances_per_node(const Service&) const { return 1; }
+    // The services SERVICE uses, named by its own keys (a balancer's backend) or by ${...}
+    // references in its texts.
+    virtual std::vector<std::string> used_services(const Service&) const { return {}; }
+    // False when the type's own keys place it (MariaDB's primary and replicas fill `on`): `on`
+    // may then be left out, and a node listed twice is the type's to judge.
+    virtual bool placed_by_on() const { return true; }
+    // ${SERVICE.FIELD} fields beyond address, port and name, with their value for SERVICE.
+    virtual std::vector<std::pair<std::string, std::string>> reference_fields(const Service&) const {
+        return {};
+    }
 };
-
-struct Upload {
-    std::string local;   // relative to the lab file
-    std::string remote;  // absolute path on the node
-    Pos pos;
-};
-
-struct EnvVar {
-    std::string name;
-    std::string value;  // may hold ${...} references
-    Pos pos;
-};
-
-struct AppSettings {
-    int port = 8080;
-    Pos port_pos;  // of the `port` value; line 0 when defaulted
-    int instances = 1;
-    std::string run;
-    Pos run_pos;
-    std::vector<Upload> uploads;
-    std::vector<EnvVar> env;
-    std::string health = "/health";
-    Protocol protocol = Protocol::http;
-};
-
-struct MysqlSettings {
-    Located<std::string> primary;
-    std::vector<Located<std::string>> replicas;
-    std::string database = "lab";
-    int port = 3306;
-    Pos port_pos;  // of the `port` value; line 0 when defaulted
-};
-
-using ServiceSettings = std::variant<NginxSettings, BrokerSettings, AppSettings, MysqlSettings>;
 
 struct Service {
     std::string name;
     Pos pos;
-    ServiceType type = ServiceType::app;
+    const ServiceTraits* type = nullptr;  // set by the loader: never null in a loaded lab
     Pos type_pos;
     std::vector<Located<std::string>> on;  // nodes in order; for mysql: primary then replicas
-    ServiceSettings settings;
+    std::shared_ptr<const ServiceSettings> settings;  // the type's own keys
 
-    const NginxSettings& nginx() const { return std::get<NginxSettings>(settings); }
-    const BrokerSettings& broker() const { return std::get<BrokerSettings>(settings); }
-    const AppSettings& app() const { return std::get<AppSettings>(settings); }
-    const MysqlSettings& mysql() const { return std::get<MysqlSettings>(settings); }
-    bool is_broker() const { return type == ServiceType::activemq || type == ServiceType::rabbitmq; }
+    std::string type_name() const { return type ? std::string(type->name()) : std::string(); }
     // The port clients use: app port, nginx listen, broker STOMP port, mysql port.
-    int main_port() const;
+    int main_port() const { return type->main_port(*this); }
+    // The settings as the type's own struct (services/<type>/<type>_settings.hpp).
+    template <class T>
+    const T& settings_as() const {
+        return dynamic_cast<const T&>(*settings);
+    }
 };
 
 // One running copy of a service on one node: an app instance, a broker, a balancer.

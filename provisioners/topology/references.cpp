@@ -60,18 +60,14 @@ std::optional<std::string> lookup(const Lab& lab, const Reference& ref, const In
         return address->str();
     }
     if (ref.field == "port") return std::to_string(target->main_port());
-    if (ref.field == "stomp_port") {
-        if (!target->is_broker()) {
-            error = "service `" + target->name + "` is not a broker and has no stomp_port";
-            return std::nullopt;
-        }
-        return std::to_string(target->broker().stomp_port);
-    }
-    if (ref.field == "database" && target->type == ServiceType::mysql) return target->mysql().database;
     if (ref.field == "name") return target->name;
-    error = "unknown field `" + ref.field + "` of service `" + target->name +
-            "` (known: address, port, name" + (target->is_broker() ? ", stomp_port" : "") +
-            (target->type == ServiceType::mysql ? ", database" : "") + ")";
+    auto fields = target->type->reference_fields(*target);
+    for (const auto& [field, value] : fields)
+        if (field == ref.field) return value;
+    std::string known = "address, port, name";
+    for (const auto& field : fields) known += ", " + field.first;
+    error = "unknown field `" + ref.field + "` of service `" + target->name + "` (type " +
+            target->type_name() + "; known: " + known + ")";
     return std::nullopt;
 }
 

@@ -1,3 +1,4 @@
+#include <cctype>
 #include "util/strings.hpp"
 
 #include <algorithm>
@@ -132,6 +133,36 @@ std::string c_quote(std::string_view text) {
         }
     }
     return out + "\"";
+}
+
+bool is_printable_line(std::string_view text) {
+    return std::all_of(text.begin(), text.end(), [](char c) {
+        auto u = static_cast<unsigned char>(c);
+        return u >= 0x20 && u != 0x7f;
+    });
+}
+
+bool is_safe_absolute_path(std::string_view path) {
+    if (path.size() < 2 || path[0] != '/') return false;
+    if (!std::all_of(path.begin(), path.end(), [](char c) {
+            return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '/' || c == '-';
+        }))
+        return false;
+    return path.find("/../") == std::string_view::npos && !path.ends_with("/..") && path.find("//") == std::string_view::npos;
+}
+
+bool is_safe_url_path(std::string_view path) {
+    if (path.empty() || path[0] != '/') return false;
+    return std::all_of(path.begin(), path.end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) ||
+               std::string_view("/-._~%!&'()*+,=:@?").find(c) != std::string_view::npos;
+    });
+}
+
+bool is_env_name(std::string_view name) {
+    if (name.empty() || name.size() > 64 || std::isdigit(static_cast<unsigned char>(name[0]))) return false;
+    return std::all_of(name.begin(), name.end(),
+                       [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; });
 }
 
 }  // namespace labctl::util

@@ -30,4 +30,12 @@ std::string xml_escape(std::string_view text);
 // Quotes a string for a JSON/TOML/Ruby-like double-quoted literal.
 std::string c_quote(std::string_view text);
 
+// A value that goes into a config line: printable, no newline or other control character.
+bool is_printable_line(std::string_view text);
+// An absolute path made of [A-Za-z0-9._/-] with no `..` component.
+bool is_safe_absolute_path(std::string_view path);
+// An HTTP path: starts with '/', URL-safe characters only.
+bool is_safe_url_path(std::string_view path);
+bool is_env_name(std::string_view name);
+
 }  // namespace labctl::util

@@ -14,8 +14,8 @@
 #include "remote/session.hpp"
 #include "util/secrets.hpp"
 #include "util/strings.hpp"
-#include "verify/loadgen.hpp"
-#include "verify/spread.hpp"
+#include "services/registry.hpp"
+#include "util/parallel.hpp"
 
 namespace labctl::verify {
 
@@ -36,28 +36,6 @@ for t in "$@"; do
   if tries timeout 2 bash -c "exec 3<>/dev/tcp/$t/22" 2>/dev/null; then p=1; else p=0; fi
   echo "$t $i $p"
 done)";
-
-// RabbitMQ's lab user and its generated password; ActiveMQ needs no login.
-probe::StompCredentials broker_credentials(const std::filesystem::path& state_dir, const topo::Service& broker) {
-    probe::StompCredentials credentials;
-    if (broker.type == topo::ServiceType::rabbitmq) {
-        credentials.login = broker.broker().user;
-        credentials.passcode = util::read_secret(state_dir, "rabbitmq-" + broker.name).value_or("");
-    }
-    return credentials;
-}
-
-void check_grpc_balancer(VerifyContext& context, const topo::Service& balancer, Report& report) {
-    for (const auto& on : balancer.on) {
-        const auto* node = context.lab.node(on.value);
-        auto start = Clock::now();
-        auto port = balancer.nginx().listen;
-        auto probe = probe::tcp_port_open(node->address(), static_cast<std::uint16_t>(port), 3s);
-        report.checks.push_back(
-            {"grpc balancer " + balancer.name + " on " + node->name + ":" + std::to_string(port),
-             probe.open, since(start), probe.open ? "port accepts TCP" : probe.error});
-    }
-}
 
 }  // namespace
 
@@ -125,178 +103,40 @@ InstanceHealth probe_instance(const topo::Lab& lab, const topo::Instance& instan
                               const std::filesystem::path& state_dir) {
     (void)lab;
     auto start = Clock::now();
-    const auto& service = *instance.service;
-    std::string address = instance.node->address();
-    auto port = static_cast<std::uint16_t>(instance.port);
-    InstanceHealth health;
-    switch (service.type) {
-        case topo::ServiceType::app:
-            if (service.app().protocol == topo::Protocol::grpc) {
-                auto probe = probe::tcp_port_open(address, port, 2s);
-                health = {probe.open, probe.open ? "gRPC port open" : probe.error};
-            } else {
-                auto response = probe::http_get(address, port, service.app().health, 2s);
-                health = {response.status == 200, response.ok() ? "HTTP " + std::to_string(response.status) : response.error};
-            }
-            break;
-        case topo::ServiceType::activemq:
-        case topo::ServiceType::rabbitmq: {
-            auto result = probe::stomp_connect(address, port, broker_credentials(state_dir, service), 5s);
-            health = {result.connected, result.connected ? "CONNECTED " + result.server : result.error};
-            break;
-        }
-        default: {
-            auto probe = probe::tcp_port_open(address, port, 2s);
-            health = {probe.open, probe.open ? "port open" : probe.error};
-        }
-    }
-    health.seconds = since(start);
-    return health;
+    auto health = services::kind_of(*instance.service).probe_health(state_dir, instance);
+    return {health.healthy, health.detail, since(start)};
 }
 
 void check_services(VerifyContext& context, Report& report) {
     const auto& lab = context.lab;
-    std::vector<std::future<Check>> jobs;
-    for (const auto& service : lab.services) {
-        for (const auto& instance : lab.instances(service)) {
-            jobs.push_back(std::async(std::launch::async, [&context, instance] {
-                auto health = probe_instance(context.lab, instance, context.state_dir);
-                std::string what = instance.service->is_broker() ? "stomp " : instance.service->type == topo::ServiceType::app ? "health " : "port ";
-                return Check{what + instance.name + " " + instance.node->address() + ":" + std::to_string(instance.port),
-                             health.healthy, health.seconds, health.detail};
-            }));
-        }
-    }
-    for (auto& job : jobs) report.checks.push_back(job.get());
+    std::vector<topo::Instance> instances;
+    for (const auto& service : lab.services)
+        for (auto& instance : lab.instances(service)) instances.push_back(std::move(instance));
+    std::vector<Check> checks(instances.size());
+    // Slots in lab order, so the report does not depend on which probe answered first.
+    util::parallel_for(instances.size(), context.jobs ? context.jobs : instances.size(),
+                       [&](std::size_t i) {
+                           const auto& instance = instances[i];
+                           auto health = probe_instance(context.lab, instance, context.state_dir);
+                           checks[i] = {services::kind_of(*instance.service).health_label() + " " +
+                                            instance.name + " " + instance.node->address() + ":" +
+                                            std::to_string(instance.port),
+                                        health.healthy, health.seconds, health.detail};
+                       });
+    for (auto& check : checks) report.checks.push_back(std::move(check));
 }
 
-void check_spread(VerifyContext& context, Report& report) {
-    const auto& lab = context.lab;
-    for (const auto& service : lab.services) {
-        if (service.type != topo::ServiceType::nginx) continue;
-        const auto& settings = service.nginx();
-        const auto* backend = lab.service(settings.backend.value);
-        if (!backend) continue;
-        // labctl cannot speak an app's gRPC API (it never guesses one): the balancer's port
-        // accepting TCP is what it can prove; a lab declares a command check for the rest.
-        if (backend->app().protocol == topo::Protocol::grpc) {
-            check_grpc_balancer(context, service, report);
-            continue;
-        }
-        for (const auto& on : service.on) {
-            const auto* lb_node = lab.node(on.value);
-            auto start = Clock::now();
-            std::map<std::string, int> weights;
-            for (const auto& instance : lab.instances(*backend))
-                if (auto address = lab.address_between(*lb_node, *instance.node))
-                    weights[address->str() + ":" + std::to_string(instance.port)] = settings.weight_of(instance.node->name);
-            int weight_sum = 0;
-            for (const auto& [backend_name, weight] : weights) weight_sum += weight;
-            LoadOptions load;
-            load.host = lb_node->address();
-            load.port = settings.listen;
-            // Whole rounds of the weighted cycle, so round robin can match exactly.
-            load.requests = std::max(context.spread_requests / std::max(1, weight_sum), 1) * std::max(1, weight_sum) * 3;
-            auto result = run_load(load);
-            Split split;
-            int failed = 0;
-            for (const auto& sample : result.samples) {
-                if (sample.ok) ++split[sample.backend];
-                else ++failed;
-            }
-            auto verdict = judge_spread(settings.strategy, weights, split);
-            Check check{"spread " + service.name + " on " + lb_node->name + ":" + std::to_string(settings.listen),
-                        verdict.ok && failed == 0, since(start),
-                        fmt::format("{} requests, {} failed; {}", result.samples.size(), failed, verdict.detail)};
-            report.checks.push_back(check);
-        }
-    }
-}
-
-void check_broker_relay(VerifyContext& context, Report& report) {
-    for (const auto& service : context.lab.services) {
-        if (!service.is_broker()) continue;
-        for (const auto& instance : context.lab.instances(service)) {
-            auto start = Clock::now();
-            auto result = probe::stomp_relay(instance.node->address(), static_cast<std::uint16_t>(instance.port),
-                                             broker_credentials(context.state_dir, service), 15s);
-            report.checks.push_back(
-                {"relay " + instance.name + " (publish on one connection, receive on another)", result.relayed,
-                 since(start),
-                 result.relayed ? fmt::format("latency {:.1f} ms", result.latency.count() / 1000.0) : result.error});
-        }
-    }
-}
-
-void check_replication(VerifyContext& context, Report& report) {
-    const auto& lab = context.lab;
-    for (const auto& service : lab.services) {
-        if (service.type != topo::ServiceType::mysql) continue;
-        const auto& settings = service.mysql();
-        auto start = Clock::now();
-        std::string token = util::random_token(16);
-        remote::RunOptions write;
-        write.sudo = true;
-        write.step = "verify replication";
-        write.timeout = 30s;
-        write.input = "CREATE DATABASE IF NOT EXISTS labctl_verify;\n"
-                      "CREATE TABLE IF NOT EXISTS labctl_verify.probe (token VARCHAR(64) PRIMARY KEY, "
-                      "at TIMESTAMP(3) DEFAULT CURRENT_TIMESTAMP(3));\n"
-                      "INSERT INTO labctl_verify.probe (token) VALUES ('" + token + "');\n";
-        std::string write_error;
-        try {
-            auto result = context.ssh.get(settings.primary.value).run({"mysql", "-N"}, write);
-            if (result.exit_code != 0) write_error = util::trim(result.err);
-        } catch (const std::exception& error) {
-            write_error = error.what();
-        }
-        if (!write_error.empty()) {
-            report.checks.push_back({"replication " + service.name + " write on " + settings.primary.value, false,
-                                     since(start), write_error});
-            continue;
-        }
-        double written_at = since(start);
-        std::vector<std::future<Check>> jobs;
-        for (const auto& replica : settings.replicas) {
-            jobs.push_back(std::async(std::launch::async, [&context, &service, replica, token, written_at, start] {
-                remote::RunOptions read;
-                read.sudo = true;
-                read.step = "verify replication";
-                read.timeout = 10s;
-                read.input = "SELECT COUNT(*) FROM labctl_verify.probe WHERE token = '" + token + "';\n";
-                auto deadline = Clock::now() + 20s;
-                auto delay = 50ms;
-                std::string last_error = "row not replicated within 20 s";
-                while (Clock::now() < deadline) {
-                    try {
-                        auto result = context.ssh.get(replica.value).run({"mysql", "-N"}, read);
-                        if (result.exit_code == 0 && util::trim(result.out) == "1")
-                            return Check{"replication " + service.name + " " + service.mysql().primary.value + "->" +
-                                             replica.value,
-                                         true, since(start),
-                                         fmt::format("row read on the replica {:.2f}s after the write", since(start) - written_at)};
-                        if (result.exit_code != 0) last_error = util::trim(result.err);
-                    } catch (const std::exception& error) {
-                        last_error = error.what();
-                    }
-                    std::this_thread::sleep_for(delay);
-                    delay = std::min(delay * 2, std::chrono::milliseconds(1000));
-                }
-                return Check{"replication " + service.name + " " + service.mysql().primary.value + "->" + replica.value,
-                             false, since(start), last_error};
-            }));
-        }
-        for (auto& job : jobs) report.checks.push_back(job.get());
-    }
+void check_service_types(VerifyContext& context, Report& report) {
+    for (const auto& service : context.lab.services)
+        for (auto& check : services::kind_of(service).checks(context, service))
+            report.checks.push_back(std::move(check));
 }
 
 Report run_checks(VerifyContext& context, ReachabilityMatrix* matrix) {
     Report report;
     check_reachability(context, report, matrix);
     check_services(context, report);
-    check_spread(context, report);
-    check_broker_relay(context, report);
-    check_replication(context, report);
+    check_service_types(context, report);
     return report;
 }
 

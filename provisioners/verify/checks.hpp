@@ -1,5 +1,5 @@
-// The checks of `labctl verify` on a running lab: reachability matrix, service ports and
-// health, load-balancer spread (for gRPC: its port), broker relay, database replication. What
+// The checks of `labctl verify` on a running lab: reachability matrix, every instance's health,
+// then each service's own checks from its type (spread, relay, replication, ...). What
 // an app does is for the lab to declare ([[checks]], verify/declared_checks.hpp). Checks that need
 // a node's point of view run there over SSH; the rest run from labctl itself, which sits where the
 // lab's networks are reachable (the host, or the test's network namespace).
@@ -9,17 +9,14 @@
 #include <ostream>
 
 #include "remote/pool.hpp"
+#include "services/service_kind.hpp"
 #include "topology/model.hpp"
 #include "verify/report.hpp"
 
 namespace labctl::verify {
 
-struct VerifyContext {
-    const topo::Lab& lab;
-    remote::SessionPool& ssh;
-    std::filesystem::path state_dir;  // generated broker passwords live here
-    int spread_requests = 60;
-};
+// The lab, SSH to its nodes, its state (generated passwords) and --jobs: what every check gets.
+using VerifyContext = services::CheckContext;
 
 struct ReachabilityMatrix {
     // network -> source -> target -> ok
@@ -32,9 +29,9 @@ Report run_checks(VerifyContext& context, ReachabilityMatrix* matrix = nullptr);
 // Individual groups, each appending to REPORT.
 void check_reachability(VerifyContext& context, Report& report, ReachabilityMatrix* matrix);
 void check_services(VerifyContext& context, Report& report);
-void check_spread(VerifyContext& context, Report& report);
-void check_broker_relay(VerifyContext& context, Report& report);
-void check_replication(VerifyContext& context, Report& report);
+// Each service's own checks, as its type says (services/<type>/): spread through a balancer,
+// broker relay, database replication, ...
+void check_service_types(VerifyContext& context, Report& report);
 
 struct InstanceHealth {
     bool healthy = false;
@@ -42,8 +39,8 @@ struct InstanceHealth {
     double seconds = 0;
 };
 
-// One instance's own readiness, probed from labctl: an app's health path (or its gRPC port),
-// a broker's STOMP CONNECT (as the lab user for RabbitMQ), any other service's port.
+// One instance's own readiness, probed from labctl as its type says: an app's health path (or
+// its gRPC port), a broker's STOMP CONNECT (as the lab user for RabbitMQ), any other's port.
 InstanceHealth probe_instance(const topo::Lab& lab, const topo::Instance& instance,
                               const std::filesystem::path& state_dir);
 

@@ -8,12 +8,13 @@
 
 #include "probe/socket.hpp"
 #include "remote/transfer.hpp"
-#include "roles/role_support.hpp"
-#include "topology/check_validator.hpp"
+#include "services/role_support.hpp"
+#include "labfile/check_validator.hpp"
 #include "util/error.hpp"
 #include "util/parallel.hpp"
 #include "util/secrets.hpp"
 #include "util/strings.hpp"
+#include "services/registry.hpp"
 
 namespace labctl::verify {
 
@@ -45,20 +46,19 @@ struct Endpoint {
     int port = 0;
 };
 
-// Where an http or tcp check knocks: NODE:PORT, an nginx service's listen on each of its
-// nodes, or every instance of an app service.
+// Where an http or tcp check knocks: NODE:PORT, a balancer's port on each of its nodes, or
+// every instance of any other service.
 std::vector<Endpoint> endpoints(const topo::Lab& lab, const std::string& target) {
-    if (auto node_port = topo::parse_node_port(target)) {
+    if (auto node_port = labfile::parse_node_port(target)) {
         const auto* node = lab.node(node_port->node);
         return {{target, node->address(), node_port->port}};
     }
     std::vector<Endpoint> out;
     const auto* service = lab.service(target);
-    if (service->type == topo::ServiceType::nginx) {
+    if (auto balancing = services::balancing_of(lab, *service)) {
         for (const auto& on : service->on) {
             const auto* node = lab.node(on.value);
-            out.push_back(
-                {service->name + " on " + node->name, node->address(), service->nginx().listen});
+            out.push_back({service->name + " on " + node->name, node->address(), balancing->port});
         }
     } else {
         for (const auto& instance : lab.instances(*service))
@@ -110,7 +110,7 @@ Check run_relay(const topo::Lab& lab, const topo::DeclaredCheck& declared) {
                        (posted.ok() ? "HTTP " + std::to_string(posted.status) : posted.error);
     } else {
         try {
-            roles::wait_until(to.node->name, "check " + declared.name, 15s, [&]() -> std::string {
+            services::wait_until(to.node->name, "check " + declared.name, 15s, [&]() -> std::string {
                 auto read = probe::http_get(to.node->address(), static_cast<std::uint16_t>(to.port),
                                             declared.read, 5s);
                 if (read.status == 200 && read.body.find(token) != std::string::npos) return "";

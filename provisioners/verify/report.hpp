@@ -8,14 +8,12 @@
 #include <string>
 #include <vector>
 
+#include "services/service_kind.hpp"
+
 namespace labctl::verify {
 
-struct Check {
-    std::string name;     // "reach server1->server2 hostonly"
-    bool ok = false;
-    double seconds = 0;
-    std::string detail;   // why it failed, or what was seen
-};
+// One named check, passed or failed ("reach server1->server2 hostonly").
+using Check = services::CheckResult;
 
 struct Report {
     std::vector<Check> checks;

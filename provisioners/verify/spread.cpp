@@ -17,7 +17,7 @@ std::string describe_split(const Split& split) {
     return out.empty() ? "no answers" : out;
 }
 
-SpreadVerdict judge_spread(topo::Strategy strategy, const std::map<std::string, int>& weights, const Split& seen,
+SpreadVerdict judge_spread(const std::string& strategy, const std::map<std::string, int>& weights, const Split& seen,
                            double tolerance) {
     SpreadVerdict verdict;
     int total = 0, weight_sum = 0;
@@ -34,7 +34,7 @@ SpreadVerdict judge_spread(topo::Strategy strategy, const std::map<std::string, 
         verdict.detail = "answers from backends not in the pool: " + unexpected;
         return verdict;
     }
-    bool proportional = strategy == topo::Strategy::round_robin || strategy == topo::Strategy::random;
+    bool proportional = strategy == "round_robin" || strategy == "random";
     bool ok = true;
     std::string detail;
     for (const auto& [backend, weight] : weights) {
@@ -49,7 +49,7 @@ SpreadVerdict judge_spread(topo::Strategy strategy, const std::map<std::string, 
         } else {
             detail += fmt::format("{} {:.0f}%", backend, 100 * share);
             // ip_hash sends one client to one backend by design; least_conn must still use all.
-            if (count == 0 && strategy == topo::Strategy::least_conn) ok = false;
+            if (count == 0 && strategy == "least_conn") ok = false;
         }
     }
     verdict.ok = ok;

@@ -2,6 +2,7 @@
 
 #include "util/error.hpp"
 #include "util/strings.hpp"
+#include "services/registry.hpp"
 
 namespace labctl::verify {
 
@@ -25,20 +26,23 @@ FaultTarget resolve_fault_target(const topo::Lab& lab, const std::string& text) 
         bool on_node = false;
         for (const auto& on : target.service->on) on_node |= on.value == node_name;
         if (!on_node) throw InputError("service `" + service_name + "` does not run on node `" + node_name + "`");
-        if (target.service->type != topo::ServiceType::app)
+        if (!services::kind_of(*target.service).runs_user_instances())
             throw InputError("`" + text + "`: kill works on app instances behind a load balancer; `" + service_name +
-                             "` is of type " + topo::to_string(target.service->type) +
+                             "` is of type " + target.service->type_name() +
                              " (use `labctl kill " + node_name + " --mode poweroff` to stop the whole node)");
     }
     for (const auto& instance : lab.instances_on(*target.node))
-        if (instance.service->type == topo::ServiceType::app && (!target.service || instance.service == target.service))
+        if (services::kind_of(*instance.service).runs_user_instances() &&
+            (!target.service || instance.service == target.service))
             target.instances.push_back(instance);
     for (const auto& service : lab.services) {
-        if (service.type != topo::ServiceType::nginx) continue;
+        auto balancing = services::balancing_of(lab, service);
+        if (!balancing) continue;
         for (const auto& instance : target.instances) {
-            if (service.nginx().backend.value == instance.service->name && !service.on.empty()) {
+            if (balancing->backend == instance.service->name && !service.on.empty()) {
                 target.balancer = &service;
                 target.balancer_node = lab.node(service.on.front().value);
+                target.balancing = *balancing;
                 break;
             }
         }
@@ -47,8 +51,7 @@ FaultTarget resolve_fault_target(const topo::Lab& lab, const std::string& text) 
     if (!target.balancer)
         throw InputError("no load balancer fronts `" + text +
                          "`: kill measures failover through an nginx service whose backend runs there");
-    if (const auto* backend = lab.service(target.balancer->nginx().backend.value);
-        backend && backend->app().protocol == topo::Protocol::grpc)
+    if (!target.balancing.http)
         throw InputError("`" + text + "` is behind a gRPC balancer: kill drives HTTP/1.1 traffic and cannot measure "
                          "gRPC failover yet (labctl verify checks gRPC through nginx)");
     return target;
@@ -56,8 +59,8 @@ FaultTarget resolve_fault_target(const topo::Lab& lab, const std::string& text) 
 
 std::vector<std::string> failover_warnings(const topo::Lab& lab, const FaultTarget& target) {
     std::vector<std::string> warnings;
-    const auto& settings = target.balancer->nginx();
-    const auto* backend = lab.service(settings.backend.value);
+    const auto& settings = target.balancing;
+    const auto* backend = lab.service(settings.backend);
     if (backend && lab.instances(*backend).size() < 2)
         warnings.push_back("`" + backend->name + "` has a single instance: nothing to fail over to");
     if (settings.max_fails == 0)

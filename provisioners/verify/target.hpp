@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "services/service_kind.hpp"
 #include "topology/model.hpp"
 
 namespace labctl::verify {
@@ -14,8 +15,9 @@ struct FaultTarget {
     const topo::Node* node = nullptr;
     const topo::Service* service = nullptr;  // null: the whole node
     std::vector<topo::Instance> instances;    // app instances on the node covered by the target
-    const topo::Service* balancer = nullptr;  // nginx fronting them
+    const topo::Service* balancer = nullptr;  // the balancer fronting them (nginx)
     const topo::Node* balancer_node = nullptr;
+    services::Balancing balancing;            // what the balancer's type says of it
 };
 
 // Throws InputError (exit 2) naming what is wrong: unknown node or service, a service that

@@ -8,7 +8,7 @@
 #include "activemq.hpp"
 #include "nginx.hpp"
 #include "rabbitmq.hpp"
-#include "topology/loader.hpp"
+#include "labfile/loader.hpp"
 #include "verify/declared_checks.hpp"
 
 using namespace labctl;
@@ -154,7 +154,7 @@ TEST_F(RabbitMqBroker, DeclaredChecksRunAgainstRealInstances) {
             [&] { return probe::http_get(address, port, "/health", 1s).status == 200; }, 15s))
             << a.log() << b.log();
     std::string p = std::to_string(port);
-    auto loaded = topo::load_lab_text(R"([lab]
+    auto loaded = labfile::load_lab_text(R"([lab]
 name = "loop"
 [networks.lo]
 mode = "host-only"

@@ -5,9 +5,9 @@
 #include <gtest/gtest.h>
 
 #include "nginx.hpp"
-#include "render/render_lab.hpp"
+#include "labfile/render_lab.hpp"
 #include "support.hpp"
-#include "topology/loader.hpp"
+#include "labfile/loader.hpp"
 #include "verify/loadgen.hpp"
 #include "verify/spread.hpp"
 
@@ -23,9 +23,9 @@ std::string rendered_balancer(const std::string& strategy, std::uint16_t port_a,
                 "[services.chat]\ntype = \"app\"\non = [\"a\", \"b\"]\nrun = \"x\"\nport = " + std::to_string(port_a) + "\n"
                 "[services.lb]\ntype = \"nginx\"\non = \"lb\"\nbackend = \"chat\"\nlisten = " + std::to_string(listen) +
                 "\nstrategy = \"" + strategy + "\"\nmax_fails = 1\nfail_timeout = \"30s\"\nconnect_timeout = \"1s\"\n";
-    auto result = topo::load_lab_text(text, "loop.toml");
+    auto result = labfile::load_lab_text(text, "loop.toml");
     if (!result.lab) throw std::runtime_error(result.diagnostics.format());
-    auto files = render::render_lab(*result.lab, render::TemplateSet{}, {{"lb"}});
+    auto files = labfile::render_lab(*result.lab, render::TemplateSet{}, {{"lb"}});
     auto conf = files.at(0).content;
     // Both instances share one port in the lab file; give b its own, as the test runs them.
     auto at = conf.find("127.0.0.4:" + std::to_string(port_a));

@@ -5,17 +5,17 @@
 #include <string_view>
 
 #include "graph/graph.hpp"
-#include "render/render_lab.hpp"
-#include "topology/loader.hpp"
+#include "labfile/render_lab.hpp"
+#include "labfile/loader.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     std::string_view text(reinterpret_cast<const char*>(data), size);
-    auto result = labctl::topo::load_lab_text(text, "fuzz.toml");
+    auto result = labctl::labfile::load_lab_text(text, "fuzz.toml");
     (void)result.diagnostics.format();
     if (result.lab) {
         // A valid lab must render with the built-in templates and draw, without exceptions.
         static const labctl::render::TemplateSet templates;
-        (void)labctl::render::render_lab(*result.lab, templates);
+        (void)labctl::labfile::render_lab(*result.lab, templates);
         (void)labctl::graph::render_graph(*result.lab, labctl::graph::Format::dot);
         (void)labctl::graph::render_graph(*result.lab, labctl::graph::Format::mermaid);
     }

@@ -11,8 +11,9 @@
 
 #include "image/cloud_image.hpp"
 #include "lab_fixtures.hpp"
-#include "render/render_lab.hpp"
-#include "topology/loader.hpp"
+#include "labfile/render_lab.hpp"
+#include "render/node_files.hpp"
+#include "labfile/loader.hpp"
 #include "util/error.hpp"
 #include "util/files.hpp"
 #include "util/process.hpp"
@@ -59,7 +60,7 @@ networks = { hostonly = "192.168.56.13" }
 topo::Lab load_lab(const fs::path& dir) {
     auto file = dir / "lab.toml";
     std::ofstream(file) << lab_text;
-    return topo::load_lab_or_throw(file.string());
+    return labfile::load_lab_or_throw(file.string());
 }
 
 void qemu_img_create(const fs::path& path, const std::string& format) {
@@ -162,7 +163,7 @@ TEST(CloudImage, RawImagesPassAndLxcRefusesEveryDiskImage) {
     auto text = std::string(lab_text);
     text.replace(text.find("/elsewhere/cloud.raw"), 20, "cloud.raw");
     std::ofstream(tmp.path() / "lab.toml") << text;
-    auto lab = topo::load_lab_or_throw((tmp.path() / "lab.toml").string());
+    auto lab = labfile::load_lab_or_throw((tmp.path() / "lab.toml").string());
     fs::create_directories(tmp.path() / "images");
     qemu_img_create(tmp.path() / "images/cloud.qcow2", "qcow2");
     qemu_img_create(tmp.path() / "cloud.raw", "raw");

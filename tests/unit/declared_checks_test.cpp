@@ -4,8 +4,8 @@
 
 #include "lab_fixtures.hpp"
 #include "remote/transfer.hpp"
-#include "topology/check_validator.hpp"
-#include "topology/loader.hpp"
+#include "labfile/check_validator.hpp"
+#include "labfile/loader.hpp"
 #include "verify/declared_checks.hpp"
 
 namespace labctl {
@@ -95,20 +95,20 @@ max_seconds = 2
 }
 
 TEST(DeclaredChecks, NodePortParsing) {
-    auto parsed = topo::parse_node_port("server1:8080");
+    auto parsed = labfile::parse_node_port("server1:8080");
     ASSERT_TRUE(parsed.has_value());
     EXPECT_EQ(parsed->node, "server1");
     EXPECT_EQ(parsed->port, 8080);
     for (const char* bad : {"server1", ":80", "server1:", "server1:0", "server1:65536",
                             "server1:8o", "Server:80", "server1:+80"})
-        EXPECT_FALSE(topo::parse_node_port(bad).has_value()) << bad;
+        EXPECT_FALSE(labfile::parse_node_port(bad).has_value()) << bad;
 }
 
 TEST(DeclaredChecks, EveryExampleValidatesWithItsChecks) {
     for (const char* name :
          {"activemq-failover", "rabbitmq-failover", "rr-chat", "grpc-nginx", "weighted-mariadb"}) {
         auto result =
-            topo::load_lab_file(std::string(LABCTL_SOURCE_DIR) + "/examples/" + name + "/lab.toml");
+            labfile::load_lab_file(std::string(LABCTL_SOURCE_DIR) + "/examples/" + name + "/lab.toml");
         ASSERT_TRUE(result.lab.has_value()) << name << ": " << result.diagnostics.format();
         EXPECT_GE(result.lab->checks.size(), 1u) << name;
     }

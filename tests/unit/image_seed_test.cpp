@@ -18,7 +18,7 @@
 #include "image/seed.hpp"
 #include "lab_fixtures.hpp"
 #include "test_support.hpp"
-#include "topology/loader.hpp"
+#include "labfile/loader.hpp"
 #include "util/error.hpp"
 #include "util/files.hpp"
 #include "util/process.hpp"

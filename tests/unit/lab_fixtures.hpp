@@ -9,7 +9,7 @@
 #include <stdexcept>
 #include <string>
 
-#include "topology/loader.hpp"
+#include "labfile/loader.hpp"
 #include "util/files.hpp"
 
 namespace labctl::test {
@@ -31,7 +31,7 @@ subnet = "192.168.123.0/24"
 // TEXT loaded as "lab.toml". An invalid lab fails the test with its diagnostics (and throws,
 // so the test stops there).
 inline topo::Lab load_lab(const std::string& text) {
-    auto result = topo::load_lab_text(text, "lab.toml");
+    auto result = labfile::load_lab_text(text, "lab.toml");
     EXPECT_TRUE(result.lab.has_value()) << result.diagnostics.format();
     if (!result.lab) throw std::runtime_error("invalid test lab");
     return std::move(*result.lab);

@@ -2,9 +2,9 @@
 // every strategy / websocket / protocol combination.
 #include <gtest/gtest.h>
 
-#include "render/render_lab.hpp"
+#include "labfile/render_lab.hpp"
 #include "test_support.hpp"
-#include "topology/loader.hpp"
+#include "labfile/loader.hpp"
 #include "util/files.hpp"
 
 namespace labctl {
@@ -32,8 +32,8 @@ void expect_nginx_accepts(const std::string& conf, const std::string& what) {
 TEST(NginxConfig, EveryExampleLabPassesNginxT) {
     std::size_t checked = 0;
     for (const auto& file : test::example_labs()) {
-        auto lab = topo::load_lab_or_throw(file.string());
-        for (const auto& rendered : render::render_lab(lab, render::TemplateSet{}, {{"nginx"}})) {
+        auto lab = labfile::load_lab_or_throw(file.string());
+        for (const auto& rendered : labfile::render_lab(lab, render::TemplateSet{}, {{"nginx"}})) {
             expect_nginx_accepts(rendered.content, file.string() + " " + rendered.node + ":" + rendered.path);
             ++checked;
         }
@@ -76,9 +76,9 @@ max_fails = 0
 fail_timeout = "3s"
 connect_timeout = "500ms"
 )";
-    auto result = topo::load_lab_text(text, "variant.toml");
+    auto result = labfile::load_lab_text(text, "variant.toml");
     ASSERT_TRUE(result.lab) << result.diagnostics.format();
-    auto files = render::render_lab(*result.lab, render::TemplateSet{}, {{"front-door"}});
+    auto files = labfile::render_lab(*result.lab, render::TemplateSet{}, {{"front-door"}});
     ASSERT_EQ(files.size(), 1u);
     EXPECT_NE(files[0].content.find(protocol == "grpc" ? "grpc_pass grpc://front_door_backends;" : "proxy_pass http://"),
               std::string::npos);
@@ -90,7 +90,7 @@ INSTANTIATE_TEST_SUITE_P(AllCombinations, NginxVariant,
                                             ::testing::Bool(), ::testing::Values("http", "grpc")));
 
 TEST(NginxConfig, TwoBalancersOnOneNodeGetSeparateFilesThatLoadTogether) {
-    auto result = topo::load_lab_text(R"(
+    auto result = labfile::load_lab_text(R"(
 [lab]
 name = "two"
 [networks.lan]
@@ -123,7 +123,7 @@ websocket = true
 )",
                                       "two.toml");
     ASSERT_TRUE(result.lab) << result.diagnostics.format();
-    auto files = render::render_lab(*result.lab, render::TemplateSet{}, {{"nginx"}});
+    auto files = labfile::render_lab(*result.lab, render::TemplateSet{}, {{"nginx"}});
     ASSERT_EQ(files.size(), 2u);
     EXPECT_NE(files[0].path, files[1].path);
     expect_nginx_accepts(files[0].content + files[1].content, "two balancers on one node");

@@ -9,7 +9,7 @@
 #include "remote/keys.hpp"
 #include "remote/lab_ssh.hpp"
 #include "remote_test_support.hpp"
-#include "topology/loader.hpp"
+#include "labfile/loader.hpp"
 #include "util/paths.hpp"
 #include "util/process.hpp"
 #include "util/strings.hpp"
@@ -118,7 +118,7 @@ TEST_F(LabctlSshTest, UnknownNodeIsInvalidInput) {
 }
 
 TEST(LabSshEndpoints, DefaultIsTheFirstPlannedAddressOnPort22) {
-    auto loaded = topo::load_lab_text(lab_toml("lab"), "lab.toml");
+    auto loaded = labfile::load_lab_text(lab_toml("lab"), "lab.toml");
     ASSERT_TRUE(loaded.lab);
     remote::LabSsh lab_ssh;
     lab_ssh.known_hosts = "/state/ssh/known_hosts";
@@ -135,7 +135,7 @@ TEST(LabSshEndpoints, DefaultIsTheFirstPlannedAddressOnPort22) {
 // host's NICs do not carry the lab's MAC, so the NIC is flagged, never shown as planned.
 TEST_F(LabctlSshTest, StatusLogsInAndFlagsANicWithoutItsPlannedAddress) {
     provision_state();
-    auto lab = topo::load_lab_or_throw(lab_file.string());
+    auto lab = labfile::load_lab_or_throw(lab_file.string());
     auto lab_ssh = remote::open_lab_ssh(util::lab_state_dir("sshtest"));
     engine::NodeStatus status;
     status.nics.push_back({"hostonly", "192.168.56.11", {}, {}});
@@ -154,7 +154,7 @@ TEST_F(LabctlSshTest, StatusReportsAChangedHostKeyAsNoSsh) {
     auto state = util::lab_state_dir("sshtest");
     remote::pin_host_key(remote::known_hosts_path(state), "127.0.0.1", sshd.port(),
                          remote::generate_ed25519().public_line);
-    auto lab = topo::load_lab_or_throw(lab_file.string());
+    auto lab = labfile::load_lab_or_throw(lab_file.string());
     engine::NodeStatus status;
     status.nics.push_back({"hostonly", "192.168.56.11", {}, {}});
     commands::observe_node_status(remote::open_lab_ssh(state), *lab.node("server1"), status);

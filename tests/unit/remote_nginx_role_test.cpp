@@ -16,7 +16,9 @@
 
 #include "remote/backoff.hpp"
 #include "remote_test_support.hpp"
-#include "roles/nginx_role.hpp"
+#include "services/nginx/nginx_role.hpp"
+#include "services/nginx/nginx_settings.hpp"
+#include "services/registry.hpp"
 #include "util/files.hpp"
 #include "util/process.hpp"
 
@@ -106,15 +108,16 @@ class NginxRoleTest : public ::testing::Test {
         return n;
     }
 
-    roles::RoleReport apply(const std::string& content, roles::NginxRoleSettings role_settings) {
+    services::RoleReport apply(const std::string& content, services::NginxRoleSettings role_settings) {
         topo::Lab lab;
         topo::Node node;
         node.name = "server1";
         topo::Service service;
         service.name = "lb";
-        service.type = topo::ServiceType::nginx;
+        service.type = services::find_kind("nginx");
+        service.settings = std::make_shared<services::NginxSettings>();
         render::GeneratedFile file{"server1", live().string(), content, 0644, "lb"};
-        roles::NginxRole role(role_settings);
+        services::NginxRole role(role_settings);
         return role.apply({*session, lab, node, service, {file}});
     }
 
@@ -122,14 +125,14 @@ class NginxRoleTest : public ::testing::Test {
     ts::TestClient client{sshd};
     ts::TempDir nginx_dir;
     int port = ts::free_loopback_port();
-    roles::NginxRoleSettings settings;
+    services::NginxRoleSettings settings;
     std::optional<remote::Session> session;  // connected in SetUp, once sshd listens
 };
 
-std::vector<std::string> step_names(const roles::RoleReport& report) {
+std::vector<std::string> step_names(const services::RoleReport& report) {
     std::vector<std::string> names;
     for (const auto& step : report.steps) {
-        names.push_back(step.step + (step.outcome == roles::Outcome::changed ? ":changed" : ":ok"));
+        names.push_back(step.step + (step.outcome == services::Outcome::changed ? ":changed" : ":ok"));
     }
     return names;
 }
@@ -209,7 +212,7 @@ TEST_F(NginxRoleTest, NewFileInAnIncludedDirectoryIsCreated) {
     int other_port = ts::free_loopback_port();
     render::GeneratedFile file{"server1", (nginx_dir.path() / "conf.d/other.conf").string(),
                                site(other_port, "other"), 0644, "lb2"};
-    roles::NginxRole role(settings);
+    services::NginxRole role(settings);
     EXPECT_TRUE(role.apply({*session, lab, node, service, {file}}).changed());
     remote::Backoff backoff({10ms, 200ms, 2.0});
     auto deadline = std::chrono::steady_clock::now() + 10s;

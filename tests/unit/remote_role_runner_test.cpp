@@ -9,8 +9,8 @@
 
 #include "lab_fixtures.hpp"
 #include "remote_test_support.hpp"
-#include "roles/runner.hpp"
-#include "topology/loader.hpp"
+#include "services/runner.hpp"
+#include "labfile/loader.hpp"
 
 using namespace labctl;
 using namespace std::chrono_literals;
@@ -68,11 +68,11 @@ struct Journal {
     int chat_started = 0;
 };
 
-class RecordingRole : public roles::Role {
+class RecordingRole : public services::Role {
   public:
     explicit RecordingRole(Journal& journal) : journal_(journal) {}
     std::string_view name() const override { return "recording"; }
-    roles::RoleReport apply(const roles::RoleTarget& target) override {
+    services::RoleReport apply(const services::RoleTarget& target) override {
         auto out = target.session.check({"echo", target.service.name + "@" + target.node.name}).out;
         {
             std::unique_lock lock(journal_.mutex);
@@ -89,7 +89,7 @@ class RecordingRole : public roles::Role {
         }
         if (target.service.name == "lb" && fail_lb)
             throw InfraError("lb broke", target.node.name, "reload");
-        return {target.node.name, target.service.name, {{"apply", roles::Outcome::changed, 0, ""}}};
+        return {target.node.name, target.service.name, {{"apply", services::Outcome::changed, 0, ""}}};
     }
     bool fail_lb = false;
 
@@ -98,8 +98,8 @@ class RecordingRole : public roles::Role {
 };
 
 // Provisioning where every service's role is a RecordingRole writing to JOURNAL.
-roles::ProvisionOptions record_into(Journal& journal, bool fail_lb = false) {
-    roles::ProvisionOptions options;
+services::ProvisionOptions record_into(Journal& journal, bool fail_lb = false) {
+    services::ProvisionOptions options;
     options.role_for = [&journal, fail_lb](const topo::Service&) {
         auto role = std::make_unique<RecordingRole>(journal);
         role->fail_lb = fail_lb;
@@ -112,7 +112,7 @@ roles::ProvisionOptions record_into(Journal& journal, bool fail_lb = false) {
 
 TEST(RoleTiers, BrokersThenAppsThenBalancers) {
     auto lab = test::load_lab(kLab);
-    auto tiers = roles::service_tiers(lab);
+    auto tiers = services::service_tiers(lab);
     ASSERT_EQ(tiers.size(), 3u);
     EXPECT_EQ(tiers[0].at(0)->name, "broker");
     EXPECT_EQ(tiers[1].at(0)->name, "chat");
@@ -125,8 +125,8 @@ TEST(RoleRunner, RunsTiersInOrderAndNodesInParallelOnPooledSessions) {
     Journal journal;
     auto options = record_into(journal);
     int reported = 0;
-    options.on_report = [&](const roles::RoleReport&) { ++reported; };
-    auto reports = roles::provision(lab, {}, nodes.pool, options);
+    options.on_report = [&](const services::RoleReport&) { ++reported; };
+    auto reports = services::provision(lab, {}, nodes.pool, options);
     ASSERT_EQ(reports.size(), 4u);
     EXPECT_EQ(reported, 4);
     ASSERT_EQ(journal.events.size(), 4u);
@@ -143,7 +143,7 @@ TEST(RoleRunner, FailureIsRethrownWithNodeAndStep) {
     Journal journal;
     auto options = record_into(journal, /*fail_lb=*/true);
     try {
-        roles::provision(lab, {}, nodes.pool, options);
+        services::provision(lab, {}, nodes.pool, options);
         FAIL() << "the lb failure was swallowed";
     } catch (const InfraError& error) {
         EXPECT_EQ(error.node(), "n1");
@@ -154,8 +154,8 @@ TEST(RoleRunner, FailureIsRethrownWithNodeAndStep) {
 TEST(RoleRunner, EveryServiceTypeHasARole) {
     auto lab = test::load_lab(kLab);
     for (const auto& service : lab.services) {
-        auto role = roles::default_role(service);
+        auto role = services::default_role(service);
         ASSERT_NE(role, nullptr) << service.name;
-        EXPECT_EQ(role->name(), topo::to_string(service.type));
+        EXPECT_EQ(role->name(), service.type_name());
     }
 }

@@ -2,9 +2,9 @@
 // format they land in.
 #include <gtest/gtest.h>
 
-#include "render/render_lab.hpp"
+#include "labfile/render_lab.hpp"
 #include "test_support.hpp"
-#include "topology/loader.hpp"
+#include "labfile/loader.hpp"
 #include "util/error.hpp"
 #include "util/files.hpp"
 
@@ -19,12 +19,12 @@ const render::GeneratedFile& find_file(const std::vector<render::GeneratedFile>&
 }
 
 topo::Lab example(const std::string& name) {
-    return topo::load_lab_or_throw((test::source_dir() / "examples" / name / "lab.toml").string());
+    return labfile::load_lab_or_throw((test::source_dir() / "examples" / name / "lab.toml").string());
 }
 
 TEST(Render, NginxBalancerHasFailoverAndObservabilitySettings) {
     auto lab = example("activemq-failover");
-    auto files = render::render_lab(lab, render::TemplateSet{}, {{"nginx"}});
+    auto files = labfile::render_lab(lab, render::TemplateSet{}, {{"nginx"}});
     ASSERT_EQ(files.size(), 1u);
     const auto& conf = find_file(files, "server1", "/etc/nginx/conf.d/balancer.conf").content;
     for (const char* needle :
@@ -39,7 +39,7 @@ TEST(Render, NginxBalancerHasFailoverAndObservabilitySettings) {
 }
 
 TEST(Render, WeightedRoundRobinHasNoStrategyDirectiveAndAllWeights) {
-    auto files = render::render_lab(example("weighted-mariadb"), render::TemplateSet{}, {{"lb"}});
+    auto files = labfile::render_lab(example("weighted-mariadb"), render::TemplateSet{}, {{"lb"}});
     const auto& conf = find_file(files, "lb", "/etc/nginx/conf.d/balancer.conf").content;
     EXPECT_EQ(conf.find("least_conn"), std::string::npos);
     EXPECT_NE(conf.find("172.30.10.11:5000 weight=3"), std::string::npos);
@@ -49,17 +49,17 @@ TEST(Render, WeightedRoundRobinHasNoStrategyDirectiveAndAllWeights) {
 }
 
 TEST(Render, BrokersGetTheirStompConnector) {
-    auto activemq = render::render_lab(example("activemq-failover"), render::TemplateSet{}, {{"broker"}});
+    auto activemq = labfile::render_lab(example("activemq-failover"), render::TemplateSet{}, {{"broker"}});
     const auto& xml = find_file(activemq, "server1", "/etc/activemq/instances-available/main/activemq.xml").content;
     EXPECT_NE(xml.find("uri=\"stomp://0.0.0.0:61613"), std::string::npos);
-    auto rabbit = render::render_lab(example("rabbitmq-failover"), render::TemplateSet{}, {{"rabbitmq"}});
+    auto rabbit = labfile::render_lab(example("rabbitmq-failover"), render::TemplateSet{}, {{"rabbitmq"}});
     EXPECT_NE(find_file(rabbit, "server1", "/etc/rabbitmq/rabbitmq.conf").content.find("stomp.listeners.tcp.1 = 0.0.0.0:61613"),
               std::string::npos);
     EXPECT_EQ(find_file(rabbit, "server1", "/etc/rabbitmq/enabled_plugins").content, "[rabbitmq_stomp].\n");
 }
 
 TEST(Render, MariadbServerIdsAreUniqueAndOnlyThePrimaryLogsBinlog) {
-    auto files = render::render_lab(example("weighted-mariadb"), render::TemplateSet{}, {{"db"}});
+    auto files = labfile::render_lab(example("weighted-mariadb"), render::TemplateSet{}, {{"db"}});
     ASSERT_EQ(files.size(), 4u);
     std::set<std::string> ids;
     for (const auto& file : files) {
@@ -74,7 +74,7 @@ TEST(Render, MariadbServerIdsAreUniqueAndOnlyThePrimaryLogsBinlog) {
 }
 
 TEST(Render, AppUnitsCarryResolvedEnvironment) {
-    auto files = render::render_lab(example("activemq-failover"), render::TemplateSet{}, {{"chat"}});
+    auto files = labfile::render_lab(example("activemq-failover"), render::TemplateSet{}, {{"chat"}});
     const auto& unit = find_file(files, "server2", "/etc/systemd/system/labctl-chat-server2.service").content;
     EXPECT_NE(unit.find("Environment=\"BROKER_HOST=192.168.56.11\""), std::string::npos) << unit;
     EXPECT_NE(unit.find("Environment=\"INSTANCE=chat-server2\""), std::string::npos);
@@ -84,7 +84,7 @@ TEST(Render, AppUnitsCarryResolvedEnvironment) {
 }
 
 TEST(Render, SystemdValuesAreEscaped) {
-    auto result = topo::load_lab_text(R"(
+    auto result = labfile::load_lab_text(R"(
 [lab]
 name = "esc"
 [networks.n]
@@ -100,7 +100,7 @@ env = { MSG = "50% \"quoted\" back\\slash" }
 )",
                                       "lab.toml");
     ASSERT_TRUE(result.lab) << result.diagnostics.format();
-    auto files = render::render_lab(*result.lab, render::TemplateSet{}, {{"s"}});
+    auto files = labfile::render_lab(*result.lab, render::TemplateSet{}, {{"s"}});
     const auto& unit = files.at(0).content;
     EXPECT_NE(unit.find(R"(Environment="MSG=50%% \"quoted\" back\\slash")"), std::string::npos) << unit;
     EXPECT_NE(unit.find(R"(ExecStart=/bin/sh -c "exec printf \"%%s\" x")"), std::string::npos) << unit;
@@ -126,7 +126,7 @@ topo::Lab on_cloud_images(topo::Lab lab) {
 
 TEST(Render, CloudInitSeedHasHostnameNicsAndNoSecretsWithoutIdentity) {
     auto lab = on_cloud_images(example("activemq-failover"));
-    auto files = render::render_lab(lab, render::TemplateSet{}, {{"cloud-init"}});
+    auto files = labfile::render_lab(lab, render::TemplateSet{}, {{"cloud-init"}});
     ASSERT_EQ(files.size(), 6u);
     const auto& net = find_file(files, "server1", "/var/lib/cloud/seed/nocloud/network-config").content;
     EXPECT_NE(net.find("addresses: [192.168.56.11/24]"), std::string::npos) << net;
@@ -142,7 +142,7 @@ TEST(Render, CloudInitCarriesTheIdentityWhenGiven) {
     std::map<std::string, render::NodeIdentity> identities{
         {"server1", {"ssh-ed25519 AAAALAB lab", "-----BEGIN OPENSSH PRIVATE KEY-----\nabc\n-----END OPENSSH PRIVATE KEY-----",
                      "ssh-ed25519 AAAAHOST"}}};
-    auto files = render::render_lab(lab, render::TemplateSet{}, {{"cloud-init"}, &identities});
+    auto files = labfile::render_lab(lab, render::TemplateSet{}, {{"cloud-init"}, &identities});
     const auto& user_data = find_file(files, "server1", "/var/lib/cloud/seed/nocloud/user-data");
     EXPECT_EQ(user_data.mode, 0600u);
     EXPECT_NE(user_data.content.find("      - ssh-ed25519 AAAALAB lab"), std::string::npos) << user_data.content;
@@ -151,7 +151,7 @@ TEST(Render, CloudInitCarriesTheIdentityWhenGiven) {
 
 TEST(Render, LabctlImageNodesGetLabctlsSeedTreeWithoutKeysUnlessGiven) {
     auto lab = example("activemq-failover");
-    auto files = render::render_lab(lab, render::TemplateSet{}, {{"seed"}});
+    auto files = labfile::render_lab(lab, render::TemplateSet{}, {{"seed"}});
     for (const auto& file : files) {
         EXPECT_EQ(file.path.rfind("/var/lib/labctl-seed/", 0), 0u) << file.path;
         EXPECT_EQ(file.content.find("PRIVATE KEY"), std::string::npos) << file.path;
@@ -165,26 +165,26 @@ TEST(Render, LabctlImageNodesGetLabctlsSeedTreeWithoutKeysUnlessGiven) {
     std::map<std::string, render::NodeIdentity> identities{
         {"server1", {"ssh-ed25519 AAAALAB lab", "-----BEGIN OPENSSH PRIVATE KEY-----\nabc\n-----END OPENSSH PRIVATE KEY-----",
                      "ssh-ed25519 AAAAHOST"}}};
-    auto keyed = render::render_lab(lab, render::TemplateSet{}, {{"seed"}, &identities});
+    auto keyed = labfile::render_lab(lab, render::TemplateSet{}, {{"seed"}, &identities});
     EXPECT_EQ(find_file(keyed, "server1", "/var/lib/labctl-seed/root/etc/ssh/ssh_host_ed25519_key").mode, 0600u);
     EXPECT_EQ(find_file(keyed, "server1", "/var/lib/labctl-seed/authorized_keys").content, "ssh-ed25519 AAAALAB lab\n");
 
     // A lab mixing both: each node gets what `up` gives it.
     lab.nodes[0].image = "../images/cloud.qcow2";
-    auto mixed = render::render_lab(lab, render::TemplateSet{}, {{"cloud-init"}});
+    auto mixed = labfile::render_lab(lab, render::TemplateSet{}, {{"cloud-init"}});
     EXPECT_NO_THROW(find_file(mixed, lab.nodes[0].name, "/var/lib/cloud/seed/nocloud/user-data"));
     EXPECT_NO_THROW(find_file(mixed, lab.nodes[1].name, "/var/lib/labctl-seed/root/etc/hostname"));
 }
 
 TEST(Render, UnknownSelectionIsAnInputError) {
-    EXPECT_THROW(render::render_lab(example("activemq-failover"), render::TemplateSet{}, {{"nope"}}), InputError);
+    EXPECT_THROW(labfile::render_lab(example("activemq-failover"), render::TemplateSet{}, {{"nope"}}), InputError);
 }
 
 TEST(Render, TemplateOverrideDirectoryWinsFileByFile) {
     test::TempDir dir;
     util::make_dirs(dir.path() / "rabbitmq");
     util::write_file_atomic(dir.path() / "rabbitmq/enabled_plugins.mustache", "[rabbitmq_stomp,rabbitmq_management].\n");
-    auto files = render::render_lab(example("rabbitmq-failover"), render::TemplateSet{dir.path()}, {{"broker"}});
+    auto files = labfile::render_lab(example("rabbitmq-failover"), render::TemplateSet{dir.path()}, {{"broker"}});
     EXPECT_EQ(find_file(files, "server1", "/etc/rabbitmq/enabled_plugins").content, "[rabbitmq_stomp,rabbitmq_management].\n");
     EXPECT_NE(find_file(files, "server1", "/etc/rabbitmq/rabbitmq.conf").content.find("stomp"), std::string::npos);
 }
@@ -193,7 +193,7 @@ TEST(Render, BrokenTemplateIsAClearError) {
     test::TempDir dir;
     util::make_dirs(dir.path() / "nginx");
     util::write_file_atomic(dir.path() / "nginx/balancer.conf.mustache", "{{#servers}} unclosed\n");
-    EXPECT_THROW(render::render_lab(example("activemq-failover"), render::TemplateSet{dir.path()}, {{"lb"}}), InputError);
+    EXPECT_THROW(labfile::render_lab(example("activemq-failover"), render::TemplateSet{dir.path()}, {{"lb"}}), InputError);
 }
 
 }  // namespace

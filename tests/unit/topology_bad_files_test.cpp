@@ -5,7 +5,7 @@
 #include <fstream>
 
 #include "test_support.hpp"
-#include "topology/loader.hpp"
+#include "labfile/loader.hpp"
 #include "util/files.hpp"
 
 namespace labctl {
@@ -21,7 +21,7 @@ std::vector<std::string> read_lines(const std::filesystem::path& path) {
 
 // "LINE:COL: first 60 characters of the message", the shape of the .expect files.
 std::vector<std::string> diagnostics_of(const std::filesystem::path& file) {
-    auto result = topo::load_lab_file(file.string());
+    auto result = labfile::load_lab_file(file.string());
     EXPECT_FALSE(result.lab.has_value()) << file << " should be invalid";
     std::vector<std::string> out;
     auto sorted = result.diagnostics.items();

@@ -4,11 +4,15 @@
 
 #include "lab_fixtures.hpp"
 #include "topology/address_plan.hpp"
-#include "topology/loader.hpp"
+#include "labfile/loader.hpp"
 #include "topology/references.hpp"
+#include "services/mysql/mysql_settings.hpp"
 
 namespace labctl::topo {
 namespace {
+
+using labfile::load_lab_text;
+using services::mysql_settings;
 
 using test::load_lab;
 
@@ -145,10 +149,10 @@ networks = ["lan"]
     auto on_lab = load_lab(base + "[services.db]\ntype = \"mysql\"\non = [\"a\", \"b\", \"c\"]\n");
     for (const auto* lab : {&explicit_lab, &on_lab}) {
         const auto& db = *lab->service("db");
-        EXPECT_EQ(db.mysql().primary.value, "a");
-        ASSERT_EQ(db.mysql().replicas.size(), 2u);
+        EXPECT_EQ(mysql_settings(db).primary.value, "a");
+        ASSERT_EQ(mysql_settings(db).replicas.size(), 2u);
         EXPECT_EQ(db.on.size(), 3u);
-        EXPECT_EQ(db.mysql().database, "lab");
+        EXPECT_EQ(mysql_settings(db).database, "lab");
     }
 }
 

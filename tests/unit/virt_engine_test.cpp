@@ -29,7 +29,7 @@
 #include "engine/plan.hpp"
 #include "engine/target.hpp"
 #include "lab_fixtures.hpp"
-#include "topology/loader.hpp"
+#include "labfile/loader.hpp"
 #include "util/error.hpp"
 #include "util/files.hpp"
 #include "util/process.hpp"
@@ -223,7 +223,7 @@ TEST_F(VirtEngine, UpCreatesTaggedNetworksPoolClonesAndRunningDomains) {
               (root_ / "home/labs/mom/disks/server2.qcow2").string());
     EXPECT_EQ(dom.values("/domain/devices/interface/source/@network"),
               (std::vector<std::string>{"mom-hostonly", "mom-nat"}));
-    auto server2 = topo::load_lab_or_throw(lab_file_.string());
+    auto server2 = labfile::load_lab_or_throw(lab_file_.string());
     EXPECT_EQ(dom.value("/domain/devices/interface/mac/@address"),
               server2.node("server2")->nics[0].mac);
 
@@ -251,7 +251,7 @@ TEST_F(VirtEngine, SecondUpMakesNoLibvirtMutation) {
     EXPECT_EQ(snapshot(), before);  // same XML, same UUIDs, same states
 
     // The same, counted at the connection: the plan for a running lab has no mutating action.
-    auto lab = topo::load_lab_or_throw(lab_file_.string());
+    auto lab = labfile::load_lab_or_throw(lab_file_.string());
     auto desired = engine::desired_state(lab, virt::DomainKind::qemu, {}, false);
     auto plan = engine::make_plan(*keeper_, desired, false, false);
     EXPECT_TRUE(plan.empty());
@@ -266,7 +266,7 @@ TEST_F(VirtEngine, InterruptedAtEveryStepTheNextUpConverges) {
     down();
     ASSERT_TRUE(ours(snapshot()).empty());
 
-    auto lab = topo::load_lab_or_throw(lab_file_.string());
+    auto lab = labfile::load_lab_or_throw(lab_file_.string());
     auto plan = engine::make_plan(
         *keeper_, engine::desired_state(lab, virt::DomainKind::qemu, {}, false), false, false);
     ASSERT_EQ(plan.size(), 12u);
@@ -292,7 +292,7 @@ TEST_F(VirtEngine, InterruptedAtEveryStepTheNextUpConverges) {
 
 TEST_F(VirtEngine, DownAfterInterruptionRemovesEverythingOfOurs) {
     remember_stock();
-    auto lab = topo::load_lab_or_throw(lab_file_.string());
+    auto lab = labfile::load_lab_or_throw(lab_file_.string());
     auto plan = engine::make_plan(
         *keeper_, engine::desired_state(lab, virt::DomainKind::qemu, {}, false), false, false);
     for (size_t k = 0; k < plan.size(); ++k) {
