@@ -11,6 +11,7 @@ std::unique_ptr<ServiceKind> make_activemq_kind();
 std::unique_ptr<ServiceKind> make_rabbitmq_kind();
 std::unique_ptr<ServiceKind> make_app_kind();
 std::unique_ptr<ServiceKind> make_mysql_kind();
+std::unique_ptr<ServiceKind> make_redis_kind();
 
 namespace {
 const std::vector<std::unique_ptr<ServiceKind>>& registry() {
@@ -21,6 +22,7 @@ const std::vector<std::unique_ptr<ServiceKind>>& registry() {
         all.push_back(make_rabbitmq_kind());
         all.push_back(make_app_kind());
         all.push_back(make_mysql_kind());
+        all.push_back(make_redis_kind());
         return all;
     }();
     return kinds;
