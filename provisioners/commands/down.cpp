@@ -1,13 +1,13 @@
 #include <filesystem>
 
 #include "commands/lab_commands.hpp"
-#include "engine/apply.hpp"
 #include "engine/lab_state.hpp"
 #include "engine/target.hpp"
 #include "engine/teardown.hpp"
 #include "topology/loader.hpp"
 #include "util/error.hpp"
 #include "util/paths.hpp"
+#include "util/stamp.hpp"
 #include "virt/connection.hpp"
 
 namespace labctl::commands {
@@ -48,7 +48,7 @@ int run_down(const GlobalOptions& global, const DownOptions& options, std::ostre
     if (removed == 0)
         out << "nothing to remove: lab " << lab_name << " has no objects on " << uri << "\n";
     else
-        out << engine::stamp(start) << "lab " << lab_name << " is down\n";
+        out << util::stamp(start) << "lab " << lab_name << " is down\n";
     return 0;
 }
 

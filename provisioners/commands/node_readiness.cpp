@@ -5,10 +5,10 @@
 #include <algorithm>
 #include <mutex>
 
-#include "engine/apply.hpp"
 #include "remote/lab_ssh.hpp"
-#include "roles/role_support.hpp"
 #include "util/parallel.hpp"
+#include "util/retry.hpp"
+#include "util/stamp.hpp"
 #include "util/strings.hpp"
 
 namespace labctl::commands {
@@ -51,7 +51,7 @@ std::vector<NicObservation> await_planned_addresses(const topo::Node& node,
                                                     remote::SessionPool& pool,
                                                     std::chrono::seconds timeout) {
     std::vector<NicObservation> seen;
-    roles::wait_until(node.name, "addresses", timeout, [&]() -> std::string {
+    util::wait_until(node.name, "addresses", timeout, [&]() -> std::string {
         seen = observe_nics(node, remote::read_guest_nics(pool.get(node.name), "addresses"));
         for (const auto& nic : seen)
             if (auto problem = nic.problem(); !problem.empty()) return problem;
@@ -82,7 +82,7 @@ void wait_for_planned_addresses(const topo::Lab& lab, const std::filesystem::pat
         double waited =
             std::chrono::duration<double>(std::chrono::steady_clock::now() - waited_from).count();
         std::lock_guard lock(out_mutex);
-        out << engine::stamp(start) << "node " << name << "  addresses as planned:" << addresses
+        out << util::stamp(start) << "node " << name << "  addresses as planned:" << addresses
             << fmt::format(" ({:.1f}s)\n", waited) << std::flush;
     });
 }

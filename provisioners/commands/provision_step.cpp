@@ -5,12 +5,12 @@
 #include <algorithm>
 #include <mutex>
 
-#include "engine/apply.hpp"
 #include "remote/keys.hpp"
 #include "remote/lab_ssh.hpp"
 #include "remote/pool.hpp"
 #include "render/render_lab.hpp"
 #include "roles/runner.hpp"
+#include "util/stamp.hpp"
 #include "verify/checks.hpp"
 
 namespace labctl::commands {
@@ -59,11 +59,13 @@ ProvisionSummary provision_lab(const topo::Lab& lab, const std::filesystem::path
         std::string steps;
         for (const auto& step : report.steps) {
             seconds += step.seconds;
-            if (step.outcome == roles::Outcome::changed) steps += (steps.empty() ? "" : ", ") + step.step;
+            if (step.outcome == roles::Outcome::changed)
+                steps += (steps.empty() ? "" : ", ") + step.step;
         }
-        out << engine::stamp(start)
+        out << util::stamp(start)
             << fmt::format("{:<8} {:<24} {} ({:.1f}s)", report.changed() ? "changed" : "ok",
-                           report.service + " on " + report.node, steps.empty() ? "" : "changed: " + steps, seconds)
+                           report.service + " on " + report.node,
+                           steps.empty() ? "" : "changed: " + steps, seconds)
             << "\n";
     };
     roles::provision(selected, files, pool, options);
@@ -71,10 +73,12 @@ ProvisionSummary provision_lab(const topo::Lab& lab, const std::filesystem::path
 }
 
 bool verify_lab(const topo::Lab& lab, const std::filesystem::path& state_dir, std::ostream& out,
-                bool json, bool color, const verify::FailoverRunner& failover) {
+                bool json, bool color, int jobs, const verify::FailoverRunner& failover) {
     auto lab_ssh = remote::open_lab_ssh(state_dir);
-    remote::SessionPool pool([&](const std::string& node) { return remote::connect_options(lab_ssh, *lab.node(node)); });
+    remote::SessionPool pool(
+        [&](const std::string& node) { return remote::connect_options(lab_ssh, *lab.node(node)); });
     verify::VerifyContext context{lab, pool, state_dir};
+    context.jobs = jobs;
     verify::ReachabilityMatrix matrix;
     auto report = verify::run_checks(context, &matrix);
     auto declared = verify::run_declared_checks(context, failover);

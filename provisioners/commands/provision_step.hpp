@@ -30,8 +30,9 @@ ProvisionSummary provision_lab(const topo::Lab& lab, const std::filesystem::path
 
 // Runs every built-in verify check, then the lab's declared [[checks]], and prints one report;
 // true when all hold. Without FAILOVER (`up` holds the lab's lock) failover checks are left
-// out: `labctl verify` and `labctl check` run them.
+// out: `labctl verify` and `labctl check` run them. At most JOBS checks of a group run at once
+// (0: all of them).
 bool verify_lab(const topo::Lab& lab, const std::filesystem::path& state_dir, std::ostream& out,
-                bool json, bool color, const verify::FailoverRunner& failover = {});
+                bool json, bool color, int jobs, const verify::FailoverRunner& failover = {});
 
 }  // namespace labctl::commands

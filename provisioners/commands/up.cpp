@@ -18,6 +18,7 @@
 #include "topology/loader.hpp"
 #include "util/interrupt.hpp"
 #include "util/paths.hpp"
+#include "util/stamp.hpp"
 #include "virt/connection.hpp"
 
 namespace labctl::commands {
@@ -51,8 +52,7 @@ int up_lab(const GlobalOptions& global, const UpOptions& options, std::ostream& 
     if (global.driver.empty() && lab.lab.driver == topo::Driver::automatic && record &&
         record->uri == uri)
         if (auto recorded = engine::parse_kind(record->driver)) kind = *recorded;
-    out << engine::stamp(start) << "libvirt " << uri << ", driver " << virt::to_string(kind)
-        << "\n";
+    out << util::stamp(start) << "libvirt " << uri << ", driver " << virt::to_string(kind) << "\n";
     // A user's disk image must exist, be readable and be qcow2 or raw, and needs a VM: exit 2
     // at the node's `image` line before anything is created.
     image::check_cloud_images(lab, kind != virt::DomainKind::lxc);
@@ -65,7 +65,7 @@ int up_lab(const GlobalOptions& global, const UpOptions& options, std::ostream& 
             if (!node.uses_cloud_image()) images.insert(node.image);
         for (const auto& image : images)
             if (!std::filesystem::exists(util::image_dir(image) / "manifest.json")) {
-                out << engine::stamp(start) << "base image " << image
+                out << util::stamp(start) << "base image " << image
                     << " is missing: building it from Debian packages\n";
                 image::build_image(image, false, out);
             }
@@ -78,7 +78,7 @@ int up_lab(const GlobalOptions& global, const UpOptions& options, std::ostream& 
     bool wait = !connection.is_test_driver();
     auto plan = engine::make_plan(connection, desired, wait, with_seed);
     for (const auto& difference : engine::find_drift(connection, desired))
-        out << engine::stamp(start) << "warning: " << difference
+        out << util::stamp(start) << "warning: " << difference
             << " (left as it is; `labctl down` then `labctl up` applies it)\n";
 
     if (options.dry_run) {
@@ -110,7 +110,7 @@ int up_lab(const GlobalOptions& global, const UpOptions& options, std::ostream& 
     int before = connection.mutations();
     engine::apply_plan(connection, lab, desired, plan, apply, out);
     int changes = connection.mutations() - before;
-    out << engine::stamp(start) << "lab " << lab.lab.name << " is up: " << desired.nodes.size()
+    out << util::stamp(start) << "lab " << lab.lab.name << " is up: " << desired.nodes.size()
         << " node(s), "
         << (changes == 0 ? std::string("nothing changed")
                          : std::to_string(changes) + " libvirt change(s)")
@@ -131,13 +131,13 @@ int up_lab(const GlobalOptions& global, const UpOptions& options, std::ostream& 
 
     util::interrupt_point("provision");
     auto summary = provision_lab(lab, state_dir, options.only, out, start);
-    out << engine::stamp(start) << "provisioned " << summary.services << " service instance(s), "
+    out << util::stamp(start) << "provisioned " << summary.services << " service instance(s), "
         << summary.changed << " changed\n";
     if (options.no_verify || !options.only.empty()) return 0;
     util::interrupt_point("verify");
-    out << engine::stamp(start) << "verify\n";
-    bool ok = verify_lab(lab, state_dir, out, false, global.color);
-    out << engine::stamp(start) << (ok ? "lab verified" : "verification FAILED") << "\n";
+    out << util::stamp(start) << "verify\n";
+    bool ok = verify_lab(lab, state_dir, out, false, global.color, options.jobs);
+    out << util::stamp(start) << (ok ? "lab verified" : "verification FAILED") << "\n";
     return ok ? 0 : 1;
 }
 

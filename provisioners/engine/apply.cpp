@@ -1,7 +1,6 @@
 #include "engine/apply.hpp"
 
 #include <algorithm>
-#include <cstdio>
 #include <mutex>
 #include <thread>
 
@@ -11,6 +10,8 @@
 #include "util/files.hpp"
 #include "util/interrupt.hpp"
 #include "util/parallel.hpp"
+#include "util/retry.hpp"
+#include "util/stamp.hpp"
 #include "util/strings.hpp"
 #include "virt/xml_builders.hpp"
 
@@ -18,14 +19,6 @@ namespace labctl::engine {
 
 namespace fs = std::filesystem;
 using K = Action::Kind;
-
-std::string stamp(std::chrono::steady_clock::time_point start) {
-    double seconds =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    char buffer[32];
-    std::snprintf(buffer, sizeof buffer, "[%5.1fs] ", seconds);
-    return buffer;
-}
 
 std::chrono::milliseconds default_boot_timeout(virt::DomainKind kind) {
     switch (kind) {
@@ -76,7 +69,7 @@ class Applier {
 
     void say(const std::string& what) {
         std::lock_guard lock(out_mutex_);
-        out_ << stamp(options_.start) << what << "\n" << std::flush;
+        out_ << util::stamp(options_.start) << what << "\n" << std::flush;
     }
 
     const NodeDesired& node(const std::string& name) const {
@@ -213,22 +206,22 @@ class Applier {
         // again, with backoff, while the domain stays shut off: it costs nothing when a start
         // succeeds. A QEMU start failure is a real one and is reported at once.
         constexpr int lxc_attempts = 3;
-        auto delay = std::chrono::milliseconds(250);
-        for (int attempt = 1;; ++attempt) {
-            try {
-                conn_.start_domain(domain.get(), action.node);
-                break;
-            } catch (const InfraError& error) {
-                if (desired_.kind != virt::DomainKind::lxc || attempt == lxc_attempts ||
-                    virt::Connection::state_of(domain.get()) == virt::DomainState::running)
-                    throw;
-                say("domain " + action.object + "  start failed (" + error.what() +
-                    "), trying again (" + std::to_string(attempt + 1) + "/" +
-                    std::to_string(lxc_attempts) + ")");
-                util::sleep_or_interrupt(delay);
-                delay *= 2;
-            }
-        }
+        util::retry_until(
+            util::no_deadline, {std::chrono::milliseconds(250), std::chrono::milliseconds(1000)},
+            [&](int attempt) -> std::optional<std::string> {
+                try {
+                    conn_.start_domain(domain.get(), action.node);
+                    return std::nullopt;
+                } catch (const InfraError& error) {
+                    if (desired_.kind != virt::DomainKind::lxc || attempt == lxc_attempts ||
+                        virt::Connection::state_of(domain.get()) == virt::DomainState::running)
+                        throw;
+                    say("domain " + action.object + "  start failed (" + error.what() +
+                        "), trying again (" + std::to_string(attempt + 1) + "/" +
+                        std::to_string(lxc_attempts) + ")");
+                    return error.what();
+                }
+            });
         say("domain " + action.object + "  started");
     }
 

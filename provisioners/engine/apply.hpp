@@ -32,7 +32,4 @@ std::chrono::milliseconds default_boot_timeout(virt::DomainKind kind);
 void apply_plan(virt::Connection& connection, const topo::Lab& lab, const Desired& desired,
                 const std::vector<Action>& plan, const ApplyOptions& options, std::ostream& out);
 
-// "[  1.2s] " for a time since START.
-std::string stamp(std::chrono::steady_clock::time_point start);
-
 }  // namespace labctl::engine

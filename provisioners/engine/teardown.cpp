@@ -4,13 +4,13 @@
 #include <utility>
 #include <vector>
 
-#include "engine/apply.hpp"
 #include "engine/inventory.hpp"
 #include "engine/lxc_cgroups.hpp"
 #include "engine/network_leftovers.hpp"
 #include "engine/overlay.hpp"
 #include "util/error.hpp"
 #include "util/parallel.hpp"
+#include "util/stamp.hpp"
 
 namespace labctl::engine {
 
@@ -35,7 +35,7 @@ int teardown_lab(virt::Connection& connection, const std::string& lab, const fs:
     std::mutex out_mutex;
     auto say = [&](const std::string& what) {
         std::lock_guard lock(out_mutex);
-        out << stamp(options.start) << what << "\n" << std::flush;
+        out << util::stamp(options.start) << what << "\n" << std::flush;
     };
     Inventory inventory = take_inventory(connection, lab);
 

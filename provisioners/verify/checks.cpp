@@ -3,15 +3,16 @@
 #include <fmt/format.h>
 
 #include <chrono>
-#include <future>
+#include <optional>
 #include <set>
 #include <sstream>
-#include <thread>
 
 #include "probe/http.hpp"
 #include "probe/socket.hpp"
 #include "probe/stomp.hpp"
 #include "remote/session.hpp"
+#include "util/parallel.hpp"
+#include "util/retry.hpp"
 #include "util/secrets.hpp"
 #include "util/strings.hpp"
 #include "verify/loadgen.hpp"
@@ -24,7 +25,9 @@ namespace {
 using Clock = std::chrono::steady_clock;
 using namespace std::chrono_literals;
 
-double since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
+double since(Clock::time_point start) {
+    return std::chrono::duration<double>(Clock::now() - start).count();
+}
 
 // One SSH round trip per source node: ping and TCP/22 to every target, one line each.
 // Each probe gets three tries: one lost packet or SYN on a loaded host is not a partition
@@ -38,7 +41,8 @@ for t in "$@"; do
 done)";
 
 // RabbitMQ's lab user and its generated password; ActiveMQ needs no login.
-probe::StompCredentials broker_credentials(const std::filesystem::path& state_dir, const topo::Service& broker) {
+probe::StompCredentials broker_credentials(const std::filesystem::path& state_dir,
+                                           const topo::Service& broker) {
     probe::StompCredentials credentials;
     if (broker.type == topo::ServiceType::rabbitmq) {
         credentials.login = broker.broker().user;
@@ -66,7 +70,11 @@ void check_reachability(VerifyContext& context, Report& report, ReachabilityMatr
     struct Probe {
         std::string network, target, address;
     };
-    std::vector<std::future<std::vector<Check>>> jobs;
+    struct Source {
+        const topo::Node* node;
+        std::vector<Probe> probes;
+    };
+    std::vector<Source> sources;
     for (const auto& source : lab.nodes) {
         std::vector<Probe> probes;
         for (const auto& nic : source.nics)
@@ -74,42 +82,45 @@ void check_reachability(VerifyContext& context, Report& report, ReachabilityMatr
                 if (&target != &source)
                     if (const auto* target_nic = target.nic(nic.network))
                         probes.push_back({nic.network, target.name, target_nic->planned.str()});
-        if (probes.empty()) continue;
-        jobs.push_back(std::async(std::launch::async, [&context, &source, probes] {
-            std::vector<Check> checks;
-            auto start = Clock::now();
-            std::vector<std::string> argv{"bash", "-c", reach_script, "reach"};
-            for (const auto& probe : probes) argv.push_back(probe.address);
-            std::map<std::string, std::pair<bool, bool>> seen;
-            std::string failure;
-            try {
-                remote::RunOptions options;
-                options.timeout = 60s;
-                options.step = "verify reachability";
-                auto result = context.ssh.get(source.name).run(argv, options);
-                std::istringstream lines(result.out);
-                std::string address;
-                int icmp = 0, tcp = 0;
-                while (lines >> address >> icmp >> tcp) seen[address] = {icmp == 1, tcp == 1};
-            } catch (const std::exception& error) {
-                failure = error.what();
-            }
-            double seconds = since(start) / probes.size();
-            for (const auto& probe : probes) {
-                auto it = seen.find(probe.address);
-                bool icmp = it != seen.end() && it->second.first;
-                bool tcp = it != seen.end() && it->second.second;
-                std::string detail = !failure.empty() ? "ssh to " + source.name + " failed: " + failure
-                                                      : fmt::format("{} icmp {}, tcp/22 {}", probe.address,
-                                                                    icmp ? "ok" : "FAILED", tcp ? "ok" : "FAILED");
-                checks.push_back({"reach " + source.name + "->" + probe.target + " " + probe.network, icmp && tcp,
-                                  seconds, detail});
-            }
-            return checks;
-        }));
+        if (!probes.empty()) sources.push_back({&source, std::move(probes)});
     }
-    for (auto& job : jobs)
-        for (auto& check : job.get()) {
+    std::vector<std::vector<Check>> results(sources.size());
+    util::parallel_for(sources.size(), context.width(sources.size()), [&](std::size_t k) {
+        const auto& source = *sources[k].node;
+        const auto& probes = sources[k].probes;
+        auto& checks = results[k];
+        auto start = Clock::now();
+        std::vector<std::string> argv{"bash", "-c", reach_script, "reach"};
+        for (const auto& probe : probes) argv.push_back(probe.address);
+        std::map<std::string, std::pair<bool, bool>> seen;
+        std::string failure;
+        try {
+            remote::RunOptions options;
+            options.timeout = 60s;
+            options.step = "verify reachability";
+            auto result = context.ssh.get(source.name).run(argv, options);
+            std::istringstream lines(result.out);
+            std::string address;
+            int icmp = 0, tcp = 0;
+            while (lines >> address >> icmp >> tcp) seen[address] = {icmp == 1, tcp == 1};
+        } catch (const std::exception& error) {
+            failure = error.what();
+        }
+        double seconds = since(start) / probes.size();
+        for (const auto& probe : probes) {
+            auto it = seen.find(probe.address);
+            bool icmp = it != seen.end() && it->second.first;
+            bool tcp = it != seen.end() && it->second.second;
+            std::string detail = !failure.empty()
+                                     ? "ssh to " + source.name + " failed: " + failure
+                                     : fmt::format("{} icmp {}, tcp/22 {}", probe.address,
+                                                   icmp ? "ok" : "FAILED", tcp ? "ok" : "FAILED");
+            checks.push_back({"reach " + source.name + "->" + probe.target + " " + probe.network,
+                              icmp && tcp, seconds, detail});
+        }
+    });
+    for (auto& checks : results)
+        for (auto& check : checks) {
             if (matrix) {
                 // "reach a->b net": split the name back into the matrix cell.
                 auto arrow = check.name.find("->");
@@ -136,13 +147,17 @@ InstanceHealth probe_instance(const topo::Lab& lab, const topo::Instance& instan
                 health = {probe.open, probe.open ? "gRPC port open" : probe.error};
             } else {
                 auto response = probe::http_get(address, port, service.app().health, 2s);
-                health = {response.status == 200, response.ok() ? "HTTP " + std::to_string(response.status) : response.error};
+                health = {response.status == 200, response.ok()
+                                                      ? "HTTP " + std::to_string(response.status)
+                                                      : response.error};
             }
             break;
         case topo::ServiceType::activemq:
         case topo::ServiceType::rabbitmq: {
-            auto result = probe::stomp_connect(address, port, broker_credentials(state_dir, service), 5s);
-            health = {result.connected, result.connected ? "CONNECTED " + result.server : result.error};
+            auto result =
+                probe::stomp_connect(address, port, broker_credentials(state_dir, service), 5s);
+            health = {result.connected,
+                      result.connected ? "CONNECTED " + result.server : result.error};
             break;
         }
         default: {
@@ -156,18 +171,21 @@ InstanceHealth probe_instance(const topo::Lab& lab, const topo::Instance& instan
 
 void check_services(VerifyContext& context, Report& report) {
     const auto& lab = context.lab;
-    std::vector<std::future<Check>> jobs;
-    for (const auto& service : lab.services) {
-        for (const auto& instance : lab.instances(service)) {
-            jobs.push_back(std::async(std::launch::async, [&context, instance] {
-                auto health = probe_instance(context.lab, instance, context.state_dir);
-                std::string what = instance.service->is_broker() ? "stomp " : instance.service->type == topo::ServiceType::app ? "health " : "port ";
-                return Check{what + instance.name + " " + instance.node->address() + ":" + std::to_string(instance.port),
-                             health.healthy, health.seconds, health.detail};
-            }));
-        }
-    }
-    for (auto& job : jobs) report.checks.push_back(job.get());
+    std::vector<topo::Instance> instances;
+    for (const auto& service : lab.services)
+        for (const auto& instance : lab.instances(service)) instances.push_back(instance);
+    std::vector<Check> results(instances.size());
+    util::parallel_for(instances.size(), context.width(instances.size()), [&](std::size_t k) {
+        const auto& instance = instances[k];
+        auto health = probe_instance(context.lab, instance, context.state_dir);
+        std::string what = instance.service->is_broker()                      ? "stomp "
+                           : instance.service->type == topo::ServiceType::app ? "health "
+                                                                              : "port ";
+        results[k] = Check{what + instance.name + " " + instance.node->address() + ":" +
+                               std::to_string(instance.port),
+                           health.healthy, health.seconds, health.detail};
+    });
+    for (auto& check : results) report.checks.push_back(std::move(check));
 }
 
 void check_spread(VerifyContext& context, Report& report) {
@@ -189,25 +207,31 @@ void check_spread(VerifyContext& context, Report& report) {
             std::map<std::string, int> weights;
             for (const auto& instance : lab.instances(*backend))
                 if (auto address = lab.address_between(*lb_node, *instance.node))
-                    weights[address->str() + ":" + std::to_string(instance.port)] = settings.weight_of(instance.node->name);
+                    weights[address->str() + ":" + std::to_string(instance.port)] =
+                        settings.weight_of(instance.node->name);
             int weight_sum = 0;
             for (const auto& [backend_name, weight] : weights) weight_sum += weight;
             LoadOptions load;
             load.host = lb_node->address();
             load.port = settings.listen;
             // Whole rounds of the weighted cycle, so round robin can match exactly.
-            load.requests = std::max(context.spread_requests / std::max(1, weight_sum), 1) * std::max(1, weight_sum) * 3;
+            load.requests = std::max(context.spread_requests / std::max(1, weight_sum), 1) *
+                            std::max(1, weight_sum) * 3;
             auto result = run_load(load);
             Split split;
             int failed = 0;
             for (const auto& sample : result.samples) {
-                if (sample.ok) ++split[sample.backend];
-                else ++failed;
+                if (sample.ok)
+                    ++split[sample.backend];
+                else
+                    ++failed;
             }
             auto verdict = judge_spread(settings.strategy, weights, split);
-            Check check{"spread " + service.name + " on " + lb_node->name + ":" + std::to_string(settings.listen),
+            Check check{"spread " + service.name + " on " + lb_node->name + ":" +
+                            std::to_string(settings.listen),
                         verdict.ok && failed == 0, since(start),
-                        fmt::format("{} requests, {} failed; {}", result.samples.size(), failed, verdict.detail)};
+                        fmt::format("{} requests, {} failed; {}", result.samples.size(), failed,
+                                    verdict.detail)};
             report.checks.push_back(check);
         }
     }
@@ -218,12 +242,14 @@ void check_broker_relay(VerifyContext& context, Report& report) {
         if (!service.is_broker()) continue;
         for (const auto& instance : context.lab.instances(service)) {
             auto start = Clock::now();
-            auto result = probe::stomp_relay(instance.node->address(), static_cast<std::uint16_t>(instance.port),
+            auto result = probe::stomp_relay(instance.node->address(),
+                                             static_cast<std::uint16_t>(instance.port),
                                              broker_credentials(context.state_dir, service), 15s);
             report.checks.push_back(
-                {"relay " + instance.name + " (publish on one connection, receive on another)", result.relayed,
-                 since(start),
-                 result.relayed ? fmt::format("latency {:.1f} ms", result.latency.count() / 1000.0) : result.error});
+                {"relay " + instance.name + " (publish on one connection, receive on another)",
+                 result.relayed, since(start),
+                 result.relayed ? fmt::format("latency {:.1f} ms", result.latency.count() / 1000.0)
+                                : result.error});
         }
     }
 }
@@ -239,10 +265,12 @@ void check_replication(VerifyContext& context, Report& report) {
         write.sudo = true;
         write.step = "verify replication";
         write.timeout = 30s;
-        write.input = "CREATE DATABASE IF NOT EXISTS labctl_verify;\n"
-                      "CREATE TABLE IF NOT EXISTS labctl_verify.probe (token VARCHAR(64) PRIMARY KEY, "
-                      "at TIMESTAMP(3) DEFAULT CURRENT_TIMESTAMP(3));\n"
-                      "INSERT INTO labctl_verify.probe (token) VALUES ('" + token + "');\n";
+        write.input =
+            "CREATE DATABASE IF NOT EXISTS labctl_verify;\n"
+            "CREATE TABLE IF NOT EXISTS labctl_verify.probe (token VARCHAR(64) PRIMARY KEY, "
+            "at TIMESTAMP(3) DEFAULT CURRENT_TIMESTAMP(3));\n"
+            "INSERT INTO labctl_verify.probe (token) VALUES ('" +
+            token + "');\n";
         std::string write_error;
         try {
             auto result = context.ssh.get(settings.primary.value).run({"mysql", "-N"}, write);
@@ -251,42 +279,44 @@ void check_replication(VerifyContext& context, Report& report) {
             write_error = error.what();
         }
         if (!write_error.empty()) {
-            report.checks.push_back({"replication " + service.name + " write on " + settings.primary.value, false,
-                                     since(start), write_error});
+            report.checks.push_back(
+                {"replication " + service.name + " write on " + settings.primary.value, false,
+                 since(start), write_error});
             continue;
         }
         double written_at = since(start);
-        std::vector<std::future<Check>> jobs;
-        for (const auto& replica : settings.replicas) {
-            jobs.push_back(std::async(std::launch::async, [&context, &service, replica, token, written_at, start] {
-                remote::RunOptions read;
-                read.sudo = true;
-                read.step = "verify replication";
-                read.timeout = 10s;
-                read.input = "SELECT COUNT(*) FROM labctl_verify.probe WHERE token = '" + token + "';\n";
-                auto deadline = Clock::now() + 20s;
-                auto delay = 50ms;
-                std::string last_error = "row not replicated within 20 s";
-                while (Clock::now() < deadline) {
+        const auto& replicas = settings.replicas;
+        std::vector<Check> results(replicas.size());
+        util::parallel_for(replicas.size(), context.width(replicas.size()), [&](std::size_t k) {
+            const auto& replica = replicas[k];
+            std::string name =
+                "replication " + service.name + " " + settings.primary.value + "->" + replica.value;
+            remote::RunOptions read;
+            read.sudo = true;
+            read.step = "verify replication";
+            read.timeout = 10s;
+            read.input =
+                "SELECT COUNT(*) FROM labctl_verify.probe WHERE token = '" + token + "';\n";
+            std::string last_error = "row not replicated within 20 s";
+            auto replicated = util::retry_until(
+                Clock::now() + 20s, {50ms, 1000ms}, [&](int) -> std::optional<std::string> {
                     try {
                         auto result = context.ssh.get(replica.value).run({"mysql", "-N"}, read);
                         if (result.exit_code == 0 && util::trim(result.out) == "1")
-                            return Check{"replication " + service.name + " " + service.mysql().primary.value + "->" +
-                                             replica.value,
-                                         true, since(start),
-                                         fmt::format("row read on the replica {:.2f}s after the write", since(start) - written_at)};
+                            return std::nullopt;
                         if (result.exit_code != 0) last_error = util::trim(result.err);
                     } catch (const std::exception& error) {
                         last_error = error.what();
                     }
-                    std::this_thread::sleep_for(delay);
-                    delay = std::min(delay * 2, std::chrono::milliseconds(1000));
-                }
-                return Check{"replication " + service.name + " " + service.mysql().primary.value + "->" + replica.value,
-                             false, since(start), last_error};
-            }));
-        }
-        for (auto& job : jobs) report.checks.push_back(job.get());
+                    return last_error;
+                });
+            results[k] = replicated.done
+                             ? Check{name, true, since(start),
+                                     fmt::format("row read on the replica {:.2f}s after the write",
+                                                 since(start) - written_at)}
+                             : Check{name, false, since(start), last_error};
+        });
+        for (auto& check : results) report.checks.push_back(std::move(check));
     }
 }
 
@@ -317,7 +347,8 @@ void ReachabilityMatrix::print(std::ostream& out) const {
                 // One display column per mark; pad by hand since ✓ and ✗ are several bytes.
                 std::string mark = it == row.end() ? "-" : it->second ? "✓" : "✗";
                 std::size_t left = (target.size() - 1) / 2;
-                out << "  " << std::string(left, ' ') << mark << std::string(target.size() - 1 - left, ' ');
+                out << "  " << std::string(left, ' ') << mark
+                    << std::string(target.size() - 1 - left, ' ');
             }
             out << "\n";
         }

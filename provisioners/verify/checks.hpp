@@ -5,6 +5,7 @@
 // lab's networks are reachable (the host, or the test's network namespace).
 #pragma once
 
+#include <cstddef>
 #include <filesystem>
 #include <ostream>
 
@@ -19,6 +20,12 @@ struct VerifyContext {
     remote::SessionPool& ssh;
     std::filesystem::path state_dir;  // generated broker passwords live here
     int spread_requests = 60;
+    int jobs = 0;  // --jobs: checks run at once; 0: each group's own default
+
+    // How many of a group's checks run at once: --jobs when given, else UNBOUNDED.
+    std::size_t width(std::size_t unbounded) const {
+        return jobs > 0 ? static_cast<std::size_t>(jobs) : unbounded;
+    }
 };
 
 struct ReachabilityMatrix {
