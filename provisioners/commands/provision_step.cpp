@@ -10,7 +10,6 @@
 #include "remote/pool.hpp"
 #include "render/render_lab.hpp"
 #include "roles/runner.hpp"
-#include "util/stamp.hpp"
 #include "verify/checks.hpp"
 
 namespace labctl::commands {
@@ -26,8 +25,7 @@ void prepare_ssh_identity(const topo::Lab& lab, const std::filesystem::path& sta
 }
 
 ProvisionSummary provision_lab(const topo::Lab& lab, const std::filesystem::path& state_dir,
-                               const std::vector<std::string>& only, std::ostream& out,
-                               std::chrono::steady_clock::time_point start) {
+                               const std::vector<std::string>& only, util::Reporter& progress) {
     // With --only, a service is provisioned when every node it runs on was brought up.
     topo::Lab selected = lab;
     if (!only.empty()) {
@@ -62,11 +60,15 @@ ProvisionSummary provision_lab(const topo::Lab& lab, const std::filesystem::path
             if (step.outcome == roles::Outcome::changed)
                 steps += (steps.empty() ? "" : ", ") + step.step;
         }
-        out << util::stamp(start)
-            << fmt::format("{:<8} {:<24} {} ({:.1f}s)", report.changed() ? "changed" : "ok",
-                           report.service + " on " + report.node,
-                           steps.empty() ? "" : "changed: " + steps, seconds)
-            << "\n";
+        progress.step(fmt::format("{:<8} {:<24} {} ({:.1f}s)", report.changed() ? "changed" : "ok",
+                                  report.service + " on " + report.node,
+                                  steps.empty() ? "" : "changed: " + steps, seconds));
+        // -v: every step, also those that changed nothing, with its time and detail.
+        for (const auto& step : report.steps)
+            progress.detail(
+                fmt::format("  {} on {}: {} {} ({:.1f}s){}", report.service, report.node, step.step,
+                            step.outcome == roles::Outcome::changed ? "changed" : "ok",
+                            step.seconds, step.detail.empty() ? "" : ": " + step.detail));
     };
     roles::provision(selected, files, pool, options);
     return summary;

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "topology/model.hpp"
+#include "util/reporter.hpp"
 #include "verify/declared_checks.hpp"
 
 namespace labctl::commands {
@@ -25,8 +26,7 @@ struct ProvisionSummary {
 
 // Provisions the services whose nodes are all in ONLY (all services when ONLY is empty).
 ProvisionSummary provision_lab(const topo::Lab& lab, const std::filesystem::path& state_dir,
-                               const std::vector<std::string>& only, std::ostream& out,
-                               std::chrono::steady_clock::time_point start);
+                               const std::vector<std::string>& only, util::Reporter& progress);
 
 // Runs every built-in verify check, then the lab's declared [[checks]], and prints one report;
 // true when all hold. Without FAILOVER (`up` holds the lab's lock) failover checks are left

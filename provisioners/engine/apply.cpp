@@ -1,7 +1,6 @@
 #include "engine/apply.hpp"
 
 #include <algorithm>
-#include <mutex>
 #include <thread>
 
 #include "engine/inventory.hpp"
@@ -11,7 +10,6 @@
 #include "util/interrupt.hpp"
 #include "util/parallel.hpp"
 #include "util/retry.hpp"
-#include "util/stamp.hpp"
 #include "util/strings.hpp"
 #include "virt/xml_builders.hpp"
 
@@ -37,8 +35,8 @@ namespace {
 class Applier {
   public:
     Applier(virt::Connection& connection, const topo::Lab& lab, const Desired& desired,
-            const ApplyOptions& options, std::ostream& out)
-        : conn_(connection), lab_(lab), desired_(desired), options_(options), out_(out) {}
+            const ApplyOptions& options, util::Reporter& report)
+        : conn_(connection), lab_(lab), desired_(desired), options_(options), report_(report) {}
 
     void run(const std::vector<Action>& plan) {
         std::vector<std::pair<size_t, const Action*>> starts, waits;
@@ -67,10 +65,7 @@ class Applier {
         if (options_.before_action) options_.before_action(index, action);
     }
 
-    void say(const std::string& what) {
-        std::lock_guard lock(out_mutex_);
-        out_ << util::stamp(options_.start) << what << "\n" << std::flush;
-    }
+    void say(const std::string& what) { report_.step(what); }
 
     const NodeDesired& node(const std::string& name) const {
         for (const auto& n : desired_.nodes)
@@ -255,15 +250,15 @@ class Applier {
     const topo::Lab& lab_;
     const Desired& desired_;
     const ApplyOptions& options_;
-    std::ostream& out_;
-    std::mutex out_mutex_;
+    util::Reporter& report_;
 };
 
 }  // namespace
 
 void apply_plan(virt::Connection& connection, const topo::Lab& lab, const Desired& desired,
-                const std::vector<Action>& plan, const ApplyOptions& options, std::ostream& out) {
-    Applier(connection, lab, desired, options, out).run(plan);
+                const std::vector<Action>& plan, const ApplyOptions& options,
+                util::Reporter& report) {
+    Applier(connection, lab, desired, options, report).run(plan);
 }
 
 }  // namespace labctl::engine
