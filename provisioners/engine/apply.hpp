@@ -1,6 +1,6 @@
 // Carries out a plan: lab-wide and per-node preparation in order, then the domains started
-// with up to `jobs` in parallel, then every node awaited in parallel. Each step is printed
-// with the time since the command started: `[  1.2s] network mom-hostonly  defined`.
+// with up to `jobs` in parallel, then every node awaited in parallel. Each step is reported
+// through the run's util::Reporter: `[  1.25s] network mom-hostonly  defined`.
 #pragma once
 
 #include <chrono>
