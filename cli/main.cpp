@@ -53,21 +53,29 @@ std::chrono::milliseconds interrupt_grace() {
 
 int main(int argc, char** argv) {
     using namespace labctl;
-    CLI::App app{"labctl: build a distributed-systems lab on real VMs from one TOML file, and prove it works", "labctl"};
+    CLI::App app{
+        "labctl: build a distributed-systems lab on real VMs from one TOML file, and prove it "
+        "works",
+        "labctl"};
     app.require_subcommand(1);
     app.fallthrough();  // global options are accepted after the verb too
     app.set_version_flag("--version", "labctl 0.1.0");
-    app.footer("Exit codes: 0 ok, 1 verification failed, 2 invalid input, 3 infrastructure error, 4 lab locked, 130 interrupted.\n"
-               "Run `labctl COMMAND --help` for a command's options and an example.");
+    app.footer(
+        "Exit codes: 0 ok, 1 verification failed, 2 invalid input, 3 infrastructure error, 4 lab "
+        "locked, 130 interrupted.\n"
+        "Run `labctl COMMAND --help` for a command's options and an example.");
 
     cli::CommandContext context;
     auto& global = context.global;
     app.add_option("-f,--file", global.file, "Topology file (default ./lab.toml)");
-    app.add_option("--connect", global.connect, "libvirt URI (default $LIBVIRT_DEFAULT_URI, then qemu:///system)");
-    app.add_option("--driver", global.driver, "auto, kvm, qemu or lxc")->check(CLI::IsMember({"auto", "kvm", "qemu", "lxc"}));
+    app.add_option("--connect", global.connect,
+                   "libvirt URI (default $LIBVIRT_DEFAULT_URI, then qemu:///system)");
+    app.add_option("--driver", global.driver, "auto, kvm, qemu or lxc")
+        ->check(CLI::IsMember({"auto", "kvm", "qemu", "lxc"}));
     int verbose = 0, quiet = 0;
-    app.add_flag("-v,--verbose", verbose, "More log output (repeat for trace)");
-    app.add_flag("-q,--quiet", quiet, "Only errors");
+    app.add_flag("-v,--verbose", verbose,
+                 "Progress in detail (every provisioning step) and debug logs (repeat for trace)");
+    app.add_flag("-q,--quiet", quiet, "No progress lines: only results, warnings and errors");
     bool no_color = false;
     app.add_flag("--no-color", no_color, "No colors in output");
 
@@ -124,8 +132,10 @@ int main(int argc, char** argv) {
         }
         std::string where;
         if (!error.node().empty()) where += "node " + error.node();
-        if (!error.step().empty()) where += (where.empty() ? "" : ", ") + std::string("step ") + error.step();
-        std::cerr << "labctl: error: " << (where.empty() ? "" : where + ": ") << error.what() << "\n";
+        if (!error.step().empty())
+            where += (where.empty() ? "" : ", ") + std::string("step ") + error.step();
+        std::cerr << "labctl: error: " << (where.empty() ? "" : where + ": ") << error.what()
+                  << "\n";
         return static_cast<int>(error.code());
     } catch (const std::exception& error) {
         std::cerr << "labctl: internal error: " << error.what() << "\n";

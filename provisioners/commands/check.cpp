@@ -26,6 +26,7 @@ int run_check(const GlobalOptions& global, const CheckOptions& options, std::ost
     remote::SessionPool pool(
         [&](const std::string& node) { return remote::connect_options(lab_ssh, *lab.node(node)); });
     verify::VerifyContext context{lab, pool, state_dir};
+    context.jobs = options.jobs;
     auto report = verify::run_declared_checks(context, declared_failover_runner(global.file));
     if (options.json)
         out << report.to_json().dump(2) << "\n";

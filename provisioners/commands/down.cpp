@@ -1,19 +1,19 @@
 #include <filesystem>
 
 #include "commands/lab_commands.hpp"
-#include "engine/apply.hpp"
 #include "engine/lab_state.hpp"
 #include "engine/target.hpp"
 #include "engine/teardown.hpp"
 #include "labfile/loader.hpp"
 #include "util/error.hpp"
 #include "util/paths.hpp"
+#include "util/reporter.hpp"
 #include "virt/connection.hpp"
 
 namespace labctl::commands {
 
 int run_down(const GlobalOptions& global, const DownOptions& options, std::ostream& out) {
-    auto start = std::chrono::steady_clock::now();
+    util::Reporter progress(out, global.verbosity);
     // --lab works without the topology file: everything needed is in the tags and the record.
     std::string lab_name = options.lab.value_or("");
     std::string lab_connect;
@@ -43,12 +43,11 @@ int run_down(const GlobalOptions& global, const DownOptions& options, std::ostre
 
     engine::TeardownOptions teardown;
     teardown.keep_disks = options.keep_disks;
-    teardown.start = start;
-    int removed = engine::teardown_lab(connection, lab_name, state_dir, record, teardown, out);
+    int removed = engine::teardown_lab(connection, lab_name, state_dir, record, teardown, progress);
     if (removed == 0)
         out << "nothing to remove: lab " << lab_name << " has no objects on " << uri << "\n";
     else
-        out << engine::stamp(start) << "lab " << lab_name << " is down\n";
+        progress.step("lab " + lab_name + " is down");
     return 0;
 }
 

@@ -8,6 +8,7 @@
 #include "util/error.hpp"
 #include "util/files.hpp"
 #include "util/paths.hpp"
+#include "util/retry.hpp"
 
 namespace labctl::commands {
 
@@ -139,18 +140,25 @@ ReviveRun revive_until_rejoined(FaultSession& session, verify::Fault& fault,
     ReviveRun run;
     run.report.target = target.text;
     run.report.mode = mode;
-    while (!run.rejoined && since() < deadline) {
-        auto result = verify::run_load(load);
-        for (const auto& sample : result.samples) {
-            ++run.report.requests;
-            if (!sample.ok) {
-                ++run.report.failed;
-                continue;
+    // No pause between rounds: each round is itself 50 requests at RATE.
+    auto until = start + std::chrono::duration_cast<Clock::duration>(
+                             std::chrono::duration<double>(deadline));
+    util::retry_until(
+        until, {std::chrono::milliseconds(0), std::chrono::milliseconds(0)},
+        [&](int) -> std::optional<std::string> {
+            auto result = verify::run_load(load);
+            for (const auto& sample : result.samples) {
+                ++run.report.requests;
+                if (!sample.ok) {
+                    ++run.report.failed;
+                    continue;
+                }
+                (run.rejoined ? run.report.split_after : run.report.split_before)[sample.backend]++;
+                if (wanted.count(sample.backend)) run.rejoined = true;
             }
-            (run.rejoined ? run.report.split_after : run.report.split_before)[sample.backend]++;
-            if (wanted.count(sample.backend)) run.rejoined = true;
-        }
-    }
+            if (run.rejoined) return std::nullopt;
+            return "not back in the pool";
+        });
     run.seconds = since();
     return run;
 }

@@ -4,26 +4,30 @@
 
 #include "commands/fault_session.hpp"
 #include "commands/lab_commands.hpp"
+#include "util/stamp.hpp"
 
 namespace labctl::commands {
 
 namespace {
 
-std::string stamp(double seconds) { return fmt::format("[{:6.2f}s] ", seconds); }
-
-void print_report(std::ostream& out, const verify::FaultTarget& target, const verify::FailoverReport& report,
-                  double fault_at, double seconds, const std::string& fault_text) {
-    out << stamp(0) << "traffic through " << target.balancer->name << " on " << target.balancer_node->name << " ("
-        << target.balancer_node->address() << ":" << target.balancing.port << ")\n";
-    out << stamp(fault_at) << "fault: " << fault_text << "\n";
+void print_report(std::ostream& out, const verify::FaultTarget& target,
+                  const verify::FailoverReport& report, double fault_at, double seconds,
+                  const std::string& fault_text) {
+    out << util::stamp(0) << "traffic through " << target.balancer->name << " on "
+        << target.balancer_node->name << " (" << target.balancer_node->address() << ":"
+        << target.balancing.port << ")\n";
+    out << util::stamp(fault_at) << "fault: " << fault_text << "\n";
     if (report.failed_during > 0)
-        out << stamp(fault_at + report.failover_seconds) << report.failed_during
+        out << util::stamp(fault_at + report.failover_seconds) << report.failed_during
             << " request(s) failed between the fault and here\n";
-    out << stamp(seconds) << "traffic done: " << report.requests << " requests, " << report.failed << " failed\n";
-    out << fmt::format("failover: {:.2f} s from the fault to the last failed request{}\n", report.failover_seconds,
-                       report.failed == 0 ? " (no request failed)" : "");
-    out << fmt::format("slowest answer after the fault: {:.2f} s (a dead backend costs up to connect_timeout = {})\n",
-                       report.worst_latency_after_fault, target.balancing.connect_timeout.text);
+    out << util::stamp(seconds) << "traffic done: " << report.requests << " requests, "
+        << report.failed << " failed\n";
+    out << fmt::format("failover: {:.2f} s from the fault to the last failed request{}\n",
+                       report.failover_seconds, report.failed == 0 ? " (no request failed)" : "");
+    out << fmt::format(
+        "slowest answer after the fault: {:.2f} s (a dead backend costs up to connect_timeout = "
+        "{})\n",
+        report.worst_latency_after_fault, target.balancing.connect_timeout.text);
     out << "split before: " << verify::describe_split(report.split_before) << "\n";
     out << "split after:  " << verify::describe_split(report.split_after) << "\n";
 }
@@ -34,7 +38,8 @@ int run_kill(const GlobalOptions& global, const KillOptions& options, std::ostre
     auto session = open_fault_session(global.file, options.target, "kill");
     const auto& target = session->target;
     if (!options.json)
-        for (const auto& warning : verify::failover_warnings(session->lab, target)) out << "warning: " << warning << "\n";
+        for (const auto& warning : verify::failover_warnings(session->lab, target))
+            out << "warning: " << warning << "\n";
     auto fault = make_fault(*session, options.mode);
     auto run = kill_under_load(*session, *fault, options.mode, options.requests, options.rate);
     if (options.json) {
@@ -51,9 +56,10 @@ int run_kill(const GlobalOptions& global, const KillOptions& options, std::ostre
 int run_revive(const GlobalOptions& global, const KillOptions& options, std::ostream& out) {
     auto session = open_fault_session(global.file, options.target, "revive");
     auto faults = load_faults(session->state_dir);
-    std::string mode = faults.contains(options.target) ? faults[options.target].get<std::string>() : "process";
+    std::string mode =
+        faults.contains(options.target) ? faults[options.target].get<std::string>() : "process";
     auto fault = make_fault(*session, mode);
-    if (!options.json) out << stamp(0) << "revive: undo " << fault->describe() << "\n";
+    if (!options.json) out << util::stamp(0) << "revive: undo " << fault->describe() << "\n";
     auto run = revive_until_rejoined(*session, *fault, mode, options.rate);
     if (options.json) {
         auto json = run.report.to_json();
@@ -61,7 +67,8 @@ int run_revive(const GlobalOptions& global, const KillOptions& options, std::ost
         json["seconds"] = run.seconds;
         out << json.dump(2) << "\n";
     } else {
-        out << stamp(run.seconds) << (run.rejoined ? "rejoined the pool" : "NOT back in the pool")
+        out << util::stamp(run.seconds)
+            << (run.rejoined ? "rejoined the pool" : "NOT back in the pool")
             << "; split until then: " << verify::describe_split(run.report.split_before) << "\n";
     }
     return run.rejoined ? 0 : 1;

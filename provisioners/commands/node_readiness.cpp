@@ -3,12 +3,10 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <mutex>
 
-#include "engine/apply.hpp"
 #include "remote/lab_ssh.hpp"
-#include "services/role_support.hpp"
 #include "util/parallel.hpp"
+#include "util/retry.hpp"
 #include "util/strings.hpp"
 
 namespace labctl::commands {
@@ -51,7 +49,7 @@ std::vector<NicObservation> await_planned_addresses(const topo::Node& node,
                                                     remote::SessionPool& pool,
                                                     std::chrono::seconds timeout) {
     std::vector<NicObservation> seen;
-    services::wait_until(node.name, "addresses", timeout, [&]() -> std::string {
+    util::wait_until(node.name, "addresses", timeout, [&]() -> std::string {
         seen = observe_nics(node, remote::read_guest_nics(pool.get(node.name), "addresses"));
         for (const auto& nic : seen)
             if (auto problem = nic.problem(); !problem.empty()) return problem;
@@ -62,15 +60,13 @@ std::vector<NicObservation> await_planned_addresses(const topo::Node& node,
 
 void wait_for_planned_addresses(const topo::Lab& lab, const std::filesystem::path& state_dir,
                                 const std::vector<std::string>& nodes, int jobs,
-                                std::chrono::seconds timeout, std::ostream& out,
-                                std::chrono::steady_clock::time_point start) {
+                                std::chrono::seconds timeout, util::Reporter& report) {
     auto lab_ssh = remote::open_lab_ssh(state_dir);
     remote::SessionPool pool([&](const std::string& node) {
         auto options = remote::connect_options(lab_ssh, *lab.node(node));
         options.retry_auth_denied = true;  // the banner answered; the key may land a moment later
         return options;
     });
-    std::mutex out_mutex;
     auto width = static_cast<std::size_t>(jobs > 0 ? jobs : static_cast<int>(nodes.size()));
     util::parallel_for(nodes.size(), width, [&](std::size_t k) {
         const auto& name = nodes[k];
@@ -81,9 +77,8 @@ void wait_for_planned_addresses(const topo::Lab& lab, const std::filesystem::pat
         for (const auto& nic : seen) addresses += " " + nic.network + "=" + nic.planned;
         double waited =
             std::chrono::duration<double>(std::chrono::steady_clock::now() - waited_from).count();
-        std::lock_guard lock(out_mutex);
-        out << engine::stamp(start) << "node " << name << "  addresses as planned:" << addresses
-            << fmt::format(" ({:.1f}s)\n", waited) << std::flush;
+        report.step("node " + name + "  addresses as planned:" + addresses +
+                    fmt::format(" ({:.1f}s)", waited));
     });
 }
 

@@ -15,6 +15,7 @@
 #include "remote/lab_ssh.hpp"
 #include "remote/pool.hpp"
 #include "topology/model.hpp"
+#include "util/reporter.hpp"
 
 namespace labctl::commands {
 
@@ -44,12 +45,11 @@ std::vector<NicObservation> await_planned_addresses(const topo::Node& node,
                                                     std::chrono::seconds timeout);
 
 // Waits, in parallel (at most JOBS nodes at once, 0: all), until every NIC of every node in
-// NODES has its planned address, polling with backoff; prints one line per node. Throws
+// NODES has its planned address, polling with backoff; reports one line per node. Throws
 // InfraError(node, "addresses") at TIMEOUT naming the NIC, its network and what was seen.
 void wait_for_planned_addresses(const topo::Lab& lab, const std::filesystem::path& state_dir,
                                 const std::vector<std::string>& nodes, int jobs,
-                                std::chrono::seconds timeout, std::ostream& out,
-                                std::chrono::steady_clock::time_point start);
+                                std::chrono::seconds timeout, util::Reporter& report);
 
 // For `status`: one login with the pinned host key (a single short attempt: a node that does
 // not answer now is reported, not waited for) and one NIC listing, filling STATUS's ssh and

@@ -65,10 +65,12 @@ struct VerifyOptions {
     bool json = false;
     int load = 0;  // 0: no load test
     int concurrency = 10;
+    int jobs = 0;  // checks run at once; 0: a group's built-in checks all at once, 8 declared
 };
 
 struct CheckOptions {
     bool json = false;
+    int jobs = 0;  // checks run at once; 0: 8
 };
 
 struct SshOptions {

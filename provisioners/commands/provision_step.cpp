@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <mutex>
 
-#include "engine/apply.hpp"
 #include "remote/keys.hpp"
 #include "remote/lab_ssh.hpp"
 #include "remote/pool.hpp"
@@ -26,8 +25,7 @@ void prepare_ssh_identity(const topo::Lab& lab, const std::filesystem::path& sta
 }
 
 ProvisionSummary provision_lab(const topo::Lab& lab, const std::filesystem::path& state_dir,
-                               const std::vector<std::string>& only, std::ostream& out,
-                               std::chrono::steady_clock::time_point start, int jobs) {
+                               const std::vector<std::string>& only, util::Reporter& progress, int jobs) {
     // With --only, a service is provisioned when every node it runs on was brought up.
     topo::Lab selected = lab;
     if (!only.empty()) {
@@ -62,20 +60,27 @@ ProvisionSummary provision_lab(const topo::Lab& lab, const std::filesystem::path
             seconds += step.seconds;
             if (step.outcome == services::Outcome::changed) steps += (steps.empty() ? "" : ", ") + step.step;
         }
-        out << engine::stamp(start)
-            << fmt::format("{:<8} {:<24} {} ({:.1f}s)", report.changed() ? "changed" : "ok",
-                           report.service + " on " + report.node, steps.empty() ? "" : "changed: " + steps, seconds)
-            << "\n";
+        progress.step(fmt::format("{:<8} {:<24} {} ({:.1f}s)", report.changed() ? "changed" : "ok",
+                                  report.service + " on " + report.node,
+                                  steps.empty() ? "" : "changed: " + steps, seconds));
+        // -v: every step, also those that changed nothing, with its time and detail.
+        for (const auto& step : report.steps)
+            progress.detail(
+                fmt::format("  {} on {}: {} {} ({:.1f}s){}", report.service, report.node, step.step,
+                            step.outcome == services::Outcome::changed ? "changed" : "ok",
+                            step.seconds, step.detail.empty() ? "" : ": " + step.detail));
     };
     services::provision(selected, files, pool, options);
     return summary;
 }
 
 bool verify_lab(const topo::Lab& lab, const std::filesystem::path& state_dir, std::ostream& out,
-                bool json, bool color, const verify::FailoverRunner& failover) {
+                bool json, bool color, int jobs, const verify::FailoverRunner& failover) {
     auto lab_ssh = remote::open_lab_ssh(state_dir);
-    remote::SessionPool pool([&](const std::string& node) { return remote::connect_options(lab_ssh, *lab.node(node)); });
+    remote::SessionPool pool(
+        [&](const std::string& node) { return remote::connect_options(lab_ssh, *lab.node(node)); });
     verify::VerifyContext context{lab, pool, state_dir};
+    context.jobs = jobs;
     verify::ReachabilityMatrix matrix;
     auto report = verify::run_checks(context, &matrix);
     auto declared = verify::run_declared_checks(context, failover);

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "topology/model.hpp"
+#include "util/reporter.hpp"
 #include "verify/declared_checks.hpp"
 
 namespace labctl::commands {
@@ -26,13 +27,14 @@ struct ProvisionSummary {
 // Provisions the services whose nodes are all in ONLY (all services when ONLY is empty), at
 // most JOBS nodes at once (0: every node of a tier).
 ProvisionSummary provision_lab(const topo::Lab& lab, const std::filesystem::path& state_dir,
-                               const std::vector<std::string>& only, std::ostream& out,
-                               std::chrono::steady_clock::time_point start, int jobs = 0);
+                               const std::vector<std::string>& only, util::Reporter& progress,
+                               int jobs = 0);
 
 // Runs every built-in verify check, then the lab's declared [[checks]], and prints one report;
 // true when all hold. Without FAILOVER (`up` holds the lab's lock) failover checks are left
-// out: `labctl verify` and `labctl check` run them.
+// out: `labctl verify` and `labctl check` run them. At most JOBS checks of a group run at once
+// (0: all of them).
 bool verify_lab(const topo::Lab& lab, const std::filesystem::path& state_dir, std::ostream& out,
-                bool json, bool color, const verify::FailoverRunner& failover = {});
+                bool json, bool color, int jobs, const verify::FailoverRunner& failover = {});
 
 }  // namespace labctl::commands

@@ -18,6 +18,7 @@
 #include "labfile/loader.hpp"
 #include "util/interrupt.hpp"
 #include "util/paths.hpp"
+#include "util/reporter.hpp"
 #include "virt/connection.hpp"
 
 namespace labctl::commands {
@@ -33,7 +34,7 @@ std::chrono::milliseconds boot_timeout_from_env() {
 
 int up_lab(const GlobalOptions& global, const UpOptions& options, std::ostream& out,
            const UpHooks& hooks) {
-    auto start = std::chrono::steady_clock::now();
+    util::Reporter progress(out, global.verbosity);
     topo::Lab lab = labfile::load_lab_or_throw(global.file);
     auto state_dir = util::lab_state_dir(lab.lab.name);
     std::optional<engine::LabLock> lock;
@@ -51,8 +52,7 @@ int up_lab(const GlobalOptions& global, const UpOptions& options, std::ostream& 
     if (global.driver.empty() && lab.lab.driver == topo::Driver::automatic && record &&
         record->uri == uri)
         if (auto recorded = engine::parse_kind(record->driver)) kind = *recorded;
-    out << engine::stamp(start) << "libvirt " << uri << ", driver " << virt::to_string(kind)
-        << "\n";
+    progress.step("libvirt " + uri + ", driver " + virt::to_string(kind));
     // A user's disk image must exist, be readable and be qcow2 or raw, and needs a VM: exit 2
     // at the node's `image` line before anything is created.
     image::check_cloud_images(lab, kind != virt::DomainKind::lxc);
@@ -65,9 +65,9 @@ int up_lab(const GlobalOptions& global, const UpOptions& options, std::ostream& 
             if (!node.uses_cloud_image()) images.insert(node.image);
         for (const auto& image : images)
             if (!std::filesystem::exists(util::image_dir(image) / "manifest.json")) {
-                out << engine::stamp(start) << "base image " << image
-                    << " is missing: building it from Debian packages\n";
-                image::build_image(image, false, out);
+                progress.step("base image " + image +
+                              " is missing: building it from Debian packages");
+                image::build_image(image, false, progress.stream());
             }
     }
 
@@ -78,8 +78,8 @@ int up_lab(const GlobalOptions& global, const UpOptions& options, std::ostream& 
     bool wait = !connection.is_test_driver();
     auto plan = engine::make_plan(connection, desired, wait, with_seed);
     for (const auto& difference : engine::find_drift(connection, desired))
-        out << engine::stamp(start) << "warning: " << difference
-            << " (left as it is; `labctl down` then `labctl up` applies it)\n";
+        progress.warning(difference +
+                         " (left as it is; `labctl down` then `labctl up` applies it)");
 
     if (options.dry_run) {
         size_t changes = 0;
@@ -106,15 +106,13 @@ int up_lab(const GlobalOptions& global, const UpOptions& options, std::ostream& 
     apply.waiter = hooks.waiter ? hooks.waiter : &banner;
     apply.boot_timeout = boot_timeout_from_env();
     apply.before_action = hooks.before_action;
-    apply.start = start;
     int before = connection.mutations();
-    engine::apply_plan(connection, lab, desired, plan, apply, out);
+    engine::apply_plan(connection, lab, desired, plan, apply, progress);
     int changes = connection.mutations() - before;
-    out << engine::stamp(start) << "lab " << lab.lab.name << " is up: " << desired.nodes.size()
-        << " node(s), "
-        << (changes == 0 ? std::string("nothing changed")
-                         : std::to_string(changes) + " libvirt change(s)")
-        << "\n";
+    progress.step("lab " + lab.lab.name + " is up: " + std::to_string(desired.nodes.size()) +
+                  " node(s), " +
+                  (changes == 0 ? std::string("nothing changed")
+                                : std::to_string(changes) + " libvirt change(s)"));
     // The test driver boots nothing: provisioning and verification need real guests.
     if (connection.is_test_driver()) return 0;
 
@@ -127,17 +125,17 @@ int up_lab(const GlobalOptions& global, const UpOptions& options, std::ostream& 
         apply.boot_timeout.count() > 0 ? apply.boot_timeout : engine::default_boot_timeout(kind);
     wait_for_planned_addresses(lab, state_dir, booted, options.jobs,
                                std::chrono::duration_cast<std::chrono::seconds>(address_timeout),
-                               out, start);
+                               progress);
 
     util::interrupt_point("provision");
-    auto summary = provision_lab(lab, state_dir, options.only, out, start, options.jobs);
-    out << engine::stamp(start) << "provisioned " << summary.services << " service instance(s), "
-        << summary.changed << " changed\n";
+    auto summary = provision_lab(lab, state_dir, options.only, progress, options.jobs);
+    progress.step("provisioned " + std::to_string(summary.services) + " service instance(s), " +
+                  std::to_string(summary.changed) + " changed");
     if (options.no_verify || !options.only.empty()) return 0;
     util::interrupt_point("verify");
-    out << engine::stamp(start) << "verify\n";
-    bool ok = verify_lab(lab, state_dir, out, false, global.color);
-    out << engine::stamp(start) << (ok ? "lab verified" : "verification FAILED") << "\n";
+    progress.step("verify");
+    bool ok = verify_lab(lab, state_dir, out, false, global.color, options.jobs);
+    progress.step(ok ? "lab verified" : "verification FAILED");
     return ok ? 0 : 1;
 }
 

@@ -17,7 +17,7 @@ int run_verify(const GlobalOptions& global, const VerifyOptions& options, std::o
     auto lab = labfile::load_lab_or_throw(global.file);
     auto state_dir = util::lab_state_dir(lab.lab.name);
     bool ok = verify_lab(lab, state_dir, out, options.json && options.load == 0, global.color,
-                         declared_failover_runner(global.file));
+                         options.jobs, declared_failover_runner(global.file));
     if (options.load > 0) {
         for (const auto& service : lab.services) {
             auto balancing = services::balancing_of(lab, service);
@@ -34,14 +34,17 @@ int run_verify(const GlobalOptions& global, const VerifyOptions& options, std::o
                 verify::Split split;
                 int failed = 0;
                 for (const auto& sample : result.samples) {
-                    if (sample.ok) ++split[sample.backend];
-                    else ++failed;
+                    if (sample.ok)
+                        ++split[sample.backend];
+                    else
+                        ++failed;
                 }
-                out << fmt::format("load {} on {}:{}: {} requests, concurrency {}, {} failed, {:.0f} req/s, "
-                                   "p50 {:.1f} ms, p95 {:.1f} ms, p99 {:.1f} ms\n  split: {}\n",
-                                   service.name, node->name, balancing->port, result.samples.size(),
-                                   options.concurrency, failed, summary.throughput, summary.p50 * 1000,
-                                   summary.p95 * 1000, summary.p99 * 1000, verify::describe_split(split));
+                out << fmt::format(
+                    "load {} on {}:{}: {} requests, concurrency {}, {} failed, {:.0f} req/s, "
+                    "p50 {:.1f} ms, p95 {:.1f} ms, p99 {:.1f} ms\n  split: {}\n",
+                    service.name, node->name, balancing->port, result.samples.size(),
+                    options.concurrency, failed, summary.throughput, summary.p50 * 1000,
+                    summary.p95 * 1000, summary.p99 * 1000, verify::describe_split(split));
                 ok &= failed == 0;
             }
         }

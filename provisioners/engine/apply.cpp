@@ -1,8 +1,6 @@
 #include "engine/apply.hpp"
 
 #include <algorithm>
-#include <cstdio>
-#include <mutex>
 #include <thread>
 
 #include "engine/inventory.hpp"
@@ -11,6 +9,7 @@
 #include "util/files.hpp"
 #include "util/interrupt.hpp"
 #include "util/parallel.hpp"
+#include "util/retry.hpp"
 #include "util/strings.hpp"
 #include "virt/xml_builders.hpp"
 
@@ -18,14 +17,6 @@ namespace labctl::engine {
 
 namespace fs = std::filesystem;
 using K = Action::Kind;
-
-std::string stamp(std::chrono::steady_clock::time_point start) {
-    double seconds =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    char buffer[32];
-    std::snprintf(buffer, sizeof buffer, "[%5.1fs] ", seconds);
-    return buffer;
-}
 
 std::chrono::milliseconds default_boot_timeout(virt::DomainKind kind) {
     switch (kind) {
@@ -44,8 +35,8 @@ namespace {
 class Applier {
   public:
     Applier(virt::Connection& connection, const topo::Lab& lab, const Desired& desired,
-            const ApplyOptions& options, std::ostream& out)
-        : conn_(connection), lab_(lab), desired_(desired), options_(options), out_(out) {}
+            const ApplyOptions& options, util::Reporter& report)
+        : conn_(connection), lab_(lab), desired_(desired), options_(options), report_(report) {}
 
     void run(const std::vector<Action>& plan) {
         std::vector<std::pair<size_t, const Action*>> starts, waits;
@@ -74,10 +65,7 @@ class Applier {
         if (options_.before_action) options_.before_action(index, action);
     }
 
-    void say(const std::string& what) {
-        std::lock_guard lock(out_mutex_);
-        out_ << stamp(options_.start) << what << "\n" << std::flush;
-    }
+    void say(const std::string& what) { report_.step(what); }
 
     const NodeDesired& node(const std::string& name) const {
         for (const auto& n : desired_.nodes)
@@ -213,22 +201,22 @@ class Applier {
         // again, with backoff, while the domain stays shut off: it costs nothing when a start
         // succeeds. A QEMU start failure is a real one and is reported at once.
         constexpr int lxc_attempts = 3;
-        auto delay = std::chrono::milliseconds(250);
-        for (int attempt = 1;; ++attempt) {
-            try {
-                conn_.start_domain(domain.get(), action.node);
-                break;
-            } catch (const InfraError& error) {
-                if (desired_.kind != virt::DomainKind::lxc || attempt == lxc_attempts ||
-                    virt::Connection::state_of(domain.get()) == virt::DomainState::running)
-                    throw;
-                say("domain " + action.object + "  start failed (" + error.what() +
-                    "), trying again (" + std::to_string(attempt + 1) + "/" +
-                    std::to_string(lxc_attempts) + ")");
-                util::sleep_or_interrupt(delay);
-                delay *= 2;
-            }
-        }
+        util::retry_until(
+            util::no_deadline, {std::chrono::milliseconds(250), std::chrono::milliseconds(1000)},
+            [&](int attempt) -> std::optional<std::string> {
+                try {
+                    conn_.start_domain(domain.get(), action.node);
+                    return std::nullopt;
+                } catch (const InfraError& error) {
+                    if (desired_.kind != virt::DomainKind::lxc || attempt == lxc_attempts ||
+                        virt::Connection::state_of(domain.get()) == virt::DomainState::running)
+                        throw;
+                    say("domain " + action.object + "  start failed (" + error.what() +
+                        "), trying again (" + std::to_string(attempt + 1) + "/" +
+                        std::to_string(lxc_attempts) + ")");
+                    return error.what();
+                }
+            });
         say("domain " + action.object + "  started");
     }
 
@@ -262,15 +250,15 @@ class Applier {
     const topo::Lab& lab_;
     const Desired& desired_;
     const ApplyOptions& options_;
-    std::ostream& out_;
-    std::mutex out_mutex_;
+    util::Reporter& report_;
 };
 
 }  // namespace
 
 void apply_plan(virt::Connection& connection, const topo::Lab& lab, const Desired& desired,
-                const std::vector<Action>& plan, const ApplyOptions& options, std::ostream& out) {
-    Applier(connection, lab, desired, options, out).run(plan);
+                const std::vector<Action>& plan, const ApplyOptions& options,
+                util::Reporter& report) {
+    Applier(connection, lab, desired, options, report).run(plan);
 }
 
 }  // namespace labctl::engine

@@ -8,11 +8,10 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <thread>
 
 #include "util/error.hpp"
 #include "util/files.hpp"
-#include "util/interrupt.hpp"
+#include "util/retry.hpp"
 
 namespace labctl::engine {
 
@@ -76,18 +75,16 @@ std::string alternative_driver(const std::string& driver) {
 
 void BannerWaiter::wait(const WaitTarget& target, std::chrono::milliseconds timeout) {
     auto deadline = Clock::now() + timeout;
-    auto delay = std::chrono::milliseconds(50);
-    for (;;) {
+    auto probe = [&](int) -> std::optional<std::string> {
         auto left = std::chrono::milliseconds(remaining_ms(deadline));
         if (probe_ssh_banner(target.address, target.port,
                              std::min(left, std::chrono::milliseconds(3000))))
-            return;
-        left = std::chrono::milliseconds(remaining_ms(deadline));
-        if (left.count() == 0) break;
-        // Backoff between probes, never past the deadline.
-        util::sleep_or_interrupt(std::min(delay, left));
-        delay = std::min(delay * 2, std::chrono::milliseconds(2000));
-    }
+            return std::nullopt;
+        return "no SSH banner";
+    };
+    constexpr util::BackoffPolicy between_probes{std::chrono::milliseconds(50),
+                                                 std::chrono::milliseconds(2000)};
+    if (util::retry_until(deadline, between_probes, probe).done) return;
     std::string message = "no SSH answer from " + target.address + ":" +
                           std::to_string(target.port) + " within " +
                           std::to_string(timeout.count() / 1000) + "s";

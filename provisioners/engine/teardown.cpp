@@ -1,10 +1,8 @@
 #include "engine/teardown.hpp"
 
-#include <mutex>
 #include <utility>
 #include <vector>
 
-#include "engine/apply.hpp"
 #include "engine/inventory.hpp"
 #include "engine/lxc_cgroups.hpp"
 #include "engine/network_leftovers.hpp"
@@ -30,13 +28,9 @@ void remove_inside(const fs::path& state_dir, const fs::path& path) {
 
 int teardown_lab(virt::Connection& connection, const std::string& lab, const fs::path& state_dir,
                  const std::optional<LabRecord>& record, const TeardownOptions& options,
-                 std::ostream& out) {
+                 util::Reporter& report) {
     int removed = 0;
-    std::mutex out_mutex;
-    auto say = [&](const std::string& what) {
-        std::lock_guard lock(out_mutex);
-        out << stamp(options.start) << what << "\n" << std::flush;
-    };
+    auto say = [&](const std::string& what) { report.step(what); };
     Inventory inventory = take_inventory(connection, lab);
 
     // All domains at once: stopping one mostly waits for its processes to exit (about 2 s

@@ -4,24 +4,22 @@
 // Running it again finds nothing and changes nothing.
 #pragma once
 
-#include <chrono>
 #include <optional>
-#include <ostream>
 #include <string>
 
 #include "engine/lab_state.hpp"
+#include "util/reporter.hpp"
 #include "virt/connection.hpp"
 
 namespace labctl::engine {
 
 struct TeardownOptions {
     bool keep_disks = false;
-    std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
 };
 
 // Returns the number of things removed (0: nothing was there).
 int teardown_lab(virt::Connection& connection, const std::string& lab,
                  const std::filesystem::path& state_dir, const std::optional<LabRecord>& record,
-                 const TeardownOptions& options, std::ostream& out);
+                 const TeardownOptions& options, util::Reporter& report);
 
 }  // namespace labctl::engine

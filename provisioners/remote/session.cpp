@@ -3,10 +3,11 @@
 #include <spdlog/spdlog.h>
 
 #include <cstdio>
+#include <optional>
 #include <thread>
 
 #include "remote/channel_pump.hpp"
-#include "util/interrupt.hpp"
+#include "util/retry.hpp"
 #include "util/strings.hpp"
 
 namespace labctl::remote {
@@ -113,56 +114,50 @@ Session::Session(SessionPtr session, ConnectOptions options)
 Session Session::connect(const ConnectOptions& o) {
     ensure_libssh_initialized();
     KeyPtr key = load_private_key(o);
-    auto start = Clock::now();
-    auto deadline = start + o.deadline;
-    Backoff backoff(o.backoff);
-    std::string last_error;
-    for (int attempt = 1;; ++attempt) {
+    auto deadline = Clock::now() + o.deadline;
+    std::optional<Session> connected;
+    util::RetryHooks hooks;
+    hooks.on_wait = [&](const std::string& reason, std::chrono::milliseconds wait) {
+        spdlog::debug("ssh: {} not ready ({}), retrying in {} ms", o.node, reason, wait.count());
+    };
+    // Refused, timed out, reset: the guest is still booting, try again. Negotiation, host-key
+    // and (unless asked) authentication failures throw at once.
+    auto attempt = [&](int number) -> std::optional<std::string> {
         auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
-        if (attempt > 1 && left.count() <= 0) {
-            throw InfraError("cannot connect to " + describe(o) + " after " +
-                                 std::to_string(attempt - 1) + " attempts in " +
-                                 std::to_string(o.deadline.count() / 1000.0).substr(0, 5) +
-                                 "s: " + last_error,
-                             o.node, kConnectStep);
-        }
         auto attempt_timeout =
             std::max(std::min(o.attempt_timeout, left), std::chrono::milliseconds(100));
         SessionPtr session = new_session(o, attempt_timeout);
-        bool retry = false;
         if (ssh_connect(session.get()) != SSH_OK) {
-            last_error = ssh_get_error(session.get());
-            if (negotiation_failure(last_error)) {
-                throw InfraError("SSH negotiation with " + describe(o) + " failed: " + last_error,
+            std::string error = ssh_get_error(session.get());
+            if (negotiation_failure(error)) {
+                throw InfraError("SSH negotiation with " + describe(o) + " failed: " + error,
                                  o.node, kConnectStep);
             }
-            retry = true;
-        } else {
-            verify_host_key(session.get(), o);
-            int rc = ssh_userauth_publickey(session.get(), nullptr, key.get());
-            if (rc == SSH_AUTH_SUCCESS) {
-                spdlog::debug("ssh: connected to {} ({}) after {} attempt(s)", o.node, describe(o),
-                              attempt);
-                return Session(std::move(session), o);
-            }
-            last_error =
-                rc == SSH_AUTH_ERROR ? ssh_get_error(session.get()) : "the lab key was denied";
-            if (rc != SSH_AUTH_ERROR && !o.retry_auth_denied) {
-                throw InfraError("authentication as " + describe(o) + " failed: " + last_error,
-                                 o.node, kAuthStep);
-            }
-            retry = true;
+            return error;
         }
-        if (retry) {
-            auto wait = backoff.next();
-            auto remaining =
-                std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
-            if (remaining.count() <= 0) continue;  // the deadline check above reports it
-            spdlog::debug("ssh: {} not ready ({}), retrying in {} ms", o.node, last_error,
-                          wait.count());
-            util::sleep_or_interrupt(std::min(wait, remaining));
+        verify_host_key(session.get(), o);
+        int rc = ssh_userauth_publickey(session.get(), nullptr, key.get());
+        if (rc == SSH_AUTH_SUCCESS) {
+            spdlog::debug("ssh: connected to {} ({}) after {} attempt(s)", o.node, describe(o),
+                          number);
+            connected.emplace(Session(std::move(session), o));
+            return std::nullopt;
         }
-    }
+        std::string error =
+            rc == SSH_AUTH_ERROR ? ssh_get_error(session.get()) : "the lab key was denied";
+        if (rc != SSH_AUTH_ERROR && !o.retry_auth_denied) {
+            throw InfraError("authentication as " + describe(o) + " failed: " + error, o.node,
+                             kAuthStep);
+        }
+        return error;
+    };
+    auto result = util::retry_until(deadline, o.backoff, attempt, hooks);
+    if (connected) return std::move(*connected);
+    throw InfraError("cannot connect to " + describe(o) + " after " +
+                         std::to_string(result.attempts) + " attempts in " +
+                         std::to_string(o.deadline.count() / 1000.0).substr(0, 5) +
+                         "s: " + result.reason,
+                     o.node, kConnectStep);
 }
 
 bool Session::alive() const {

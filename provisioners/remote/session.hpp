@@ -12,8 +12,8 @@
 #include <string_view>
 #include <vector>
 
-#include "remote/backoff.hpp"
 #include "remote/handles.hpp"
+#include "util/backoff.hpp"
 #include "util/error.hpp"
 
 namespace labctl::remote {
@@ -33,7 +33,8 @@ struct ConnectOptions {
     std::chrono::milliseconds attempt_timeout{5000};
     // ...and all attempts together this long: a booting guest refuses connections for a while.
     std::chrono::milliseconds deadline{60000};
-    BackoffPolicy backoff;
+    // Jittered: the nodes of a lab, connected to in parallel, do not retry in lock step.
+    util::BackoffPolicy backoff{.jitter = true};
     // A guest whose authorized key is not installed yet denies us; normally denial is final.
     bool retry_auth_denied = false;
 };

@@ -5,7 +5,7 @@
 
 #include "remote/install.hpp"
 #include "util/error.hpp"
-#include "util/interrupt.hpp"
+#include "util/retry.hpp"
 #include "util/strings.hpp"
 
 namespace labctl::services {
@@ -61,19 +61,5 @@ bool ensure_unit_running(remote::Session& session, const std::string& unit, bool
     return !enabled;
 }
 
-void wait_until(const std::string& node, const std::string& step, std::chrono::seconds deadline,
-                const std::function<std::string()>& check) {
-    auto until = Clock::now() + deadline;
-    auto delay = std::chrono::milliseconds(100);
-    std::string reason;
-    while (true) {
-        reason = check();
-        if (reason.empty()) return;
-        if (Clock::now() + delay > until) break;
-        util::sleep_or_interrupt(delay);
-        delay = std::min(delay * 2, std::chrono::milliseconds(2000));
-    }
-    throw InfraError("not ready after " + std::to_string(deadline.count()) + " s: " + reason, node, step);
-}
 
 }  // namespace labctl::services

@@ -33,9 +33,8 @@ bool install_rendered_files(const RoleTarget& target);
 // it is not running. True when anything was done.
 bool ensure_unit_running(remote::Session& session, const std::string& unit, bool restart, const std::string& step);
 
-// Polls CHECK with exponential backoff (100 ms doubling to 2 s) until it returns an empty
-// string or DEADLINE passes; throws InfraError naming node and step with the last reason.
-void wait_until(const std::string& node, const std::string& step, std::chrono::seconds deadline,
-                const std::function<std::string()>& check);
+// Polls a check with backoff until it passes or a deadline, naming node and step: the one
+// retry loop (util/retry.hpp).
+using util::wait_until;
 
 }  // namespace labctl::services

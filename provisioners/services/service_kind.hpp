@@ -54,7 +54,12 @@ struct CheckContext {
     remote::SessionPool& ssh;
     std::filesystem::path state_dir;
     int spread_requests = 60;  // requests a balancer's spread check sends per round
-    std::size_t jobs = 0;      // checks run at once (--jobs); 0: all
+    int jobs = 0;              // --jobs: checks run at once; 0: each group's own default
+
+    // How many of a group's checks run at once: --jobs when given, else UNBOUNDED.
+    std::size_t width(std::size_t unbounded) const {
+        return jobs > 0 ? static_cast<std::size_t>(jobs) : unbounded;
+    }
 };
 
 struct CheckResult {

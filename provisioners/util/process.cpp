@@ -17,6 +17,7 @@
 #include "util/error.hpp"
 #include "util/files.hpp"
 #include "util/interrupt.hpp"
+#include "util/retry.hpp"
 #include "util/strings.hpp"
 
 extern char** environ;
@@ -32,7 +33,8 @@ struct Pipe {
     Fd read, write;
     Pipe() {
         int fds[2];
-        if (::pipe2(fds, O_CLOEXEC) != 0) throw InfraError(std::string("pipe: ") + std::strerror(errno));
+        if (::pipe2(fds, O_CLOEXEC) != 0)
+            throw InfraError(std::string("pipe: ") + std::strerror(errno));
         read = Fd(fds[0]);
         write = Fd(fds[1]);
     }
@@ -58,16 +60,27 @@ struct SpawnAttributes {
 };
 
 // Reaps PID, calling POLL (which forwards a signal that came) while the child still runs.
+// The waits are plain sleeps, not sleep_or_interrupt: an interruption must not unwind before
+// the child is reaped; POLL passes it on and the child's exit ends the wait.
 template <class Poll>
 int wait_for_exit(pid_t pid, Poll poll) {
     int status = 0;
-    for (int delay_ms = 1;; delay_ms = std::min(delay_ms * 2, kInterruptCheckMs)) {
-        pid_t done = ::waitpid(pid, &status, WNOHANG);
-        if (done == pid) return status;
-        if (done < 0 && errno != EINTR) return 0;
-        poll();
-        std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms));
-    }
+    RetryHooks hooks;
+    hooks.sleep = [](std::chrono::milliseconds delay) { std::this_thread::sleep_for(delay); };
+    retry_until(
+        no_deadline, {std::chrono::milliseconds(1), std::chrono::milliseconds(kInterruptCheckMs)},
+        [&](int) -> std::optional<std::string> {
+            pid_t done = ::waitpid(pid, &status, WNOHANG);
+            if (done == pid) return std::nullopt;
+            if (done < 0 && errno != EINTR) {
+                status = 0;
+                return std::nullopt;
+            }
+            poll();
+            return "running";
+        },
+        hooks);
+    return status;
 }
 }  // namespace
 
@@ -127,8 +140,10 @@ ProcessResult run_process(const std::vector<std::string>& argv, const std::strin
             auto n = ::read(p.fd, buffer, sizeof buffer);
             bool is_out = out.read && p.fd == out.read.get();
             if (n <= 0) {
-                if (is_out) out.read = Fd();
-                else err.read = Fd();
+                if (is_out)
+                    out.read = Fd();
+                else
+                    err.read = Fd();
             } else {
                 (is_out ? result.out : result.err).append(buffer, static_cast<std::size_t>(n));
             }

@@ -3,19 +3,19 @@
 #include <fmt/format.h>
 
 #include <chrono>
-#include <future>
+#include <optional>
 #include <set>
 #include <sstream>
-#include <thread>
 
 #include "probe/http.hpp"
 #include "probe/socket.hpp"
 #include "probe/stomp.hpp"
 #include "remote/session.hpp"
+#include "util/parallel.hpp"
+#include "util/retry.hpp"
 #include "util/secrets.hpp"
 #include "util/strings.hpp"
 #include "services/registry.hpp"
-#include "util/parallel.hpp"
 
 namespace labctl::verify {
 
@@ -24,7 +24,9 @@ namespace {
 using Clock = std::chrono::steady_clock;
 using namespace std::chrono_literals;
 
-double since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
+double since(Clock::time_point start) {
+    return std::chrono::duration<double>(Clock::now() - start).count();
+}
 
 // One SSH round trip per source node: ping and TCP/22 to every target, one line each.
 // Each probe gets three tries: one lost packet or SYN on a loaded host is not a partition
@@ -44,7 +46,11 @@ void check_reachability(VerifyContext& context, Report& report, ReachabilityMatr
     struct Probe {
         std::string network, target, address;
     };
-    std::vector<std::future<std::vector<Check>>> jobs;
+    struct Source {
+        const topo::Node* node;
+        std::vector<Probe> probes;
+    };
+    std::vector<Source> sources;
     for (const auto& source : lab.nodes) {
         std::vector<Probe> probes;
         for (const auto& nic : source.nics)
@@ -52,42 +58,45 @@ void check_reachability(VerifyContext& context, Report& report, ReachabilityMatr
                 if (&target != &source)
                     if (const auto* target_nic = target.nic(nic.network))
                         probes.push_back({nic.network, target.name, target_nic->planned.str()});
-        if (probes.empty()) continue;
-        jobs.push_back(std::async(std::launch::async, [&context, &source, probes] {
-            std::vector<Check> checks;
-            auto start = Clock::now();
-            std::vector<std::string> argv{"bash", "-c", reach_script, "reach"};
-            for (const auto& probe : probes) argv.push_back(probe.address);
-            std::map<std::string, std::pair<bool, bool>> seen;
-            std::string failure;
-            try {
-                remote::RunOptions options;
-                options.timeout = 60s;
-                options.step = "verify reachability";
-                auto result = context.ssh.get(source.name).run(argv, options);
-                std::istringstream lines(result.out);
-                std::string address;
-                int icmp = 0, tcp = 0;
-                while (lines >> address >> icmp >> tcp) seen[address] = {icmp == 1, tcp == 1};
-            } catch (const std::exception& error) {
-                failure = error.what();
-            }
-            double seconds = since(start) / probes.size();
-            for (const auto& probe : probes) {
-                auto it = seen.find(probe.address);
-                bool icmp = it != seen.end() && it->second.first;
-                bool tcp = it != seen.end() && it->second.second;
-                std::string detail = !failure.empty() ? "ssh to " + source.name + " failed: " + failure
-                                                      : fmt::format("{} icmp {}, tcp/22 {}", probe.address,
-                                                                    icmp ? "ok" : "FAILED", tcp ? "ok" : "FAILED");
-                checks.push_back({"reach " + source.name + "->" + probe.target + " " + probe.network, icmp && tcp,
-                                  seconds, detail});
-            }
-            return checks;
-        }));
+        if (!probes.empty()) sources.push_back({&source, std::move(probes)});
     }
-    for (auto& job : jobs)
-        for (auto& check : job.get()) {
+    std::vector<std::vector<Check>> results(sources.size());
+    util::parallel_for(sources.size(), context.width(sources.size()), [&](std::size_t k) {
+        const auto& source = *sources[k].node;
+        const auto& probes = sources[k].probes;
+        auto& checks = results[k];
+        auto start = Clock::now();
+        std::vector<std::string> argv{"bash", "-c", reach_script, "reach"};
+        for (const auto& probe : probes) argv.push_back(probe.address);
+        std::map<std::string, std::pair<bool, bool>> seen;
+        std::string failure;
+        try {
+            remote::RunOptions options;
+            options.timeout = 60s;
+            options.step = "verify reachability";
+            auto result = context.ssh.get(source.name).run(argv, options);
+            std::istringstream lines(result.out);
+            std::string address;
+            int icmp = 0, tcp = 0;
+            while (lines >> address >> icmp >> tcp) seen[address] = {icmp == 1, tcp == 1};
+        } catch (const std::exception& error) {
+            failure = error.what();
+        }
+        double seconds = since(start) / probes.size();
+        for (const auto& probe : probes) {
+            auto it = seen.find(probe.address);
+            bool icmp = it != seen.end() && it->second.first;
+            bool tcp = it != seen.end() && it->second.second;
+            std::string detail = !failure.empty()
+                                     ? "ssh to " + source.name + " failed: " + failure
+                                     : fmt::format("{} icmp {}, tcp/22 {}", probe.address,
+                                                   icmp ? "ok" : "FAILED", tcp ? "ok" : "FAILED");
+            checks.push_back({"reach " + source.name + "->" + probe.target + " " + probe.network,
+                              icmp && tcp, seconds, detail});
+        }
+    });
+    for (auto& checks : results)
+        for (auto& check : checks) {
             if (matrix) {
                 // "reach a->b net": split the name back into the matrix cell.
                 auto arrow = check.name.find("->");
@@ -114,7 +123,7 @@ void check_services(VerifyContext& context, Report& report) {
         for (auto& instance : lab.instances(service)) instances.push_back(std::move(instance));
     std::vector<Check> checks(instances.size());
     // Slots in lab order, so the report does not depend on which probe answered first.
-    util::parallel_for(instances.size(), context.jobs ? context.jobs : instances.size(),
+    util::parallel_for(instances.size(), context.width(instances.size()),
                        [&](std::size_t i) {
                            const auto& instance = instances[i];
                            auto health = probe_instance(context.lab, instance, context.state_dir);
@@ -157,7 +166,8 @@ void ReachabilityMatrix::print(std::ostream& out) const {
                 // One display column per mark; pad by hand since ✓ and ✗ are several bytes.
                 std::string mark = it == row.end() ? "-" : it->second ? "✓" : "✗";
                 std::size_t left = (target.size() - 1) / 2;
-                out << "  " << std::string(left, ' ') << mark << std::string(target.size() - 1 - left, ' ');
+                out << "  " << std::string(left, ' ') << mark
+                    << std::string(target.size() - 1 - left, ' ');
             }
             out << "\n";
         }

@@ -5,6 +5,7 @@
 // lab's networks are reachable (the host, or the test's network namespace).
 #pragma once
 
+#include <cstddef>
 #include <filesystem>
 #include <ostream>
 

@@ -8,10 +8,10 @@
 
 #include "probe/socket.hpp"
 #include "remote/transfer.hpp"
-#include "services/role_support.hpp"
 #include "labfile/check_validator.hpp"
 #include "util/error.hpp"
 #include "util/parallel.hpp"
+#include "util/retry.hpp"
 #include "util/secrets.hpp"
 #include "util/strings.hpp"
 #include "services/registry.hpp"
@@ -110,7 +110,7 @@ Check run_relay(const topo::Lab& lab, const topo::DeclaredCheck& declared) {
                        (posted.ok() ? "HTTP " + std::to_string(posted.status) : posted.error);
     } else {
         try {
-            services::wait_until(to.node->name, "check " + declared.name, 15s, [&]() -> std::string {
+            util::wait_until(to.node->name, "check " + declared.name, 15s, [&]() -> std::string {
                 auto read = probe::http_get(to.node->address(), static_cast<std::uint16_t>(to.port),
                                             declared.read, 5s);
                 if (read.status == 200 && read.body.find(token) != std::string::npos) return "";
@@ -196,7 +196,7 @@ ScoredReport run_declared_checks(VerifyContext& context, const FailoverRunner& f
     }
     std::vector<std::vector<std::size_t>> lane_list;
     for (auto& [key, indexes] : lanes) lane_list.push_back(std::move(indexes));
-    util::parallel_for(lane_list.size(), 8, [&](std::size_t lane) {
+    util::parallel_for(lane_list.size(), context.width(8), [&](std::size_t lane) {
         for (auto i : lane_list[lane]) {
             const auto& declared = lab.checks[i];
             Check check;

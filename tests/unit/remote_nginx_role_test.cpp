@@ -14,11 +14,11 @@
 #include <optional>
 #include <thread>
 
-#include "remote/backoff.hpp"
 #include "remote_test_support.hpp"
 #include "services/nginx/nginx_role.hpp"
 #include "services/nginx/nginx_settings.hpp"
 #include "services/registry.hpp"
+#include "util/backoff.hpp"
 #include "util/files.hpp"
 #include "util/process.hpp"
 
@@ -79,7 +79,7 @@ class NginxRoleTest : public ::testing::Test {
         auto pid_text = util::read_file(nginx_dir.path() / "nginx.pid");
         pid_t pid = std::stoi(pid_text);
         ::kill(pid, SIGQUIT);
-        remote::Backoff backoff({10ms, 200ms, 2.0});
+        util::Backoff backoff({10ms, 200ms, 2.0});
         auto deadline = std::chrono::steady_clock::now() + 10s;
         while (::kill(pid, 0) == 0 && std::chrono::steady_clock::now() < deadline) {
             std::this_thread::sleep_for(backoff.next());
@@ -89,7 +89,7 @@ class NginxRoleTest : public ::testing::Test {
     std::filesystem::path live() const { return nginx_dir.path() / "conf.d/site.conf"; }
 
     bool wait_for_body(const std::string& body) {
-        remote::Backoff backoff({10ms, 200ms, 2.0});
+        util::Backoff backoff({10ms, 200ms, 2.0});
         auto deadline = std::chrono::steady_clock::now() + 10s;
         while (std::chrono::steady_clock::now() < deadline) {
             if (http_get(port) == body) return true;
@@ -214,7 +214,7 @@ TEST_F(NginxRoleTest, NewFileInAnIncludedDirectoryIsCreated) {
                                site(other_port, "other"), 0644, "lb2"};
     services::NginxRole role(settings);
     EXPECT_TRUE(role.apply({*session, lab, node, service, {file}}).changed());
-    remote::Backoff backoff({10ms, 200ms, 2.0});
+    util::Backoff backoff({10ms, 200ms, 2.0});
     auto deadline = std::chrono::steady_clock::now() + 10s;
     while (http_get(other_port) != "other\n" && std::chrono::steady_clock::now() < deadline) {
         std::this_thread::sleep_for(backoff.next());

@@ -98,7 +98,7 @@ TEST_F(SshTest, CommandTimeoutKillsTheCommandAndKeepsTheSession) {
     EXPECT_EQ(session.run({"echo", "still-alive"}).out, "still-alive\n");
     // The timed-out command was killed on the node, not left behind (the signal is async:
     // poll for it with backoff).
-    remote::Backoff backoff({20ms, 200ms, 2.0});
+    util::Backoff backoff({20ms, 200ms, 2.0});
     auto deadline = std::chrono::steady_clock::now() + 5s;
     while (session.run({"pgrep", "-f", "^sleep 31[.]4159"}).exit_code == 0 &&
            std::chrono::steady_clock::now() < deadline) {
@@ -138,7 +138,8 @@ TEST_F(SshTest, PinnedKeyOfAnotherTypeIsRefused) {
     ASSERT_EQ(ssh_pki_export_pubkey_base64(ecdsa.get(), &b64), SSH_OK);
     std::string line = std::string(ssh_key_type_to_char(ssh_key_type(ecdsa.get()))) + " " + b64;
     ssh_string_free_char(b64);
-    remote::pin_host_key(remote::known_hosts_path(client.state.path()), "127.0.0.1", sshd.port(), line);
+    remote::pin_host_key(remote::known_hosts_path(client.state.path()), "127.0.0.1", sshd.port(),
+                         line);
     try {
         remote::Session::connect(client.options(sshd));
         FAIL() << "connected although the pinned key is of another type";

@@ -16,7 +16,7 @@
 #include <thread>
 #include <vector>
 
-#include "remote/backoff.hpp"
+#include "util/backoff.hpp"
 #include "util/files.hpp"
 
 extern char** environ;
@@ -118,7 +118,7 @@ void TestSshd::start() {
     int rc = ::posix_spawn(&pid_, argv[0].c_str(), &actions, nullptr, args.data(), environ);
     posix_spawn_file_actions_destroy(&actions);
     if (rc != 0) throw std::runtime_error("cannot start sshd");
-    remote::Backoff backoff({std::chrono::milliseconds(10), std::chrono::milliseconds(200), 2.0});
+    util::Backoff backoff({std::chrono::milliseconds(10), std::chrono::milliseconds(200), 2.0});
     auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
     // Wait for sshd's own "listening" line rather than probing the port: a probe would show
     // up as a connection in the log, which tests count.

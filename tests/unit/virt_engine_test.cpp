@@ -257,6 +257,15 @@ TEST_F(VirtEngine, SecondUpMakesNoLibvirtMutation) {
     EXPECT_TRUE(plan.empty());
 }
 
+TEST_F(VirtEngine, QuietUpAndDownPrintNoProgressVerboseUpStillDoes) {
+    global_.verbosity = -1;
+    EXPECT_EQ(up(), "");
+    EXPECT_EQ(down(), "");
+    global_.verbosity = 1;
+    std::string out = up();
+    EXPECT_NE(out.find("domain mom-server2  started"), std::string::npos) << out;
+}
+
 TEST_F(VirtEngine, InterruptedAtEveryStepTheNextUpConverges) {
     remember_stock();
     up();

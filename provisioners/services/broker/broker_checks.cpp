@@ -43,7 +43,7 @@ Health broker_health(const std::filesystem::path& state_dir, const topo::Instanc
 std::vector<CheckResult> broker_relay_checks(CheckContext& context, const topo::Service& service) {
     auto instances = context.lab.instances(service);
     std::vector<CheckResult> results(instances.size());
-    util::parallel_for(instances.size(), context.jobs ? context.jobs : instances.size(),
+    util::parallel_for(instances.size(), context.width(instances.size()),
                        [&](std::size_t i) {
                            const auto& instance = instances[i];
                            auto start = Clock::now();

@@ -50,7 +50,7 @@ std::vector<CheckResult> redis_replication_checks(CheckContext& context,
     double written_at = since(start);
     std::vector<CheckResult> results(settings.replicas.size());
     util::parallel_for(
-        settings.replicas.size(), context.jobs ? context.jobs : settings.replicas.size(),
+        settings.replicas.size(), context.width(settings.replicas.size()),
         [&](std::size_t i) {
             const auto& replica = settings.replicas[i].value;
             std::string name = "replication " + service.name + " " + settings.primary.value + "->" + replica;

@@ -1,17 +1,19 @@
-// Exponential backoff with jitter: each delay is drawn from [d/2, d] where d doubles from
-// `initial` up to `max`, so many waiters (one per node) do not retry in lock step.
+// The delays between a retry loop's attempts: exponential from `initial` up to `max`,
+// optionally with jitter (each delay drawn from [d/2, d]) so many waiters (one per node) do
+// not retry in lock step. util/retry.hpp is the loop that waits them.
 #pragma once
 
 #include <chrono>
 #include <cstdint>
 #include <random>
 
-namespace labctl::remote {
+namespace labctl::util {
 
 struct BackoffPolicy {
     std::chrono::milliseconds initial{200};
     std::chrono::milliseconds max{5000};
     double factor = 2.0;
+    bool jitter = false;
 };
 
 class Backoff {
@@ -26,4 +28,4 @@ class Backoff {
     std::mt19937_64 random_;
 };
 
-}  // namespace labctl::remote
+}  // namespace labctl::util
