@@ -9,6 +9,7 @@
 
 #include "remote/session.hpp"
 #include "services/role.hpp"
+#include "util/retry.hpp"
 
 namespace labctl::services {
 
