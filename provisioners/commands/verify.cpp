@@ -9,6 +9,7 @@
 #include "util/paths.hpp"
 #include "verify/checks.hpp"
 #include "verify/loadgen.hpp"
+#include "verify/target.hpp"
 
 namespace labctl::commands {
 
@@ -25,6 +26,7 @@ int run_verify(const GlobalOptions& global, const VerifyOptions& options, std::o
                 verify::LoadOptions load;
                 load.host = node->address();
                 load.port = service.nginx().listen;
+                load.protocol = verify::balancer_protocol(lab, service);
                 load.requests = options.load;
                 load.concurrency = options.concurrency;
                 auto result = verify::run_load(load);

@@ -16,22 +16,28 @@ FaultTarget resolve_fault_target(const topo::Lab& lab, const std::string& text) 
         for (const auto& node : lab.nodes) names.push_back(node.name);
         auto hint = util::closest_match(node_name, names);
         throw InputError("unknown node `" + node_name + "` in target `" + text + "`" +
-                         (hint.empty() ? "" : " (did you mean `" + hint + "`?)") + "; nodes: " + util::join(names, ", "));
+                         (hint.empty() ? "" : " (did you mean `" + hint + "`?)") +
+                         "; nodes: " + util::join(names, ", "));
     }
     if (slash != std::string::npos) {
         std::string service_name = text.substr(slash + 1);
         target.service = lab.service(service_name);
-        if (!target.service) throw InputError("unknown service `" + service_name + "` in target `" + text + "`");
+        if (!target.service)
+            throw InputError("unknown service `" + service_name + "` in target `" + text + "`");
         bool on_node = false;
         for (const auto& on : target.service->on) on_node |= on.value == node_name;
-        if (!on_node) throw InputError("service `" + service_name + "` does not run on node `" + node_name + "`");
+        if (!on_node)
+            throw InputError("service `" + service_name + "` does not run on node `" + node_name +
+                             "`");
         if (target.service->type != topo::ServiceType::app)
-            throw InputError("`" + text + "`: kill works on app instances behind a load balancer; `" + service_name +
-                             "` is of type " + topo::to_string(target.service->type) +
-                             " (use `labctl kill " + node_name + " --mode poweroff` to stop the whole node)");
+            throw InputError(
+                "`" + text + "`: kill works on app instances behind a load balancer; `" +
+                service_name + "` is of type " + topo::to_string(target.service->type) +
+                " (use `labctl kill " + node_name + " --mode poweroff` to stop the whole node)");
     }
     for (const auto& instance : lab.instances_on(*target.node))
-        if (instance.service->type == topo::ServiceType::app && (!target.service || instance.service == target.service))
+        if (instance.service->type == topo::ServiceType::app &&
+            (!target.service || instance.service == target.service))
             target.instances.push_back(instance);
     for (const auto& service : lab.services) {
         if (service.type != topo::ServiceType::nginx) continue;
@@ -45,13 +51,19 @@ FaultTarget resolve_fault_target(const topo::Lab& lab, const std::string& text) 
         if (target.balancer) break;
     }
     if (!target.balancer)
-        throw InputError("no load balancer fronts `" + text +
-                         "`: kill measures failover through an nginx service whose backend runs there");
-    if (const auto* backend = lab.service(target.balancer->nginx().backend.value);
-        backend && backend->app().protocol == topo::Protocol::grpc)
-        throw InputError("`" + text + "` is behind a gRPC balancer: kill drives HTTP/1.1 traffic and cannot measure "
-                         "gRPC failover yet (labctl verify checks gRPC through nginx)");
+        throw InputError(
+            "no load balancer fronts `" + text +
+            "`: kill measures failover through an nginx service whose backend runs there");
+    target.protocol = balancer_protocol(lab, *target.balancer);
     return target;
+}
+
+LoadProtocol balancer_protocol(const topo::Lab& lab, const topo::Service& balancer) {
+    const auto* backend = lab.service(balancer.nginx().backend.value);
+    return backend && backend->type == topo::ServiceType::app &&
+                   backend->app().protocol == topo::Protocol::grpc
+               ? LoadProtocol::grpc_health
+               : LoadProtocol::http;
 }
 
 std::vector<std::string> failover_warnings(const topo::Lab& lab, const FaultTarget& target) {
@@ -59,12 +71,14 @@ std::vector<std::string> failover_warnings(const topo::Lab& lab, const FaultTarg
     const auto& settings = target.balancer->nginx();
     const auto* backend = lab.service(settings.backend.value);
     if (backend && lab.instances(*backend).size() < 2)
-        warnings.push_back("`" + backend->name + "` has a single instance: nothing to fail over to");
+        warnings.push_back("`" + backend->name +
+                           "` has a single instance: nothing to fail over to");
     if (settings.max_fails == 0)
         warnings.push_back("max_fails = 0: nginx never marks a backend down and keeps trying it");
     if (settings.connect_timeout.seconds > 3)
-        warnings.push_back("connect_timeout = " + settings.connect_timeout.text +
-                           ": a powered-off backend costs that long per request before nginx tries the next");
+        warnings.push_back(
+            "connect_timeout = " + settings.connect_timeout.text +
+            ": a powered-off backend costs that long per request before nginx tries the next");
     return warnings;
 }
 
