@@ -86,6 +86,7 @@ KillRun kill_under_load(FaultSession& session, verify::Fault& fault, const std::
     verify::LoadOptions load;
     load.host = target.balancer_node->address();
     load.port = target.balancing.port;
+    load.protocol = target.protocol;
     load.requests = requests;
     load.rate = rate;
     // Enough connections that one stuck on a dead backend does not stall the steady rate.
@@ -135,6 +136,7 @@ ReviveRun revive_until_rejoined(FaultSession& session, verify::Fault& fault,
     verify::LoadOptions load;
     load.host = target.balancer_node->address();
     load.port = target.balancing.port;
+    load.protocol = target.protocol;
     load.requests = 50;
     load.rate = rate;
     ReviveRun run;

@@ -10,6 +10,7 @@
 #include "verify/checks.hpp"
 #include "verify/loadgen.hpp"
 #include "services/registry.hpp"
+#include "verify/target.hpp"
 
 namespace labctl::commands {
 
@@ -27,6 +28,7 @@ int run_verify(const GlobalOptions& global, const VerifyOptions& options, std::o
                 verify::LoadOptions load;
                 load.host = node->address();
                 load.port = balancing->port;
+                load.protocol = verify::balancer_protocol(lab, service);
                 load.requests = options.load;
                 load.concurrency = options.concurrency;
                 auto result = verify::run_load(load);

@@ -133,7 +133,7 @@ void check_failover(const Lab& lab, const DeclaredCheck& check, Diagnostics& dia
         any_instance = true;
         for (const auto& service : lab.services) {
             auto balancing = services::balancing_of(lab, service);
-            if (balancing && balancing->backend == instance.service->name && balancing->http)
+            if (balancing && balancing->backend == instance.service->name)
                 fronted = true;
         }
     }
@@ -144,8 +144,8 @@ void check_failover(const Lab& lab, const DeclaredCheck& check, Diagnostics& dia
     else if (!fronted)
         diagnostics.error(
             check.target.pos,
-            "no HTTP load balancer fronts `" + text +
-                "`: a failover check measures requests through an nginx service whose "
+            "no load balancer fronts `" + text +
+                "`: a failover check measures requests through a balancer whose "
                 "backend runs there");
 }
 

@@ -2,11 +2,13 @@
 
 #include <algorithm>
 #include <cctype>
-#include <charconv>
+#include <cstring>
 
 namespace labctl::probe {
 
 namespace {
+
+using Clock = std::chrono::steady_clock;
 
 std::string lower(std::string_view s) {
     std::string out(s);
@@ -17,151 +19,123 @@ std::string lower(std::string_view s) {
 
 std::string_view trim(std::string_view s) {
     while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
+    while (!s.empty() &&
+           (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n'))
         s.remove_suffix(1);
     return s;
 }
 
-bool contains_token(std::string_view list, std::string_view token) {
-    std::string l = lower(list);
-    std::size_t pos = 0;
-    while (pos <= l.size()) {
-        std::size_t comma = l.find(',', pos);
-        if (comma == std::string::npos) comma = l.size();
-        if (trim(std::string_view(l).substr(pos, comma - pos)) == token) return true;
-        pos = comma + 1;
-    }
-    return false;
-}
-
-ParseState bad(HttpResponse& out, std::string why) {
-    out.error = std::move(why);
-    return ParseState::bad;
-}
-
-// Decodes a chunked body starting at BODY; returns incomplete until the last chunk arrived.
-ParseState parse_chunked(std::string_view buffer, std::size_t body, HttpResponse& out,
-                         std::size_t& consumed) {
-    std::string decoded;
-    std::size_t pos = body;
-    for (;;) {
-        std::size_t eol = buffer.find("\r\n", pos);
-        if (eol == std::string_view::npos) return ParseState::incomplete;
-        std::string_view size_line = buffer.substr(pos, eol - pos);
-        size_line = size_line.substr(0, size_line.find(';'));  // chunk extensions
-        size_line = trim(size_line);
-        std::size_t size = 0;
-        auto [p, ec] =
-            std::from_chars(size_line.data(), size_line.data() + size_line.size(), size, 16);
-        if (ec != std::errc() || p != size_line.data() + size_line.size())
-            return bad(out, "bad chunk size");
-        pos = eol + 2;
-        if (size == 0) {
-            // Trailers until an empty line.
-            for (;;) {
-                std::size_t end = buffer.find("\r\n", pos);
-                if (end == std::string_view::npos) return ParseState::incomplete;
-                bool empty = end == pos;
-                pos = end + 2;
-                if (empty) break;
-            }
-            out.body = std::move(decoded);
-            consumed = pos;
-            return ParseState::complete;
-        }
-        if (buffer.size() < pos + size + 2) return ParseState::incomplete;
-        decoded.append(buffer.substr(pos, size));
-        pos += size + 2;
-    }
-}
-
-}  // namespace
-
-std::optional<std::string> HttpResponse::header(std::string_view name) const {
+std::optional<std::string> find(const HttpHeaders& headers, std::string_view name) {
     std::string key = lower(name);
     for (const auto& [k, v] : headers)
         if (k == key) return v;
     return std::nullopt;
 }
 
-ParseState parse_http_response(std::string_view buffer, bool eof, bool head_request,
-                               HttpResponse& out, std::size_t& consumed, bool& keep_alive) {
-    std::size_t end_of_headers = buffer.find("\r\n\r\n");
-    if (end_of_headers == std::string_view::npos) {
-        if (eof)
-            return bad(out, buffer.empty() ? "connection closed before a response"
-                                           : "connection closed inside the headers");
-        return ParseState::incomplete;
-    }
-    std::string_view head = buffer.substr(0, end_of_headers);
-    std::size_t line_end = head.find("\r\n");
-    std::string_view status_line = head.substr(0, line_end);
-    // "HTTP/1.1 200 OK"
-    if (status_line.substr(0, 5) != "HTTP/" || status_line.size() < 12 || status_line[8] != ' ')
-        return bad(out, "not an HTTP response: " + std::string(status_line.substr(0, 40)));
-    bool http10 = status_line.substr(5, 3) == "1.0";
-    int status = 0;
-    auto [p, ec] = std::from_chars(status_line.data() + 9, status_line.data() + 12, status);
-    if (ec != std::errc() || p != status_line.data() + 12 || status < 100)
-        return bad(out, "bad status line: " + std::string(status_line));
-
-    out.status = status;
-    out.headers.clear();
-    std::size_t pos = line_end == std::string_view::npos ? head.size() : line_end + 2;
-    while (pos < head.size()) {
-        std::size_t eol = head.find("\r\n", pos);
-        if (eol == std::string_view::npos) eol = head.size();
-        std::string_view line = head.substr(pos, eol - pos);
-        std::size_t colon = line.find(':');
-        if (colon == std::string_view::npos) return bad(out, "bad header line");
-        out.headers.emplace_back(lower(trim(line.substr(0, colon))),
-                                 std::string(trim(line.substr(colon + 1))));
-        pos = eol + 2;
-    }
-
-    auto connection = out.header("connection");
-    keep_alive = http10 ? (connection && contains_token(*connection, "keep-alive"))
-                        : !(connection && contains_token(*connection, "close"));
-
-    std::size_t body = end_of_headers + 4;
-    if (head_request || status == 204 || status == 304 || status < 200) {
-        out.body.clear();
-        consumed = body;
-        return ParseState::complete;
-    }
-    auto encoding = out.header("transfer-encoding");
-    if (encoding && contains_token(*encoding, "chunked")) {
-        ParseState s = parse_chunked(buffer, body, out, consumed);
-        if (s == ParseState::incomplete && eof)
-            return bad(out, "connection closed inside a chunked body");
-        return s;
-    }
-    if (auto length = out.header("content-length")) {
-        std::size_t n = 0;
-        auto [q, ec2] = std::from_chars(length->data(), length->data() + length->size(), n);
-        if (ec2 != std::errc() || q != length->data() + length->size())
-            return bad(out, "bad Content-Length");
-        if (buffer.size() - body < n) {
-            if (eof) return bad(out, "connection closed inside the body");
-            return ParseState::incomplete;
-        }
-        out.body = std::string(buffer.substr(body, n));
-        consumed = body + n;
-        return ParseState::complete;
-    }
-    // Neither: the body runs until the server closes the connection.
-    if (!eof) return ParseState::incomplete;
-    out.body = std::string(buffer.substr(body));
-    consumed = buffer.size();
-    keep_alive = false;
-    return ParseState::complete;
+// libcurl's callbacks: plain functions with the exact signatures it calls (its gcc type
+// checks reject anything else), reaching our objects through the user pointer.
+std::size_t on_header(char* data, std::size_t size, std::size_t count, void* user) {
+    static_cast<HeaderCollector*>(user)->line(std::string_view(data, size * count));
+    return size * count;
 }
 
-HttpClient::HttpClient(std::string host, std::uint16_t port, std::chrono::milliseconds timeout)
-    : host_(std::move(host)), port_(port), timeout_(timeout) {}
+std::size_t on_body(char* data, std::size_t size, std::size_t count, void* user) {
+    static_cast<std::string*>(user)->append(data, size * count);
+    return size * count;
+}
+
+// Why a transfer failed, in words a verify detail can show. A refused connection names the
+// errno ("Connection refused") rather than libcurl's "Couldn't connect to server".
+std::string describe_failure(CURL* handle, CURLcode code, const char* message,
+                             const std::string& host, std::uint16_t port) {
+    std::string why = message[0] != '\0' ? message : curl_easy_strerror(code);
+    if (code == CURLE_COULDNT_CONNECT) {
+        long os_errno = 0;
+        curl_easy_getinfo(handle, CURLINFO_OS_ERRNO, &os_errno);
+        if (os_errno != 0) why = std::strerror(static_cast<int>(os_errno));
+        return "connect to " + host + ":" + std::to_string(port) + ": " + why;
+    }
+    return why;
+}
+
+}  // namespace
+
+std::optional<std::string> HttpResponse::header(std::string_view name) const {
+    return find(headers, name);
+}
+
+std::optional<std::string> HttpResponse::trailer(std::string_view name) const {
+    return find(trailers, name);
+}
+
+void HeaderCollector::line(std::string_view text) {
+    std::string_view content = trim(text);
+    if (text.substr(0, 5) == "HTTP/") {
+        // A new header block: the final response after an interim one (100 Continue).
+        out_.headers.clear();
+        out_.trailers.clear();
+        out_.version = std::string(content.substr(0, content.find(' ')));
+        block_ended_ = false;
+        return;
+    }
+    if (content.empty()) {
+        block_ended_ = true;
+        return;
+    }
+    auto colon = content.find(':');
+    if (colon == std::string_view::npos || colon == 0) return;  // not a field: nothing to keep
+    auto& into = block_ended_ ? out_.trailers : out_.headers;
+    into.emplace_back(lower(trim(content.substr(0, colon))),
+                      std::string(trim(content.substr(colon + 1))));
+}
+
+HttpClient::HttpClient(std::string host, std::uint16_t port, std::chrono::milliseconds timeout,
+                       HttpVersion version)
+    : host_(std::move(host)),
+      port_(port),
+      timeout_(timeout),
+      version_(version),
+      base_url_("http://" + (host_.find(':') != std::string::npos ? "[" + host_ + "]" : host_) +
+                ":" + std::to_string(port_)) {
+    open_handle();
+}
+
+void HttpClient::open_handle() {
+    handle_ = make_curl_easy();
+    CURL* h = handle_.get();
+    if (h == nullptr) return;
+    // What every request of this client shares is set once, here; send() sets the rest and
+    // clears what points into its own locals. Worker threads each run a handle: no SIGALRM for
+    // timeouts (libcurl's signal-based resolver timeout is not thread-safe).
+    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+    // Probes go straight to the lab's addresses: an http_proxy in the user's environment
+    // must not carry them elsewhere (or fail them).
+    curl_easy_setopt(h, CURLOPT_PROXY, "");
+    curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http");
+    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(timeout_.count()));
+    curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(timeout_.count()));
+    curl_easy_setopt(h, CURLOPT_USERAGENT, "labctl-probe");
+    curl_easy_setopt(h, CURLOPT_HTTP_VERSION,
+                     version_ == HttpVersion::http2_prior_knowledge
+                         ? static_cast<long>(CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE)
+                         : static_cast<long>(CURL_HTTP_VERSION_1_1));
+    curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
+    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
+    if (version_ == HttpVersion::http2_prior_knowledge && !curl_reuses_h2c_connections()) {
+        // This libcurl fails every request on a reused h2c connection: one connection per
+        // request instead, closed after it. Slower, but every call is measured, not lost.
+        curl_easy_setopt(h, CURLOPT_FRESH_CONNECT, 1L);
+        curl_easy_setopt(h, CURLOPT_FORBID_REUSE, 1L);
+    }
+}
+
+void HttpClient::close() {
+    // A fresh handle has no connection; the old one closes its own as it is cleaned up.
+    open_handle();
+}
 
 HttpResponse HttpClient::get(const std::string& path) {
-    return request("GET", path);
+    return send({"GET", path, {}, {}});
 }
 
 HttpResponse HttpClient::post(const std::string& path, std::string_view body,
@@ -171,84 +145,88 @@ HttpResponse HttpClient::post(const std::string& path, std::string_view body,
 
 HttpResponse HttpClient::request(std::string_view method, const std::string& path,
                                  std::string_view body, std::string_view content_type) {
-    std::string host_header = host_.find(':') != std::string::npos ? "[" + host_ + "]" : host_;
-    std::string req;
-    req.append(method).append(" ").append(path).append(" HTTP/1.1\r\n");
-    req.append("Host: ")
-        .append(host_header)
-        .append(":")
-        .append(std::to_string(port_))
-        .append("\r\n");
-    req.append("User-Agent: labctl-probe\r\nAccept: */*\r\n");
-    if (!body.empty() || method == "POST" || method == "PUT") {
-        if (!content_type.empty()) req.append("Content-Type: ").append(content_type).append("\r\n");
-        req.append("Content-Length: ").append(std::to_string(body.size())).append("\r\n");
-    }
-    req.append("\r\n").append(body);
-
-    auto start = Clock::now();
-    bool head = method == "HEAD";
-    bool retryable = false;
-    HttpResponse response = attempt(req, head, retryable);
-    // A kept-alive connection the server closed meanwhile (idle timeout, restart) fails before
-    // any byte of the answer: that is not the backend failing, so try once on a fresh connection.
-    // Only for idempotent methods: a POST may have been processed.
-    if (!response.ok() && retryable && method != "POST") response = attempt(req, head, retryable);
-    response.elapsed = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - start);
-    return response;
+    HttpRequest request{std::string(method), path, std::string(body), {}};
+    if (!content_type.empty()) request.headers.emplace_back("Content-Type", content_type);
+    return send(request);
 }
 
-HttpResponse HttpClient::attempt(const std::string& request, bool head, bool& retryable) {
+HttpResponse HttpClient::send(const HttpRequest& request) {
     HttpResponse response;
-    retryable = false;
-    Deadline deadline = deadline_after(timeout_);
-    response.reused_connection = connection_.is_open();
-    if (!connection_.is_open()) {
-        leftover_.clear();
-        if (auto r = connection_.open(host_, port_, deadline); !r.ok()) {
-            response.error = "connect to " + host_ + ":" + std::to_string(port_) + ": " + r.error;
-            return response;
-        }
-        ++connections_opened_;
-    }
-    if (auto r = connection_.send_all(request, deadline); !r.ok()) {
-        retryable = response.reused_connection && r.status == IoStatus::closed;
-        response.error = "send: " + r.error;
-        connection_.close();
+    CURL* h = handle_.get();
+    if (h == nullptr) {
+        response.error = "libcurl could not create a handle";
         return response;
     }
-    std::string buffer = std::move(leftover_);
-    leftover_.clear();
-    bool eof = false;
-    for (;;) {
-        std::size_t consumed = 0;
-        bool keep_alive = false;
-        ParseState s = parse_http_response(buffer, eof, head, response, consumed, keep_alive);
-        if (s == ParseState::complete) {
-            if (keep_alive)
-                leftover_ = buffer.substr(consumed);
-            else
-                connection_.close();
-            return response;
-        }
-        if (s == ParseState::bad) {
-            retryable = response.reused_connection && eof && buffer.empty();
-            response.status = 0;
-            connection_.close();
-            return response;
-        }
-        IoResult r = connection_.receive(buffer, deadline);
-        if (r.status == IoStatus::closed) {
-            eof = true;
-            continue;
-        }
-        if (!r.ok()) {
-            response.status = 0;
-            response.error = "receive: " + r.error;
-            connection_.close();
-            return response;
-        }
+
+    std::string url = base_url_ + request.path;
+    char message[CURL_ERROR_SIZE] = {};
+    HeaderCollector collector(response);
+    CurlSlist headers;
+    bool allocated = true;
+    // libcurl would send "Expect: 100-continue" before a larger POST body and wait for it.
+    allocated &= curl_slist_add(headers, "Expect:");
+    bool typed = false;
+    for (const auto& [name, value] : request.headers) {
+        allocated &= curl_slist_add(headers, name + ": " + value);
+        typed |= lower(name) == "content-type";
     }
+    // ...and label a body without a type as a form; an empty value removes that header.
+    if (!typed) allocated &= curl_slist_add(headers, "Content-Type:");
+    if (!allocated) {
+        response.error = "libcurl could not allocate the request headers";
+        return response;
+    }
+
+    curl_easy_setopt(h, CURLOPT_URL, url.c_str());
+    curl_easy_setopt(h, CURLOPT_ERRORBUFFER, message);
+    curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers.get());
+    curl_easy_setopt(h, CURLOPT_HEADERDATA, &collector);
+    curl_easy_setopt(h, CURLOPT_WRITEDATA, &response.body);
+    bool has_body = !request.body.empty() || request.method == "POST" || request.method == "PUT";
+    if (has_body) {
+        curl_easy_setopt(h, CURLOPT_POST, 1L);
+        curl_easy_setopt(h, CURLOPT_POSTFIELDS, request.body.data());
+        curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE,
+                         static_cast<curl_off_t>(request.body.size()));
+    } else if (request.method == "HEAD") {
+        curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
+    } else {
+        curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
+    }
+    bool custom = request.method != "GET" && request.method != "POST" && request.method != "HEAD";
+    curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, custom ? request.method.c_str() : nullptr);
+
+    // A kept-alive connection the server closed meanwhile (idle timeout, restart) is not the
+    // backend failing: libcurl checks a connection before reusing it, and retries a request
+    // once on a fresh one when a reused connection dies before any byte of the answer.
+    auto start = Clock::now();
+    CURLcode code = curl_easy_perform(h);
+    response.elapsed = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - start);
+
+    long connects = 0;
+    long status = 0;
+    curl_easy_getinfo(h, CURLINFO_NUM_CONNECTS, &connects);
+    curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+    std::string failure = code == CURLE_OK ? "" : describe_failure(h, code, message, host_, port_);
+    // The handle outlives this call and points at locals (error buffer, header list, body):
+    // forget them now, so nothing libcurl does later (closing the connection) touches them.
+    curl_easy_setopt(h, CURLOPT_ERRORBUFFER, nullptr);
+    curl_easy_setopt(h, CURLOPT_HTTPHEADER, nullptr);
+    curl_easy_setopt(h, CURLOPT_HEADERDATA, nullptr);
+    curl_easy_setopt(h, CURLOPT_WRITEDATA, nullptr);
+    curl_easy_setopt(h, CURLOPT_POSTFIELDS, nullptr);
+    curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, nullptr);
+
+    connections_opened_ += static_cast<std::size_t>(connects);
+    if (!failure.empty()) {
+        response.error = std::move(failure);
+        response.status = 0;
+        return response;
+    }
+    response.status = static_cast<int>(status);
+    response.reused_connection = connects == 0;
+    if (response.status == 0) response.error = "no HTTP status in the answer";
+    return response;
 }
 
 HttpResponse http_get(const std::string& host, std::uint16_t port, const std::string& path,

@@ -1,6 +1,7 @@
-// A minimal HTTP/1.1 client for probes and the load generator: GET (and POST for the chat
-// relay) over one kept-alive connection, reconnecting when the server closed it. Results are
-// values: a transport failure is a response with `error` set and status 0.
+// HTTP for probes and the load generator, on libcurl: GET (and POST for the chat relay) over
+// one kept-alive connection per client, reconnecting when the server closed it; HTTP/2 with
+// prior knowledge (h2c) for gRPC through nginx. Results are values: a transport failure is a
+// response with `error` set and status 0, never an exception.
 #pragma once
 
 #include <chrono>
@@ -11,54 +12,82 @@
 #include <utility>
 #include <vector>
 
-#include "probe/socket.hpp"
+#include "probe/curl_handle.hpp"
 
 namespace labctl::probe {
 
+using HttpHeaders = std::vector<std::pair<std::string, std::string>>;
+
 struct HttpResponse {
-    int status = 0;                                            // 0 when no response arrived
-    std::vector<std::pair<std::string, std::string>> headers;  // names lower-cased, in order
+    int status = 0;        // 0 when no response arrived
+    HttpHeaders headers;   // names lower-cased, in order
+    HttpHeaders trailers;  // after the body (gRPC's grpc-status); names lower-cased
     std::string body;
-    std::string error;  // transport or protocol error; empty when a response arrived
+    std::string version;  // as on the status line: "HTTP/1.1", "HTTP/2"
+    std::string error;    // transport or protocol error; empty when a response arrived
     std::chrono::microseconds elapsed{0};
     bool reused_connection = false;  // answered on a kept-alive connection
 
     bool ok() const { return error.empty() && status > 0; }
     // The first header named NAME (case-insensitive), e.g. header("X-Upstream").
     std::optional<std::string> header(std::string_view name) const;
+    std::optional<std::string> trailer(std::string_view name) const;
 };
 
-enum class ParseState { incomplete, complete, bad };
+// Folds the header lines libcurl hands over, one at a time, into a response: a status line
+// starts a new header block (dropping an interim 100 Continue's), the empty line ends it, and
+// lines after it are trailers. Pure, so tests can feed it lines.
+class HeaderCollector {
+  public:
+    explicit HeaderCollector(HttpResponse& out) : out_(out) {}
+    void line(std::string_view text);
 
-// Parses one response from the start of BUFFER. EOF says the server closed the connection, which
-// ends a body that has neither Content-Length nor chunked encoding. On `complete`, CONSUMED is the
-// length of the response, and KEEP_ALIVE whether the connection may carry another request.
-// On `bad`, OUT.error says why. Pure, so tests can feed it fragments.
-ParseState parse_http_response(std::string_view buffer, bool eof, bool head_request,
-                               HttpResponse& out, std::size_t& consumed, bool& keep_alive);
+  private:
+    HttpResponse& out_;
+    bool block_ended_ = false;
+};
+
+enum class HttpVersion {
+    http1_1,
+    // HTTP/2 over cleartext without an Upgrade round trip: what nginx's `listen ... http2`
+    // without TLS (and every gRPC server) expects.
+    http2_prior_knowledge,
+};
+
+struct HttpRequest {
+    std::string method = "GET";
+    std::string path = "/";
+    std::string body;
+    HttpHeaders headers;  // sent as given, after the defaults
+};
 
 class HttpClient {
   public:
-    HttpClient(std::string host, std::uint16_t port, std::chrono::milliseconds timeout);
+    HttpClient(std::string host, std::uint16_t port, std::chrono::milliseconds timeout,
+               HttpVersion version = HttpVersion::http1_1);
 
     HttpResponse get(const std::string& path);
     HttpResponse post(const std::string& path, std::string_view body,
                       std::string_view content_type = "application/json");
     HttpResponse request(std::string_view method, const std::string& path,
                          std::string_view body = {}, std::string_view content_type = {});
+    HttpResponse send(const HttpRequest& request);
 
-    // How many TCP connections this client opened (1 for N keep-alive requests).
+    // How many TCP connections this client opened (1 for N keep-alive requests; N for h2c
+    // when !curl_reuses_h2c_connections()).
     std::size_t connections_opened() const { return connections_opened_; }
-    void close() { connection_.close(); }
+    // Drops the kept-alive connection; the next request opens a new one.
+    void close();
 
   private:
-    HttpResponse attempt(const std::string& request, bool head, bool& retryable);
+    void open_handle();  // a new handle (no connection) with the options all requests share
 
     std::string host_;
     std::uint16_t port_;
     std::chrono::milliseconds timeout_;
-    Connection connection_;
-    std::string leftover_;  // bytes after the last response (none with a well-behaved server)
+    HttpVersion version_;
+    std::string base_url_;  // "http://host:port", IPv6 literals in brackets
+    CurlEasy handle_;       // owns the kept-alive connection
     std::size_t connections_opened_ = 0;
 };
 

@@ -1,6 +1,7 @@
-// Steady HTTP traffic through a load balancer, as `labctl kill` and `verify --load` need:
-// a fixed rate (or as fast as C connections allow), every answer recorded with its time,
-// status and the backend nginx names in X-Upstream.
+// Steady traffic through a load balancer, as `labctl kill` and `verify --load` need: a fixed
+// rate (or as fast as C connections allow), every answer recorded with its time, status and
+// the backend nginx names in X-Upstream. HTTP/1.1 GETs, or gRPC health calls over HTTP/2
+// for a gRPC balancer.
 #pragma once
 
 #include <atomic>
@@ -13,10 +14,16 @@
 
 namespace labctl::verify {
 
+enum class LoadProtocol {
+    http,         // GET PATH over HTTP/1.1; a status below 500 counts as answered
+    grpc_health,  // grpc.health.v1.Health/Check over h2c; SERVING counts as answered
+};
+
 struct LoadOptions {
+    LoadProtocol protocol = LoadProtocol::http;
     std::string host;
     int port = 80;
-    std::string path = "/";
+    std::string path = "/";  // http only
     int requests = 600;
     double rate = 0;  // requests per second over all connections; 0: as fast as possible
     int concurrency = 1;

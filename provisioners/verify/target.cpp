@@ -17,12 +17,14 @@ FaultTarget resolve_fault_target(const topo::Lab& lab, const std::string& text) 
         for (const auto& node : lab.nodes) names.push_back(node.name);
         auto hint = util::closest_match(node_name, names);
         throw InputError("unknown node `" + node_name + "` in target `" + text + "`" +
-                         (hint.empty() ? "" : " (did you mean `" + hint + "`?)") + "; nodes: " + util::join(names, ", "));
+                         (hint.empty() ? "" : " (did you mean `" + hint + "`?)") +
+                         "; nodes: " + util::join(names, ", "));
     }
     if (slash != std::string::npos) {
         std::string service_name = text.substr(slash + 1);
         target.service = lab.service(service_name);
-        if (!target.service) throw InputError("unknown service `" + service_name + "` in target `" + text + "`");
+        if (!target.service)
+            throw InputError("unknown service `" + service_name + "` in target `" + text + "`");
         bool on_node = false;
         for (const auto& on : target.service->on) on_node |= on.value == node_name;
         if (!on_node) throw InputError("service `" + service_name + "` does not run on node `" + node_name + "`");
@@ -49,12 +51,16 @@ FaultTarget resolve_fault_target(const topo::Lab& lab, const std::string& text) 
         if (target.balancer) break;
     }
     if (!target.balancer)
-        throw InputError("no load balancer fronts `" + text +
-                         "`: kill measures failover through an nginx service whose backend runs there");
-    if (!target.balancing.http)
-        throw InputError("`" + text + "` is behind a gRPC balancer: kill drives HTTP/1.1 traffic and cannot measure "
-                         "gRPC failover yet (labctl verify checks gRPC through nginx)");
+        throw InputError(
+            "no load balancer fronts `" + text +
+            "`: kill measures failover through an nginx service whose backend runs there");
+    target.protocol = balancer_protocol(lab, *target.balancer);
     return target;
+}
+
+LoadProtocol balancer_protocol(const topo::Lab& lab, const topo::Service& balancer) {
+    auto balancing = services::balancing_of(lab, balancer);
+    return balancing && !balancing->http ? LoadProtocol::grpc_health : LoadProtocol::http;
 }
 
 std::vector<std::string> failover_warnings(const topo::Lab& lab, const FaultTarget& target) {
@@ -62,12 +68,14 @@ std::vector<std::string> failover_warnings(const topo::Lab& lab, const FaultTarg
     const auto& settings = target.balancing;
     const auto* backend = lab.service(settings.backend);
     if (backend && lab.instances(*backend).size() < 2)
-        warnings.push_back("`" + backend->name + "` has a single instance: nothing to fail over to");
+        warnings.push_back("`" + backend->name +
+                           "` has a single instance: nothing to fail over to");
     if (settings.max_fails == 0)
         warnings.push_back("max_fails = 0: nginx never marks a backend down and keeps trying it");
     if (settings.connect_timeout.seconds > 3)
-        warnings.push_back("connect_timeout = " + settings.connect_timeout.text +
-                           ": a powered-off backend costs that long per request before nginx tries the next");
+        warnings.push_back(
+            "connect_timeout = " + settings.connect_timeout.text +
+            ": a powered-off backend costs that long per request before nginx tries the next");
     return warnings;
 }
 

@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "probe/http.hpp"
+#include "probe/socket.hpp"
 #include "probe/stomp.hpp"
 #include "util/files.hpp"
 

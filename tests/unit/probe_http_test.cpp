@@ -132,3 +132,45 @@ TEST_F(ProbeHttp, SigtermStopsTheAppCleanly) {
     EXPECT_EQ(WEXITSTATUS(status), 0);
     EXPECT_NE(app.log().find("stopped"), std::string::npos);
 }
+
+TEST_F(ProbeHttp, HeadReadsHeadersWithoutABody) {
+    ChatApp app(dir.path(), "head");
+    ASSERT_TRUE(app.wait_healthy()) << app.log();
+    probe::HttpClient client("127.0.0.1", app.port(), 2s);
+    auto head = client.request("HEAD", "/");
+    ASSERT_TRUE(head.ok()) << head.error;
+    EXPECT_EQ(head.status, 200);
+    EXPECT_EQ(head.header("x-instance"), "head");
+    EXPECT_TRUE(head.body.empty());
+    auto get = client.get("/");  // the same connection still frames the next answer right
+    EXPECT_EQ(get.status, 200);
+    EXPECT_NE(get.body.find("head"), std::string::npos);
+}
+
+// Probes go straight to the lab's addresses: a proxy in the environment (here a loopback port
+// nothing listens on) must neither carry nor fail them. The app is on 127.0.0.5, not 127.0.0.1,
+// which a client might exempt from proxies by itself.
+TEST_F(ProbeHttp, AProxyInTheEnvironmentIsNotUsed) {
+    ChatApp app(dir.path(), "direct", {{"LISTEN_ADDRESS", "127.0.0.5"}});
+    ASSERT_TRUE(eventually(
+        [&] { return probe::http_get("127.0.0.5", app.port(), "/health", 1s).status == 200; }, 15s))
+        << app.log();
+    std::string proxy = "http://127.0.0.1:" + std::to_string(free_port());
+    std::map<std::string, std::optional<std::string>> saved;
+    for (const char* name : {"http_proxy", "HTTP_PROXY", "ALL_PROXY", "all_proxy", "no_proxy"}) {
+        const char* value = std::getenv(name);
+        saved[name] = value ? std::optional<std::string>(value) : std::nullopt;
+    }
+    ::setenv("http_proxy", proxy.c_str(), 1);
+    ::setenv("ALL_PROXY", proxy.c_str(), 1);
+    ::unsetenv("no_proxy");
+    auto r = probe::http_get("127.0.0.5", app.port(), "/", 2s);
+    for (const auto& [name, value] : saved) {
+        if (value)
+            ::setenv(name.c_str(), value->c_str(), 1);
+        else
+            ::unsetenv(name.c_str());
+    }
+    ASSERT_TRUE(r.ok()) << r.error;
+    EXPECT_EQ(r.header("x-instance"), "direct");
+}

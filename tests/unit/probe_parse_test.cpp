@@ -1,5 +1,5 @@
-// Pure parsing of what the probes read off the wire: HTTP responses and STOMP frames, whole
-// and in fragments, well-formed and broken.
+// Pure parsing of what the probes read off the wire: HTTP header lines as libcurl hands them
+// over, and STOMP frames, whole and in fragments, well-formed and broken.
 #include <gtest/gtest.h>
 
 #include "probe/http.hpp"
@@ -9,95 +9,54 @@ using namespace labctl::probe;
 
 namespace {
 
-ParseState parse(std::string_view text, bool eof, HttpResponse& out, std::size_t& consumed,
-                 bool& keep_alive) {
-    return parse_http_response(text, eof, false, out, consumed, keep_alive);
+HttpResponse collect(const std::vector<std::string>& lines) {
+    HttpResponse response;
+    HeaderCollector collector(response);
+    for (const auto& line : lines) collector.line(line);
+    return response;
 }
 
 }  // namespace
 
-TEST(ProbeHttpParse, ContentLengthKeepAliveAndHeaders) {
-    std::string text =
-        "HTTP/1.1 200 OK\r\nContent-Length: 5\r\nX-Upstream: 127.0.0.1:8081\r\n\r\nhelloHTTP/1.1";
-    HttpResponse r;
-    std::size_t consumed = 0;
-    bool keep_alive = false;
-    ASSERT_EQ(parse(text, false, r, consumed, keep_alive), ParseState::complete);
-    EXPECT_EQ(r.status, 200);
-    EXPECT_EQ(r.body, "hello");
+TEST(ProbeHttpHeaders, NamesAreLowerCasedValuesTrimmedAndLookupIgnoresCase) {
+    auto r = collect({"HTTP/1.1 200 OK\r\n", "Content-Length: 5\r\n",
+                      "X-Upstream:  127.0.0.1:8081 \r\n", "\r\n"});
+    EXPECT_EQ(r.version, "HTTP/1.1");
+    ASSERT_EQ(r.headers.size(), 2u);
+    EXPECT_EQ(r.headers[0].first, "content-length");
     EXPECT_EQ(r.header("x-upstream"), "127.0.0.1:8081");
     EXPECT_EQ(r.header("X-UPSTREAM"), "127.0.0.1:8081");
     EXPECT_FALSE(r.header("x-instance"));
-    EXPECT_TRUE(keep_alive);
-    EXPECT_EQ(text.substr(consumed), "HTTP/1.1");  // the next response starts there
+    EXPECT_TRUE(r.trailers.empty());
 }
 
-TEST(ProbeHttpParse, EveryPrefixIsIncompleteUntilTheLastByte) {
-    std::string text = "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 3\r\n\r\nbad";
-    for (std::size_t n = 0; n < text.size(); ++n) {
-        HttpResponse r;
-        std::size_t consumed = 0;
-        bool keep_alive = false;
-        EXPECT_EQ(parse(text.substr(0, n), false, r, consumed, keep_alive), ParseState::incomplete)
-            << "prefix of " << n;
-    }
-    HttpResponse r;
-    std::size_t consumed = 0;
-    bool keep_alive = false;
-    ASSERT_EQ(parse(text, false, r, consumed, keep_alive), ParseState::complete);
-    EXPECT_EQ(r.status, 503);
-    EXPECT_EQ(r.body, "bad");
+TEST(ProbeHttpHeaders, AnInterimResponseIsReplacedByTheFinalOne) {
+    auto r = collect({"HTTP/1.1 100 Continue\r\n", "X-Interim: yes\r\n", "\r\n",
+                      "HTTP/1.1 202 Accepted\r\n", "X-Final: yes\r\n", "\r\n"});
+    EXPECT_FALSE(r.header("x-interim"));
+    EXPECT_EQ(r.header("x-final"), "yes");
+    EXPECT_TRUE(r.trailers.empty());
 }
 
-TEST(ProbeHttpParse, ChunkedBodyWithExtensionsAndTrailers) {
-    std::string text =
-        "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
-        "4;x=y\r\nchat\r\n1\r\n \r\n8\r\nserver-1\r\n0\r\nX-Trailer: t\r\n\r\n";
-    HttpResponse r;
-    std::size_t consumed = 0;
-    bool keep_alive = false;
-    EXPECT_EQ(parse(text.substr(0, text.size() - 2), false, r, consumed, keep_alive),
-              ParseState::incomplete);
-    ASSERT_EQ(parse(text, false, r, consumed, keep_alive), ParseState::complete);
-    EXPECT_EQ(r.body, "chat server-1");
-    EXPECT_EQ(consumed, text.size());
+TEST(ProbeHttpHeaders, LinesAfterTheHeaderBlockAreTrailers) {
+    // How libcurl hands over an HTTP/2 gRPC answer: headers, the end of the block, then the
+    // trailers after the body.
+    auto r = collect({"HTTP/2 200 \r\n", "content-type: application/grpc\r\n",
+                      "x-upstream: 127.0.0.3:50051\r\n", "\r\n", "grpc-status: 0\r\n",
+                      "grpc-message: \r\n"});
+    EXPECT_EQ(r.version, "HTTP/2");
+    EXPECT_EQ(r.header("x-upstream"), "127.0.0.3:50051");
+    EXPECT_FALSE(r.header("grpc-status"));
+    EXPECT_EQ(r.trailer("grpc-status"), "0");
+    EXPECT_EQ(r.trailer("grpc-message"), "");
 }
 
-TEST(ProbeHttpParse, BodyUntilCloseAndConnectionClose) {
-    HttpResponse r;
-    std::size_t consumed = 0;
-    bool keep_alive = true;
-    std::string text = "HTTP/1.0 200 OK\r\nServer: x\r\n\r\nall of it";
-    EXPECT_EQ(parse(text, false, r, consumed, keep_alive), ParseState::incomplete);
-    ASSERT_EQ(parse(text, true, r, consumed, keep_alive), ParseState::complete);
-    EXPECT_EQ(r.body, "all of it");
-    EXPECT_FALSE(keep_alive);
-
-    HttpResponse r2;
-    ASSERT_EQ(parse("HTTP/1.1 204 No Content\r\nConnection: close\r\n\r\n", false, r2, consumed,
-                    keep_alive),
-              ParseState::complete);
-    EXPECT_EQ(r2.status, 204);
-    EXPECT_FALSE(keep_alive);
-}
-
-TEST(ProbeHttpParse, GarbageAndTruncationAreErrorsNotCrashes) {
-    HttpResponse r;
-    std::size_t consumed = 0;
-    bool keep_alive = false;
-    EXPECT_EQ(parse("SSH-2.0-OpenSSH_9.2\r\n\r\n", false, r, consumed, keep_alive),
-              ParseState::bad);
-    EXPECT_NE(r.error.find("not an HTTP response"), std::string::npos);
-    HttpResponse r2;
-    EXPECT_EQ(
-        parse("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nshort", true, r2, consumed, keep_alive),
-        ParseState::bad);
-    HttpResponse r3;
-    EXPECT_EQ(parse("", true, r3, consumed, keep_alive), ParseState::bad);
-    HttpResponse r4;
-    EXPECT_EQ(
-        parse("HTTP/1.1 200 OK\r\nContent-Length: x1\r\n\r\n", false, r4, consumed, keep_alive),
-        ParseState::bad);
+TEST(ProbeHttpHeaders, GarbageLinesAreIgnoredNotCrashes) {
+    auto r = collect(
+        {"", "no colon here\r\n", "HTTP/1.1 200 OK\r\n", ": no name\r\n", "X-Kept: 1\r\n", "\n"});
+    EXPECT_EQ(r.version, "HTTP/1.1");
+    ASSERT_EQ(r.headers.size(), 1u);
+    EXPECT_EQ(r.headers[0].first, "x-kept");
 }
 
 TEST(ProbeStompFrames, EncodeEscapesHeadersButNotInConnect) {
