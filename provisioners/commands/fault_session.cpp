@@ -83,7 +83,7 @@ std::unique_ptr<verify::Fault> make_fault(FaultSession& session, const std::stri
 KillRun kill_under_load(FaultSession& session, verify::Fault& fault, const std::string& mode,
                         int requests, double rate) {
     const auto& target = session.target;
-    verify::LoadOptions load;
+    probe::LoadOptions load;
     load.host = target.balancer_node->address();
     load.port = target.balancing.port;
     load.protocol = target.protocol;
@@ -101,7 +101,7 @@ KillRun kill_under_load(FaultSession& session, verify::Fault& fault, const std::
         }
     };
     KillRun run;
-    run.load = verify::run_load(load);
+    run.load = probe::run_load(load);
     if (!fault_error.empty())
         throw InfraError("injecting the fault failed: " + fault_error, target.node->name, "kill");
 
@@ -133,7 +133,7 @@ ReviveRun revive_until_rejoined(FaultSession& session, verify::Fault& fault,
         if (auto address = session.lab.address_between(*target.balancer_node, *instance.node))
             wanted.insert(address->str() + ":" + std::to_string(instance.port));
     double deadline = target.balancing.fail_timeout.seconds + 30;
-    verify::LoadOptions load;
+    probe::LoadOptions load;
     load.host = target.balancer_node->address();
     load.port = target.balancing.port;
     load.protocol = target.protocol;
@@ -148,7 +148,7 @@ ReviveRun revive_until_rejoined(FaultSession& session, verify::Fault& fault,
     util::retry_until(
         until, {std::chrono::milliseconds(0), std::chrono::milliseconds(0)},
         [&](int) -> std::optional<std::string> {
-            auto result = verify::run_load(load);
+            auto result = probe::run_load(load);
             for (const auto& sample : result.samples) {
                 ++run.report.requests;
                 if (!sample.ok) {

@@ -16,7 +16,7 @@
 #include "topology/model.hpp"
 #include "verify/failover.hpp"
 #include "verify/fault.hpp"
-#include "verify/loadgen.hpp"
+#include "probe/load.hpp"
 #include "verify/target.hpp"
 #include "virt/connection.hpp"
 
@@ -45,7 +45,7 @@ nlohmann::json load_faults(const std::filesystem::path& state_dir);
 void save_faults(const std::filesystem::path& state_dir, const nlohmann::json& faults);
 
 struct KillRun {
-    verify::LoadResult load;
+    probe::LoadResult load;
     verify::FailoverReport report;
 };
 

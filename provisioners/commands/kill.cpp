@@ -28,8 +28,8 @@ void print_report(std::ostream& out, const verify::FaultTarget& target,
         "slowest answer after the fault: {:.2f} s (a dead backend costs up to connect_timeout = "
         "{})\n",
         report.worst_latency_after_fault, target.balancing.connect_timeout.text);
-    out << "split before: " << verify::describe_split(report.split_before) << "\n";
-    out << "split after:  " << verify::describe_split(report.split_after) << "\n";
+    out << "split before: " << probe::describe_split(report.split_before) << "\n";
+    out << "split after:  " << probe::describe_split(report.split_after) << "\n";
 }
 
 }  // namespace
@@ -69,7 +69,7 @@ int run_revive(const GlobalOptions& global, const KillOptions& options, std::ost
     } else {
         out << util::stamp(run.seconds)
             << (run.rejoined ? "rejoined the pool" : "NOT back in the pool")
-            << "; split until then: " << verify::describe_split(run.report.split_before) << "\n";
+            << "; split until then: " << probe::describe_split(run.report.split_before) << "\n";
     }
     return run.rejoined ? 0 : 1;
 }

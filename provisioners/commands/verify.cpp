@@ -8,7 +8,7 @@
 #include "labfile/loader.hpp"
 #include "util/paths.hpp"
 #include "verify/checks.hpp"
-#include "verify/loadgen.hpp"
+#include "probe/load.hpp"
 #include "services/registry.hpp"
 #include "verify/target.hpp"
 
@@ -25,15 +25,15 @@ int run_verify(const GlobalOptions& global, const VerifyOptions& options, std::o
             if (!balancing) continue;
             for (const auto& on : service.on) {
                 const auto* node = lab.node(on.value);
-                verify::LoadOptions load;
+                probe::LoadOptions load;
                 load.host = node->address();
                 load.port = balancing->port;
                 load.protocol = verify::balancer_protocol(lab, service);
                 load.requests = options.load;
                 load.concurrency = options.concurrency;
-                auto result = verify::run_load(load);
-                auto summary = verify::summarize(result);
-                verify::Split split;
+                auto result = probe::run_load(load);
+                auto summary = probe::summarize(result);
+                probe::Split split;
                 int failed = 0;
                 for (const auto& sample : result.samples) {
                     if (sample.ok)
@@ -46,7 +46,7 @@ int run_verify(const GlobalOptions& global, const VerifyOptions& options, std::o
                     "p50 {:.1f} ms, p95 {:.1f} ms, p99 {:.1f} ms\n  split: {}\n",
                     service.name, node->name, balancing->port, result.samples.size(),
                     options.concurrency, failed, summary.throughput, summary.p50 * 1000,
-                    summary.p95 * 1000, summary.p99 * 1000, verify::describe_split(split));
+                    summary.p95 * 1000, summary.p99 * 1000, probe::describe_split(split));
                 ok &= failed == 0;
             }
         }

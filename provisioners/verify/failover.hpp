@@ -7,17 +7,12 @@
 #include <string>
 #include <vector>
 
-#include "verify/spread.hpp"
+#include "probe/load.hpp"
 
 namespace labctl::verify {
 
-struct RequestSample {
-    double at = 0;        // seconds since the load started
-    bool ok = false;      // answered: HTTP status < 500, or gRPC health SERVING
-    std::string backend;  // from X-Upstream; empty when none answered
-    int status = 0;       // HTTP status, 0 on transport error
-    double latency = 0;   // seconds until the answer (or the error)
-};
+using probe::RequestSample;
+using probe::Split;
 
 struct FailoverReport {
     std::string target;

@@ -58,9 +58,9 @@ FaultTarget resolve_fault_target(const topo::Lab& lab, const std::string& text) 
     return target;
 }
 
-LoadProtocol balancer_protocol(const topo::Lab& lab, const topo::Service& balancer) {
+probe::LoadProtocol balancer_protocol(const topo::Lab& lab, const topo::Service& balancer) {
     auto balancing = services::balancing_of(lab, balancer);
-    return balancing && !balancing->http ? LoadProtocol::grpc_health : LoadProtocol::http;
+    return balancing && !balancing->http ? probe::LoadProtocol::grpc_health : probe::LoadProtocol::http;
 }
 
 std::vector<std::string> failover_warnings(const topo::Lab& lab, const FaultTarget& target) {

@@ -7,7 +7,7 @@
 
 #include "services/service_kind.hpp"
 #include "topology/model.hpp"
-#include "verify/loadgen.hpp"
+#include "probe/load.hpp"
 
 namespace labctl::verify {
 
@@ -19,7 +19,7 @@ struct FaultTarget {
     const topo::Service* balancer = nullptr;  // the balancer fronting them (nginx)
     const topo::Node* balancer_node = nullptr;
     services::Balancing balancing;            // what the balancer's type says of it
-    LoadProtocol protocol = LoadProtocol::http;  // what traffic the balancer carries
+    probe::LoadProtocol protocol = probe::LoadProtocol::http;  // what traffic the balancer carries
 };
 
 // Throws InputError (exit 2) naming what is wrong: unknown node or service, a service that
@@ -28,7 +28,7 @@ FaultTarget resolve_fault_target(const topo::Lab& lab, const std::string& text);
 
 // The traffic a load through BALANCER (an nginx service) sends: gRPC health calls when its
 // backend speaks gRPC, HTTP GETs otherwise.
-LoadProtocol balancer_protocol(const topo::Lab& lab, const topo::Service& balancer);
+probe::LoadProtocol balancer_protocol(const topo::Lab& lab, const topo::Service& balancer);
 
 // Why this balancer may fail over badly: one backend, max_fails 0, long connect timeout.
 std::vector<std::string> failover_warnings(const topo::Lab& lab, const FaultTarget& target);

@@ -9,8 +9,9 @@
 #include "labfile/render_lab.hpp"
 #include "support.hpp"
 #include "labfile/loader.hpp"
-#include "verify/loadgen.hpp"
-#include "verify/spread.hpp"
+#include "probe/load.hpp"
+#include "verify/failover.hpp"
+#include "services/nginx/nginx_spread.hpp"
 
 namespace labctl::testing {
 namespace {
@@ -57,7 +58,7 @@ TEST(Failover, KilledInstanceCostsNoRequestAndLeavesThePool) {
     });
     ASSERT_TRUE(nginx.ready()) << nginx.log() << conf;
 
-    verify::LoadOptions load;
+    probe::LoadOptions load;
     load.host = "127.0.0.1";
     load.port = nginx.port();
     load.requests = 300;
@@ -65,18 +66,18 @@ TEST(Failover, KilledInstanceCostsNoRequestAndLeavesThePool) {
     load.concurrency = 4;
     load.trigger_at_request = 100;
     load.trigger = [&] { ::kill(b.process().pid(), SIGKILL); };
-    auto result = verify::run_load(load);
+    auto result = probe::run_load(load);
     auto report = verify::analyse_failover(result.samples, result.trigger_at, result.trigger_done);
     EXPECT_EQ(report.requests, 300);
     EXPECT_EQ(report.failed, 0) << nginx.log();
     std::string a_backend = "127.0.0.3:" + std::to_string(port_a),
                 b_backend = "127.0.0.4:" + std::to_string(port_b);
-    EXPECT_GT(report.split_before[a_backend], 20) << verify::describe_split(report.split_before);
-    EXPECT_GT(report.split_before[b_backend], 20) << verify::describe_split(report.split_before);
+    EXPECT_GT(report.split_before[a_backend], 20) << probe::describe_split(report.split_before);
+    EXPECT_GT(report.split_before[b_backend], 20) << probe::describe_split(report.split_before);
     EXPECT_EQ(report.split_after.count(b_backend), 0u)
-        << verify::describe_split(report.split_after);
+        << probe::describe_split(report.split_after);
     EXPECT_GT(report.split_after[a_backend], 100);
-    auto summary = verify::summarize(result);
+    auto summary = probe::summarize(result);
     EXPECT_GT(summary.throughput, 0);
     EXPECT_LE(summary.p50, summary.p99);
 }
@@ -101,8 +102,8 @@ TEST(Failover, GrpcKilledGreeterLosesOnlyCallsInFlightAndLeavesThePool) {
     ASSERT_TRUE(nginx.ready()) << nginx.log() << conf;
     ASSERT_NE(conf.find("grpc_pass"), std::string::npos) << conf;
 
-    verify::LoadOptions load;
-    load.protocol = verify::LoadProtocol::grpc_health;
+    probe::LoadOptions load;
+    load.protocol = probe::LoadProtocol::grpc_health;
     load.host = "127.0.0.1";
     load.port = nginx.port();
     load.requests = 300;
@@ -110,7 +111,7 @@ TEST(Failover, GrpcKilledGreeterLosesOnlyCallsInFlightAndLeavesThePool) {
     load.concurrency = 4;
     load.trigger_at_request = 100;
     load.trigger = [&] { ::kill(b.process().pid(), SIGKILL); };
-    auto result = verify::run_load(load);
+    auto result = probe::run_load(load);
     auto report = verify::analyse_failover(result.samples, result.trigger_at, result.trigger_done);
     std::string a_backend = "127.0.0.3:" + std::to_string(port_a),
                 b_backend = "127.0.0.4:" + std::to_string(port_b);
@@ -133,16 +134,16 @@ TEST(Failover, GrpcKilledGreeterLosesOnlyCallsInFlightAndLeavesThePool) {
     EXPECT_EQ(failed_elsewhere, 0) << context;
     EXPECT_LT(report.failover_seconds, 1.0) << context;
     EXPECT_EQ(unnamed, 0) << "answers without X-Upstream";
-    EXPECT_GT(report.split_before[a_backend], 20) << verify::describe_split(report.split_before);
-    EXPECT_GT(report.split_before[b_backend], 20) << verify::describe_split(report.split_before);
+    EXPECT_GT(report.split_before[a_backend], 20) << probe::describe_split(report.split_before);
+    EXPECT_GT(report.split_before[b_backend], 20) << probe::describe_split(report.split_before);
     EXPECT_EQ(report.split_after.count(b_backend), 0u)
-        << verify::describe_split(report.split_after);
+        << probe::describe_split(report.split_after);
     EXPECT_GT(report.split_after[a_backend], 100);
 }
 
 TEST(Failover, AnsweringBackendIsTheLastOneNginxTried) {
-    EXPECT_EQ(verify::answering_backend("10.0.0.1:80, 10.0.0.2:80"), "10.0.0.2:80");
-    EXPECT_EQ(verify::answering_backend("10.0.0.1:80"), "10.0.0.1:80");
+    EXPECT_EQ(probe::answering_backend("10.0.0.1:80, 10.0.0.2:80"), "10.0.0.2:80");
+    EXPECT_EQ(probe::answering_backend("10.0.0.1:80"), "10.0.0.1:80");
 }
 
 }  // namespace

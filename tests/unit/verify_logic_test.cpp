@@ -5,30 +5,30 @@
 
 #include "verify/failover.hpp"
 #include "verify/report.hpp"
-#include "verify/spread.hpp"
+#include "services/nginx/nginx_spread.hpp"
 
 namespace labctl::verify {
 namespace {
 
 TEST(Spread, RoundRobinFollowsWeightsWithinTolerance) {
     std::map<std::string, int> weights{{"a:1", 3}, {"b:1", 2}, {"c:1", 1}, {"d:1", 1}};
-    EXPECT_TRUE(judge_spread("round_robin", weights, {{"a:1", 300}, {"b:1", 200}, {"c:1", 100}, {"d:1", 100}}).ok);
-    auto even = judge_spread("round_robin", weights, {{"a:1", 175}, {"b:1", 175}, {"c:1", 175}, {"d:1", 175}});
+    EXPECT_TRUE(services::judge_spread("round_robin", weights, {{"a:1", 300}, {"b:1", 200}, {"c:1", 100}, {"d:1", 100}}).ok);
+    auto even = services::judge_spread("round_robin", weights, {{"a:1", 175}, {"b:1", 175}, {"c:1", 175}, {"d:1", 175}});
     EXPECT_FALSE(even.ok);
     EXPECT_NE(even.detail.find("a:1 25% (expected 43%)"), std::string::npos) << even.detail;
 }
 
 TEST(Spread, LeastConnNeedsEveryBackendIpHashDoesNot) {
     std::map<std::string, int> weights{{"a:1", 1}, {"b:1", 1}};
-    EXPECT_FALSE(judge_spread("least_conn", weights, {{"a:1", 100}}).ok);
-    EXPECT_TRUE(judge_spread("least_conn", weights, {{"a:1", 90}, {"b:1", 10}}).ok);
-    EXPECT_TRUE(judge_spread("ip_hash", weights, {{"a:1", 100}}).ok);
+    EXPECT_FALSE(services::judge_spread("least_conn", weights, {{"a:1", 100}}).ok);
+    EXPECT_TRUE(services::judge_spread("least_conn", weights, {{"a:1", 90}, {"b:1", 10}}).ok);
+    EXPECT_TRUE(services::judge_spread("ip_hash", weights, {{"a:1", 100}}).ok);
 }
 
 TEST(Spread, UnknownBackendsAndSilenceFail) {
     std::map<std::string, int> weights{{"a:1", 1}};
-    EXPECT_FALSE(judge_spread("round_robin", weights, {}).ok);
-    EXPECT_FALSE(judge_spread("round_robin", weights, {{"a:1", 5}, {"z:9", 1}}).ok);
+    EXPECT_FALSE(services::judge_spread("round_robin", weights, {}).ok);
+    EXPECT_FALSE(services::judge_spread("round_robin", weights, {{"a:1", 5}, {"z:9", 1}}).ok);
 }
 
 TEST(Failover, NoFailureMeansZeroSecondsAndSplitsAroundTheFault) {

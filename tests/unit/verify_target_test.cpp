@@ -20,11 +20,11 @@ TEST(FaultTarget, BehindAGrpcBalancerTheLoadIsGrpcHealthCalls) {
     auto target = resolve_fault_target(lab, "greeter2/greeter");
     ASSERT_NE(target.balancer, nullptr);
     EXPECT_EQ(target.balancer->name, "balancer");
-    EXPECT_EQ(target.protocol, LoadProtocol::grpc_health);
+    EXPECT_EQ(target.protocol, probe::LoadProtocol::grpc_health);
     ASSERT_EQ(target.instances.size(), 1u);
-    EXPECT_EQ(balancer_protocol(lab, *target.balancer), LoadProtocol::grpc_health);
+    EXPECT_EQ(balancer_protocol(lab, *target.balancer), probe::LoadProtocol::grpc_health);
     // The whole node is a target too.
-    EXPECT_EQ(resolve_fault_target(lab, "greeter1").protocol, LoadProtocol::grpc_health);
+    EXPECT_EQ(resolve_fault_target(lab, "greeter1").protocol, probe::LoadProtocol::grpc_health);
 }
 
 TEST(FaultTarget, BehindAnHttpBalancerTheLoadIsHttpGets) {
@@ -33,7 +33,7 @@ TEST(FaultTarget, BehindAnHttpBalancerTheLoadIsHttpGets) {
     for (const auto& service : lab.services) {
         if (!services::balancing_of(lab, service)) continue;
         ++balancers;
-        EXPECT_EQ(balancer_protocol(lab, service), LoadProtocol::http) << service.name;
+        EXPECT_EQ(balancer_protocol(lab, service), probe::LoadProtocol::http) << service.name;
     }
     EXPECT_GT(balancers, 0);
 }

@@ -6,8 +6,8 @@
 #include <chrono>
 
 #include "probe/socket.hpp"
-#include "verify/loadgen.hpp"
-#include "verify/spread.hpp"
+#include "probe/load.hpp"
+#include "services/nginx/nginx_spread.hpp"
 
 namespace labctl::services {
 
@@ -42,14 +42,14 @@ CheckResult spread(CheckContext& context, const topo::Node& lb_node, const topo:
         }
     int weight_sum = 0;
     for (const auto& [backend_name, weight] : weights) weight_sum += weight;
-    verify::LoadOptions load;
+    probe::LoadOptions load;
     load.host = lb_node.address();
     load.port = balancing.port;
     // Whole rounds of the weighted cycle, so round robin can match exactly.
     load.requests = std::max(context.spread_requests / std::max(1, weight_sum), 1) *
                     std::max(1, weight_sum) * 3;
-    auto result = verify::run_load(load);
-    verify::Split split;
+    auto result = probe::run_load(load);
+    probe::Split split;
     int failed = 0;
     for (const auto& sample : result.samples) {
         if (sample.ok)
@@ -57,7 +57,7 @@ CheckResult spread(CheckContext& context, const topo::Node& lb_node, const topo:
         else
             ++failed;
     }
-    auto verdict = verify::judge_spread(balancing.strategy, weights, split);
+    auto verdict = services::judge_spread(balancing.strategy, weights, split);
     return {"spread " + service.name + " on " + lb_node.name + ":" + std::to_string(balancing.port),
             verdict.ok && failed == 0, since(start),
             fmt::format("{} requests, {} failed; {}", result.samples.size(), failed, verdict.detail)};

@@ -1,4 +1,6 @@
-#include "verify/loadgen.hpp"
+#include "probe/load.hpp"
+
+#include <fmt/format.h>
 
 #include <algorithm>
 #include <mutex>
@@ -9,7 +11,20 @@
 #include "probe/http.hpp"
 #include "util/strings.hpp"
 
-namespace labctl::verify {
+namespace labctl::probe {
+
+std::string describe_split(const Split& split) {
+    int total = 0;
+    for (const auto& [backend, count] : split) total += count;
+    std::string out;
+    for (const auto& [backend, count] : split) {
+        if (!out.empty()) out += ", ";
+        out += fmt::format("{} {} ({:.0f}%)", backend, count, total ? 100.0 * count / total : 0.0);
+    }
+    return out.empty() ? "no answers" : out;
+}
+
+
 
 namespace {
 
@@ -123,4 +138,4 @@ LatencySummary summarize(const LoadResult& result) {
     return summary;
 }
 
-}  // namespace labctl::verify
+}  // namespace labctl::probe

@@ -1,21 +1,10 @@
-#include "verify/spread.hpp"
+#include "services/nginx/nginx_spread.hpp"
 
 #include <fmt/format.h>
 
 #include <cmath>
 
-namespace labctl::verify {
-
-std::string describe_split(const Split& split) {
-    int total = 0;
-    for (const auto& [backend, count] : split) total += count;
-    std::string out;
-    for (const auto& [backend, count] : split) {
-        if (!out.empty()) out += ", ";
-        out += fmt::format("{} {} ({:.0f}%)", backend, count, total ? 100.0 * count / total : 0.0);
-    }
-    return out.empty() ? "no answers" : out;
-}
+namespace labctl::services {
 
 SpreadVerdict judge_spread(const std::string& strategy, const std::map<std::string, int>& weights, const Split& seen,
                            double tolerance) {
@@ -57,4 +46,4 @@ SpreadVerdict judge_spread(const std::string& strategy, const std::map<std::stri
     return verdict;
 }
 
-}  // namespace labctl::verify
+}  // namespace labctl::services

@@ -10,9 +10,22 @@
 #include <string>
 #include <vector>
 
-#include "verify/failover.hpp"
+#include <map>
 
-namespace labctl::verify {
+namespace labctl::probe {
+
+struct RequestSample {
+    double at = 0;        // seconds since the load started
+    bool ok = false;      // answered: HTTP status < 500, or gRPC health SERVING
+    std::string backend;  // from X-Upstream; empty when none answered
+    int status = 0;       // HTTP status, 0 on transport error
+    double latency = 0;   // seconds until the answer (or the error)
+};
+
+using Split = std::map<std::string, int>;  // backend "addr:port" -> requests answered
+// "a:1 34 (34%), b:2 66 (66%)", or "no answers".
+std::string describe_split(const Split& split);
+
 
 enum class LoadProtocol {
     http,         // GET PATH over HTTP/1.1; a status below 500 counts as answered
@@ -53,4 +66,4 @@ LatencySummary summarize(const LoadResult& result);
 // the last one is the one that answered.
 std::string answering_backend(const std::string& x_upstream);
 
-}  // namespace labctl::verify
+}  // namespace labctl::probe

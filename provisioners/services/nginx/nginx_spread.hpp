@@ -1,15 +1,15 @@
-// Load-balancer spread: what share of requests each backend should get under a strategy
+// nginx's spread: what share of requests each backend should get under a strategy
 // and weights, and whether an observed split is close enough to call it working.
 #pragma once
 
 #include <map>
 #include <string>
 
-#include "topology/model.hpp"
+#include "probe/load.hpp"
 
-namespace labctl::verify {
+namespace labctl::services {
 
-using Split = std::map<std::string, int>;  // backend "addr:port" -> requests answered
+using probe::Split;
 
 struct SpreadVerdict {
     bool ok = false;
@@ -23,6 +23,5 @@ struct SpreadVerdict {
 SpreadVerdict judge_spread(const std::string& strategy, const std::map<std::string, int>& weights, const Split& seen,
                            double tolerance = 0.10);
 
-std::string describe_split(const Split& split);
 
-}  // namespace labctl::verify
+}  // namespace labctl::services
