@@ -15,7 +15,8 @@ struct Verb {
 };
 
 void collect(const CLI::App& app, const std::string& prefix, std::vector<Verb>& verbs) {
-    for (const auto* sub : app.get_subcommands([](const CLI::App* a) { return !a->get_name().empty() && a->get_name()[0] != '_'; })) {
+    for (const auto* sub : app.get_subcommands(
+             [](const CLI::App* a) { return !a->get_name().empty() && a->get_name()[0] != '_'; })) {
         Verb verb{prefix.empty() ? sub->get_name() : prefix + " " + sub->get_name(), {}};
         for (const auto* option : sub->get_options())
             for (const auto& name : option->get_lnames()) verb.flags.push_back("--" + name);
@@ -48,18 +49,20 @@ std::string bash_script(const CLI::App& app) {
     out += "_labctl() {\n    local cur=${COMP_WORDS[COMP_CWORD]} verb=\"\" i file=lab.toml\n";
     out += "    for ((i = 1; i < COMP_CWORD; i++)); do\n";
     out += "        case ${COMP_WORDS[i]} in\n            -f|--file) file=${COMP_WORDS[i+1]} ;;\n";
-    out += "            -*) ;;\n            *) [[ ${COMP_WORDS[i-1]} == -f || ${COMP_WORDS[i-1]} == --file ]] || verb=\"${verb:+$verb }${COMP_WORDS[i]}\" ;;\n";
+    out +=
+        "            -*) ;;\n            *) [[ ${COMP_WORDS[i-1]} == -f || ${COMP_WORDS[i-1]} == "
+        "--file ]] || verb=\"${verb:+$verb }${COMP_WORDS[i]}\" ;;\n";
     out += "        esac\n    done\n";
     out += "    local globals=\"" + words(global_flags(app)) + "\"\n";
     out += "    case $verb in\n";
     out += "        \"\") COMPREPLY=($(compgen -W \"" + top + " $globals\" -- \"$cur\")) ;;\n";
     for (const auto& verb : verbs) {
         std::string names;
-        if (verb.path == "ssh" || verb.path == "kill" || verb.path == "revive" || verb.path == "render" ||
-            verb.path == "up")
+        if (verb.path == "ssh" || verb.path == "kill" || verb.path == "revive" ||
+            verb.path == "render" || verb.path == "up")
             names = " $(labctl -f \"$file\" __names 2>/dev/null)";
-        out += "        \"" + verb.path + "\"*) COMPREPLY=($(compgen -W \"" + words(verb.flags) + " $globals" + names +
-               "\" -- \"$cur\")) ;;\n";
+        out += "        \"" + verb.path + "\"*) COMPREPLY=($(compgen -W \"" + words(verb.flags) +
+               " $globals" + names + "\" -- \"$cur\")) ;;\n";
     }
     out += "    esac\n}\ncomplete -F _labctl labctl\n";
     return out;
@@ -81,10 +84,14 @@ std::string fish_script(const CLI::App& app) {
         out += "complete -c labctl -n __fish_use_subcommand -a " + verb.path + "\n";
         for (const auto& flag : verb.flags)
             if (flag.rfind("--", 0) == 0)
-                out += "complete -c labctl -n '__fish_seen_subcommand_from " + verb.path + "' -l " + flag.substr(2) + "\n";
+                out += "complete -c labctl -n '__fish_seen_subcommand_from " + verb.path + "' -l " +
+                       flag.substr(2) + "\n";
     }
-    for (const auto& flag : global_flags(app)) out += "complete -c labctl -l " + flag.substr(2) + "\n";
-    out += "complete -c labctl -n '__fish_seen_subcommand_from ssh kill revive render up' -a '(labctl __names 2>/dev/null)'\n";
+    for (const auto& flag : global_flags(app))
+        out += "complete -c labctl -l " + flag.substr(2) + "\n";
+    out +=
+        "complete -c labctl -n '__fish_seen_subcommand_from ssh kill revive render up' -a '(labctl "
+        "__names 2>/dev/null)'\n";
     return out;
 }
 
@@ -93,11 +100,13 @@ std::string fish_script(const CLI::App& app) {
 void add_completion_command(CLI::App& app, CommandContext& context) {
     auto options = std::make_shared<commands::CompletionOptions>();
     auto* cmd = app.add_subcommand("completion", "Print a shell completion script");
-    cmd->add_option("shell", options->shell, "bash, zsh or fish")->required()->check(CLI::IsMember({"bash", "zsh", "fish"}));
+    cmd->add_option("shell", options->shell, "bash, zsh or fish")
+        ->required()
+        ->check(CLI::IsMember({"bash", "zsh", "fish"}));
     cmd->footer("Example:\n  source <(labctl completion bash)");
     cmd->callback([&app, &context, options] {
         context.action = [&app, options] {
-            std::cout << (options->shell == "bash" ? bash_script(app)
+            std::cout << (options->shell == "bash"  ? bash_script(app)
                           : options->shell == "zsh" ? zsh_script(app)
                                                     : fish_script(app));
             return 0;

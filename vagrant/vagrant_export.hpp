@@ -20,6 +20,7 @@ struct ExportResult {
 // files and uploads at their absolute paths) and OUT_DIR/secrets.env (0600, generated once
 // and kept on re-export).
 ExportResult export_vagrant(const topo::Lab& lab, const render::TemplateSet& templates,
-                            const std::filesystem::path& out_dir, const std::string& box = "debian/bookworm64");
+                            const std::filesystem::path& out_dir,
+                            const std::string& box = "debian/bookworm64");
 
 }  // namespace labctl::vagrant

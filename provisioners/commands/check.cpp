@@ -4,9 +4,9 @@
 
 #include "commands/declared_failover.hpp"
 #include "commands/lab_commands.hpp"
+#include "labfile/loader.hpp"
 #include "remote/lab_ssh.hpp"
 #include "remote/pool.hpp"
-#include "labfile/loader.hpp"
 #include "util/paths.hpp"
 #include "verify/declared_checks.hpp"
 

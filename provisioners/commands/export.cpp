@@ -1,8 +1,8 @@
 #include <cstdlib>
 
 #include "commands/lab_commands.hpp"
-#include "render/template_set.hpp"
 #include "labfile/loader.hpp"
+#include "render/template_set.hpp"
 #include "util/error.hpp"
 #include "vagrant/vagrant_export.hpp"
 

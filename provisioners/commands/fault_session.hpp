@@ -11,12 +11,12 @@
 #include <string>
 
 #include "engine/lab_state.hpp"
+#include "probe/load.hpp"
 #include "remote/lab_ssh.hpp"
 #include "remote/pool.hpp"
 #include "topology/model.hpp"
 #include "verify/failover.hpp"
 #include "verify/fault.hpp"
-#include "probe/load.hpp"
 #include "verify/target.hpp"
 #include "virt/connection.hpp"
 

@@ -2,8 +2,8 @@
 
 #include "image/cloud_image.hpp"
 #include "image/seed.hpp"
-#include "remote/keys.hpp"
 #include "labfile/render_lab.hpp"
+#include "remote/keys.hpp"
 
 namespace labctl::commands {
 

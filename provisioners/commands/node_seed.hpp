@@ -9,7 +9,7 @@
 namespace labctl::commands {
 
 class ImageSeedWriter final : public engine::SeedWriter {
-public:
+  public:
     void write(const topo::Lab& lab, const topo::Node& node, const engine::NodeIdentity& identity,
                const engine::SeedTarget& target) override;
 };

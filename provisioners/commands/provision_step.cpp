@@ -5,10 +5,10 @@
 #include <algorithm>
 #include <mutex>
 
+#include "labfile/render_lab.hpp"
 #include "remote/keys.hpp"
 #include "remote/lab_ssh.hpp"
 #include "remote/pool.hpp"
-#include "labfile/render_lab.hpp"
 #include "services/runner.hpp"
 #include "verify/checks.hpp"
 
@@ -25,7 +25,8 @@ void prepare_ssh_identity(const topo::Lab& lab, const std::filesystem::path& sta
 }
 
 ProvisionSummary provision_lab(const topo::Lab& lab, const std::filesystem::path& state_dir,
-                               const std::vector<std::string>& only, util::Reporter& progress, int jobs) {
+                               const std::vector<std::string>& only, util::Reporter& progress,
+                               int jobs) {
     // With --only, a service is provisioned when every node it runs on was brought up.
     topo::Lab selected = lab;
     if (!only.empty()) {
@@ -58,7 +59,8 @@ ProvisionSummary provision_lab(const topo::Lab& lab, const std::filesystem::path
         std::string steps;
         for (const auto& step : report.steps) {
             seconds += step.seconds;
-            if (step.outcome == services::Outcome::changed) steps += (steps.empty() ? "" : ", ") + step.step;
+            if (step.outcome == services::Outcome::changed)
+                steps += (steps.empty() ? "" : ", ") + step.step;
         }
         progress.step(fmt::format("{:<8} {:<24} {} ({:.1f}s)", report.changed() ? "changed" : "ok",
                                   report.service + " on " + report.node,

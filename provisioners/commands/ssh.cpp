@@ -7,9 +7,9 @@
 #include <string_view>
 
 #include "commands/lab_commands.hpp"
+#include "labfile/loader.hpp"
 #include "remote/lab_ssh.hpp"
 #include "remote/session.hpp"
-#include "labfile/loader.hpp"
 #include "util/error.hpp"
 #include "util/paths.hpp"
 #include "util/strings.hpp"

@@ -6,11 +6,11 @@
 #include <filesystem>
 
 #include "graph/graph.hpp"
-#include "labfile/render_lab.hpp"
 #include "labfile/loader.hpp"
+#include "labfile/render_lab.hpp"
+#include "services/registry.hpp"
 #include "util/error.hpp"
 #include "util/files.hpp"
-#include "services/registry.hpp"
 
 namespace labctl::commands {
 
@@ -24,35 +24,40 @@ std::string templates_dir(const RenderOptions& options) {
 
 }  // namespace
 
-int run_validate(const GlobalOptions& global, const ValidateOptions& options, std::ostream& out, std::ostream& err) {
+int run_validate(const GlobalOptions& global, const ValidateOptions& options, std::ostream& out,
+                 std::ostream& err) {
     auto result = labfile::load_lab_file(global.file);
     if (options.json) {
-        nlohmann::json report{{"file", global.file}, {"ok", result.lab.has_value()}, {"errors", nlohmann::json::array()}};
+        nlohmann::json report{{"file", global.file},
+                              {"ok", result.lab.has_value()},
+                              {"errors", nlohmann::json::array()}};
         for (const auto& item : result.diagnostics.items())
-            report["errors"].push_back({{"line", item.pos.line}, {"column", item.pos.col}, {"message", item.message}});
+            report["errors"].push_back(
+                {{"line", item.pos.line}, {"column", item.pos.col}, {"message", item.message}});
         out << report.dump(2) << "\n";
         return result.lab ? 0 : 2;
     }
     if (!result.lab) {
         err << result.diagnostics.format();
-        err << result.diagnostics.size() << (result.diagnostics.size() == 1 ? " error" : " errors") << " in "
-            << global.file << "\n";
+        err << result.diagnostics.size() << (result.diagnostics.size() == 1 ? " error" : " errors")
+            << " in " << global.file << "\n";
         return 2;
     }
     const auto& lab = *result.lab;
     std::size_t instances = 0;
     for (const auto& service : lab.services) instances += lab.instances(service).size();
     out << global.file << ": ok: lab " << lab.lab.name << ", " << lab.networks.size() << " network"
-        << (lab.networks.size() == 1 ? "" : "s") << ", " << lab.nodes.size() << " node" << (lab.nodes.size() == 1 ? "" : "s")
-        << ", " << lab.services.size() << " service" << (lab.services.size() == 1 ? "" : "s") << " (" << instances
-        << " instance" << (instances == 1 ? "" : "s") << ")\n";
+        << (lab.networks.size() == 1 ? "" : "s") << ", " << lab.nodes.size() << " node"
+        << (lab.nodes.size() == 1 ? "" : "s") << ", " << lab.services.size() << " service"
+        << (lab.services.size() == 1 ? "" : "s") << " (" << instances << " instance"
+        << (instances == 1 ? "" : "s") << ")\n";
     // Warnings: things that are valid but will fail at `up` time.
     for (const auto& service : lab.services) {
         for (const auto& upload : services::kind_of(service).uploads(service)) {
             auto source = std::filesystem::path(lab.base_dir) / upload.local;
             if (!std::filesystem::exists(source))
-                err << global.file << ":" << upload.pos.line << ":" << upload.pos.col << ": warning: upload source "
-                    << source.string() << " does not exist (yet)\n";
+                err << global.file << ":" << upload.pos.line << ":" << upload.pos.col
+                    << ": warning: upload source " << source.string() << " does not exist (yet)\n";
         }
     }
     return 0;
@@ -87,10 +92,14 @@ int run_render(const GlobalOptions& global, const RenderOptions& options, std::o
 int run_graph(const GlobalOptions& global, const GraphOptions& options, std::ostream& out) {
     auto lab = labfile::load_lab_or_throw(global.file);
     auto format = graph::parse_format(options.format);
-    if (!format) throw InputError("unknown graph format `" + options.format + "` (known: dot, mermaid, svg)");
+    if (!format)
+        throw InputError("unknown graph format `" + options.format +
+                         "` (known: dot, mermaid, svg)");
     auto text = graph::render_graph(lab, *format);
-    if (options.out_file.empty()) out << text;
-    else util::write_file_atomic(options.out_file, text);
+    if (options.out_file.empty())
+        out << text;
+    else
+        util::write_file_atomic(options.out_file, text);
     return 0;
 }
 

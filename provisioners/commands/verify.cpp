@@ -6,10 +6,10 @@
 #include "commands/lab_commands.hpp"
 #include "commands/provision_step.hpp"
 #include "labfile/loader.hpp"
-#include "util/paths.hpp"
-#include "verify/checks.hpp"
 #include "probe/load.hpp"
 #include "services/registry.hpp"
+#include "util/paths.hpp"
+#include "verify/checks.hpp"
 #include "verify/target.hpp"
 
 namespace labctl::commands {

@@ -21,7 +21,6 @@ OverlayPaths overlay_paths(const fs::path& state_dir, const fs::path& image_dir,
     return {image_dir / "rootfs", base / "upper", base / "work", base / "merged"};
 }
 
-
 bool is_mount_point(const fs::path& path) {
     std::error_code ec;
     fs::path canonical = fs::weakly_canonical(path, ec);

@@ -10,10 +10,10 @@
 #include "image/build_steps.hpp"
 #include "image/image_store.hpp"
 #include "render/template_set.hpp"
+#include "services/registry.hpp"
 #include "util/error.hpp"
 #include "util/files.hpp"
 #include "util/paths.hpp"
-#include "services/registry.hpp"
 #include "util/process.hpp"
 #include "util/strings.hpp"
 
@@ -33,12 +33,14 @@ void add_missing(std::vector<std::string>& list, const std::vector<std::string>&
 
 const std::vector<std::string>& base_packages() {
     static const std::vector<std::string> packages = [] {
-        std::vector<std::string> all{
-            // Boot, login and network.
-            "systemd-sysv", "udev", "dbus", "openssh-server", "iproute2", "iputils-ping",
-            "ca-certificates", "sudo", "initramfs-tools", "linux-image-cloud-amd64"};
+        std::vector<std::string> all{// Boot, login and network.
+                                     "systemd-sysv",           "udev",     "dbus",
+                                     "openssh-server",         "iproute2", "iputils-ping",
+                                     "ca-certificates",        "sudo",     "initramfs-tools",
+                                     "linux-image-cloud-amd64"};
         // What the service types run, as each type says (services/<type>/).
-        for (const auto* kind : services::all_kinds()) add_missing(all, kind->image_needs().packages);
+        for (const auto* kind : services::all_kinds())
+            add_missing(all, kind->image_needs().packages);
         return all;
     }();
     return packages;

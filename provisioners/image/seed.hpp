@@ -10,8 +10,8 @@
 
 #include <filesystem>
 
-#include "render/node_seed.hpp"
 #include "render/node_files.hpp"
+#include "render/node_seed.hpp"
 #include "render/template_set.hpp"
 #include "topology/model.hpp"
 

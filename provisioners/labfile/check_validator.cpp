@@ -2,9 +2,9 @@
 
 #include <charconv>
 
+#include "services/registry.hpp"
 #include "topology/toml_reader.hpp"
 #include "util/strings.hpp"
-#include "services/registry.hpp"
 
 namespace labctl::labfile {
 
@@ -84,8 +84,7 @@ void check_relay(const Lab& lab, const DeclaredCheck& check, Diagnostics& diagno
     const auto& kind = services::kind_of(*service);
     if (!kind.runs_user_instances() || kind.http_health(*service).empty()) {
         diagnostics.error(check.target.pos,
-                          "`relay` names `" + service->name + "` of type " +
-                              service->type_name() +
+                          "`relay` names `" + service->name + "` of type " + service->type_name() +
                               "; a relay posts to and reads from an HTTP app service");
         return;
     }
@@ -133,8 +132,7 @@ void check_failover(const Lab& lab, const DeclaredCheck& check, Diagnostics& dia
         any_instance = true;
         for (const auto& service : lab.services) {
             auto balancing = services::balancing_of(lab, service);
-            if (balancing && balancing->backend == instance.service->name)
-                fronted = true;
+            if (balancing && balancing->backend == instance.service->name) fronted = true;
         }
     }
     if (!any_instance)
@@ -142,11 +140,10 @@ void check_failover(const Lab& lab, const DeclaredCheck& check, Diagnostics& dia
             check.target.pos,
             "`failover` target `" + text + "` runs no app instance on node `" + node_name + "`");
     else if (!fronted)
-        diagnostics.error(
-            check.target.pos,
-            "no load balancer fronts `" + text +
-                "`: a failover check measures requests through a balancer whose "
-                "backend runs there");
+        diagnostics.error(check.target.pos,
+                          "no load balancer fronts `" + text +
+                              "`: a failover check measures requests through a balancer whose "
+                              "backend runs there");
 }
 
 }  // namespace

@@ -4,11 +4,11 @@
 #include <fstream>
 #include <sstream>
 
+#include "labfile/validator.hpp"
 #include "services/registry.hpp"
 #include "topology/address_plan.hpp"
 #include "topology/check_loader.hpp"
 #include "topology/toml_reader.hpp"
-#include "labfile/validator.hpp"
 #include "util/error.hpp"
 #include "util/strings.hpp"
 
@@ -21,42 +21,49 @@ namespace {
 const std::vector<std::string> node_keys{"networks", "image", "memory", "vcpus", "user"};
 
 bool is_user_name(std::string_view name) {
-    if (name.empty() || name.size() > 32 || !((name[0] >= 'a' && name[0] <= 'z') || name[0] == '_')) return false;
+    if (name.empty() || name.size() > 32 || !((name[0] >= 'a' && name[0] <= 'z') || name[0] == '_'))
+        return false;
     return std::all_of(name.begin(), name.end(), [](char c) {
         return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
     });
 }
 
 bool is_image_ref(std::string_view image) {
-    return !image.empty() && image.size() <= 4096 && std::all_of(image.begin(), image.end(), [](char c) {
-        return std::isalnum(static_cast<unsigned char>(c)) || std::string_view("._-/+~").find(c) != std::string_view::npos;
-    });
+    return !image.empty() && image.size() <= 4096 &&
+           std::all_of(image.begin(), image.end(), [](char c) {
+               return std::isalnum(static_cast<unsigned char>(c)) ||
+                      std::string_view("._-/+~").find(c) != std::string_view::npos;
+           });
 }
 
 void check_name(Diagnostics& diagnostics, Pos pos, std::string_view what, std::string_view name) {
     if (!is_valid_name(name))
-        diagnostics.error(pos, "bad " + std::string(what) + " name `" + std::string(name) + "`: names must match " +
-                                   name_rule);
+        diagnostics.error(pos, "bad " + std::string(what) + " name `" + std::string(name) +
+                                   "`: names must match " + name_rule);
 }
 
 class Loader {
-public:
+  public:
     Loader(Diagnostics& diagnostics, Lab& lab) : diagnostics_(diagnostics), lab_(lab) {}
 
     void load(const toml::table& root) {
         TomlReader reader(root, "the file's top level", diagnostics_);
-        if (auto table = reader.subtable("lab")) load_lab(*table);
-        else if (!root.contains("lab")) diagnostics_.error({1, 1}, "missing table [lab] with the lab's `name`");
+        if (auto table = reader.subtable("lab"))
+            load_lab(*table);
+        else if (!root.contains("lab"))
+            diagnostics_.error({1, 1}, "missing table [lab] with the lab's `name`");
         if (auto table = reader.subtable("networks")) load_networks(*table);
         if (auto table = reader.subtable("defaults")) load_defaults(*table);
-        if (auto table = reader.subtable("nodes")) load_nodes(*table);
-        else if (!root.contains("nodes")) diagnostics_.error({1, 1}, "missing table [nodes]: a lab needs at least one node");
+        if (auto table = reader.subtable("nodes"))
+            load_nodes(*table);
+        else if (!root.contains("nodes"))
+            diagnostics_.error({1, 1}, "missing table [nodes]: a lab needs at least one node");
         if (auto table = reader.subtable("services")) load_services(*table);
         if (auto checks = reader.get("checks")) load_checks(*checks, lab_, diagnostics_);
         reader.finish();
     }
 
-private:
+  private:
     void load_lab(const toml::table& table) {
         TomlReader reader(table, "[lab]", diagnostics_);
         if (auto name = reader.string("name")) {
@@ -67,20 +74,28 @@ private:
             diagnostics_.error(reader.pos(), "missing key `name` in [lab]");
         }
         if (auto connect = reader.string("connect")) {
-            if (connect->empty() || !kinds_printable(*connect) || connect->find(' ') != std::string::npos)
-                diagnostics_.error(reader.value_pos("connect"), "`connect` must be a libvirt URI such as qemu:///system");
+            if (connect->empty() || !kinds_printable(*connect) ||
+                connect->find(' ') != std::string::npos)
+                diagnostics_.error(reader.value_pos("connect"),
+                                   "`connect` must be a libvirt URI such as qemu:///system");
             else
                 lab_.lab.connect = *connect;
         }
         if (auto driver = reader.string("driver")) {
-            if (auto parsed = parse_driver(*driver)) lab_.lab.driver = *parsed;
-            else diagnostics_.error(reader.value_pos("driver"), "unknown driver `" + *driver + "` (known: auto, kvm, qemu, lxc)");
+            if (auto parsed = parse_driver(*driver))
+                lab_.lab.driver = *parsed;
+            else
+                diagnostics_.error(
+                    reader.value_pos("driver"),
+                    "unknown driver `" + *driver + "` (known: auto, kvm, qemu, lxc)");
         }
         reader.finish();
     }
 
     static bool kinds_printable(std::string_view text) {
-        return std::all_of(text.begin(), text.end(), [](char c) { return static_cast<unsigned char>(c) > 0x20 && c != 0x7f; });
+        return std::all_of(text.begin(), text.end(), [](char c) {
+            return static_cast<unsigned char>(c) > 0x20 && c != 0x7f;
+        });
     }
 
     void load_defaults(const toml::table& table) {
@@ -98,20 +113,26 @@ private:
             check_name(diagnostics_, network.pos, "network", network.name);
             std::string what = "[networks." + network.name + "]";
             if (!node->is_table()) {
-                diagnostics_.error(pos_of(*node), "wrong type: " + what + " must be a table, not " + type_name(*node));
+                diagnostics_.error(pos_of(*node), "wrong type: " + what + " must be a table, not " +
+                                                      type_name(*node));
                 continue;
             }
             TomlReader reader(*node->as_table(), what, diagnostics_);
             if (auto mode = reader.string("mode")) {
-                if (*mode == "host-only") network.mode = NetworkMode::host_only;
-                else if (*mode == "nat") network.mode = NetworkMode::nat;
+                if (*mode == "host-only")
+                    network.mode = NetworkMode::host_only;
+                else if (*mode == "nat")
+                    network.mode = NetworkMode::nat;
                 else {
                     auto hint = util::closest_match(*mode, {"host-only", "nat"});
-                    diagnostics_.error(reader.value_pos("mode"), "unknown network mode `" + *mode + "` (known: host-only, nat)" +
-                                                                     (hint.empty() ? "" : "; did you mean `" + hint + "`?"));
+                    diagnostics_.error(reader.value_pos("mode"),
+                                       "unknown network mode `" + *mode +
+                                           "` (known: host-only, nat)" +
+                                           (hint.empty() ? "" : "; did you mean `" + hint + "`?"));
                 }
             } else if (!reader.table().contains("mode")) {
-                diagnostics_.error(network.pos, "missing key `mode` in " + what + " (host-only or nat)");
+                diagnostics_.error(network.pos,
+                                   "missing key `mode` in " + what + " (host-only or nat)");
             }
             bool subnet_ok = false;
             if (auto subnet = reader.string("subnet")) {
@@ -120,16 +141,20 @@ private:
                     network.subnet = *parsed;
                     subnet_ok = true;
                 } else {
-                    diagnostics_.error(network.subnet_pos, "bad subnet `" + *subnet +
-                                                               "`: expected an IPv4 network such as 192.168.56.0/24 "
-                                                               "(prefix 8..30, host bits zero)");
+                    diagnostics_.error(network.subnet_pos,
+                                       "bad subnet `" + *subnet +
+                                           "`: expected an IPv4 network such as 192.168.56.0/24 "
+                                           "(prefix 8..30, host bits zero)");
                 }
             } else if (!reader.table().contains("subnet")) {
-                diagnostics_.error(network.pos, "missing key `subnet` in " + what + " (e.g. \"192.168.56.0/24\")");
+                diagnostics_.error(
+                    network.pos, "missing key `subnet` in " + what + " (e.g. \"192.168.56.0/24\")");
             }
             reader.finish();
-            if (subnet_ok) lab_.networks.push_back(std::move(network));
-            else bad_networks_.insert(network.name);
+            if (subnet_ok)
+                lab_.networks.push_back(std::move(network));
+            else
+                bad_networks_.insert(network.name);
         }
     }
 
@@ -139,14 +164,19 @@ private:
             if (is_image_ref(*image)) {
                 node.image = *image;
                 node.image_pos = reader.value_pos("image");
-            }
-            else diagnostics_.error(reader.value_pos("image"), "bad image `" + *image + "`: an image name or a path to a qcow2 file");
+            } else
+                diagnostics_.error(
+                    reader.value_pos("image"),
+                    "bad image `" + *image + "`: an image name or a path to a qcow2 file");
         }
-        if (auto memory = reader.integer("memory", {64, 1024 * 1024})) node.memory_mib = static_cast<int>(*memory);
+        if (auto memory = reader.integer("memory", {64, 1024 * 1024}))
+            node.memory_mib = static_cast<int>(*memory);
         if (auto vcpus = reader.integer("vcpus", {1, 64})) node.vcpus = static_cast<int>(*vcpus);
         if (auto user = reader.string("user")) {
-            if (is_user_name(*user)) node.user = *user;
-            else diagnostics_.error(reader.value_pos("user"), "bad user name `" + *user + "`");
+            if (is_user_name(*user))
+                node.user = *user;
+            else
+                diagnostics_.error(reader.value_pos("user"), "bad user name `" + *user + "`");
         }
         if (auto networks = reader.get("networks")) read_nics(*networks, node, defaults_only);
     }
@@ -156,33 +186,42 @@ private:
             // networks = ["hostonly", "nat"]: dhcp on each.
             for (const auto& element : *networks.as_array()) {
                 if (!element.is_string()) {
-                    diagnostics_.error(pos_of(element), "wrong type: network names must be strings, not " + type_name(element));
+                    diagnostics_.error(
+                        pos_of(element),
+                        "wrong type: network names must be strings, not " + type_name(element));
                     continue;
                 }
-                add_nic(node, element.as_string()->get(), pos_of(element), pos_of(element), "dhcp", defaults_only);
+                add_nic(node, element.as_string()->get(), pos_of(element), pos_of(element), "dhcp",
+                        defaults_only);
             }
             return;
         }
         if (!networks.is_table()) {
-            diagnostics_.error(pos_of(networks), "wrong type: `networks` must be a table such as "
-                                                 "{ hostonly = \"192.168.56.11\", nat = \"dhcp\" }, not " +
-                                                     type_name(networks));
+            diagnostics_.error(pos_of(networks),
+                               "wrong type: `networks` must be a table such as "
+                               "{ hostonly = \"192.168.56.11\", nat = \"dhcp\" }, not " +
+                                   type_name(networks));
             return;
         }
         for (auto [key, value] : in_file_order(*networks.as_table())) {
             if (!value->is_string()) {
-                diagnostics_.error(pos_of(*value), "wrong type: address on network `" + std::string(key->str()) +
-                                                       "` must be a string (an address or \"dhcp\"), not " + type_name(*value));
+                diagnostics_.error(pos_of(*value),
+                                   "wrong type: address on network `" + std::string(key->str()) +
+                                       "` must be a string (an address or \"dhcp\"), not " +
+                                       type_name(*value));
                 continue;
             }
-            add_nic(node, std::string(key->str()), pos_of(key->source()), pos_of(*value), value->as_string()->get(), defaults_only);
+            add_nic(node, std::string(key->str()), pos_of(key->source()), pos_of(*value),
+                    value->as_string()->get(), defaults_only);
         }
     }
 
-    void add_nic(Node& node, const std::string& network_name, Pos key_pos, Pos value_pos, const std::string& address,
-                 bool defaults_only) {
+    void add_nic(Node& node, const std::string& network_name, Pos key_pos, Pos value_pos,
+                 const std::string& address, bool defaults_only) {
         if (defaults_only && address != "dhcp") {
-            diagnostics_.error(value_pos, "[defaults] networks can only be \"dhcp\": a static address belongs to one node");
+            diagnostics_.error(
+                value_pos,
+                "[defaults] networks can only be \"dhcp\": a static address belongs to one node");
             return;
         }
         const Network* network = lab_.network(network_name);
@@ -191,13 +230,15 @@ private:
                 std::vector<std::string> names;
                 for (const auto& n : lab_.networks) names.push_back(n.name);
                 auto hint = util::closest_match(network_name, names);
-                diagnostics_.error(key_pos, "unknown network `" + network_name + "`" +
-                                                (hint.empty() ? "" : " (did you mean `" + hint + "`?)"));
+                diagnostics_.error(key_pos,
+                                   "unknown network `" + network_name + "`" +
+                                       (hint.empty() ? "" : " (did you mean `" + hint + "`?)"));
             }
             return;
         }
         if (node.nic(network_name)) {
-            diagnostics_.error(key_pos, "node `" + node.name + "` is on network `" + network_name + "` twice");
+            diagnostics_.error(
+                key_pos, "node `" + node.name + "` is on network `" + network_name + "` twice");
             return;
         }
         Nic nic;
@@ -206,7 +247,9 @@ private:
         if (address != "dhcp") {
             auto parsed = util::Ipv4::parse(address);
             if (!parsed) {
-                diagnostics_.error(value_pos, "bad address `" + address + "`: an IPv4 address such as 192.168.56.11 or \"dhcp\"");
+                diagnostics_.error(value_pos,
+                                   "bad address `" + address +
+                                       "`: an IPv4 address such as 192.168.56.11 or \"dhcp\"");
                 return;
             }
             nic.address = parsed;
@@ -222,7 +265,9 @@ private:
             check_name(diagnostics_, node.pos, "node", node.name);
             std::string what = "[nodes." + node.name + "]";
             if (!value->is_table()) {
-                diagnostics_.error(pos_of(*value), "wrong type: " + what + " must be a table, not " + type_name(*value));
+                diagnostics_.error(
+                    pos_of(*value),
+                    "wrong type: " + what + " must be a table, not " + type_name(*value));
                 continue;
             }
             TomlReader reader(*value->as_table(), what, diagnostics_);
@@ -232,7 +277,9 @@ private:
             reader.finish();
             // Only when nothing else was said about its networks: one clear error, not two.
             if (node.nics.empty() && diagnostics_.size() == errors_before)
-                diagnostics_.error(node.pos, "node `" + node.name + "` has no `networks`: it needs at least one to be reached");
+                diagnostics_.error(node.pos,
+                                   "node `" + node.name +
+                                       "` has no `networks`: it needs at least one to be reached");
             lab_.nodes.push_back(std::move(node));
         }
     }
@@ -244,11 +291,14 @@ private:
             service.pos = pos_of(key->source());
             check_name(diagnostics_, service.pos, "service", service.name);
             if (service.name == "node" || service.name == "instance" || service.name == "lab")
-                diagnostics_.error(service.pos, "service name `" + service.name + "` is reserved for ${" + service.name +
+                diagnostics_.error(service.pos, "service name `" + service.name +
+                                                    "` is reserved for ${" + service.name +
                                                     ".…} references");
             std::string what = "[services." + service.name + "]";
             if (!value->is_table()) {
-                diagnostics_.error(pos_of(*value), "wrong type: " + what + " must be a table, not " + type_name(*value));
+                diagnostics_.error(
+                    pos_of(*value),
+                    "wrong type: " + what + " must be a table, not " + type_name(*value));
                 continue;
             }
             TomlReader reader(*value->as_table(), what, diagnostics_);
@@ -259,9 +309,10 @@ private:
                 kind = services::find_kind(*type);
                 if (!kind) {
                     auto hint = util::closest_match(*type, services::kind_names());
-                    diagnostics_.error(service.type_pos, "unknown service type `" + *type + "` (known: " +
-                                                             util::join(services::kind_names(), ", ") + ")" +
-                                                             (hint.empty() ? "" : "; did you mean `" + hint + "`?"));
+                    diagnostics_.error(service.type_pos,
+                                       "unknown service type `" + *type + "` (known: " +
+                                           util::join(services::kind_names(), ", ") + ")" +
+                                           (hint.empty() ? "" : "; did you mean `" + hint + "`?"));
                 }
             } else if (!value->as_table()->contains("type")) {
                 diagnostics_.error(service.pos, "missing key `type` in " + what + " (one of " +
@@ -272,7 +323,8 @@ private:
             service.type = kind;
             service.settings = kind->parse(reader, service);
             if (service.on.empty() && kind->placed_by_on() && !value->as_table()->contains("on"))
-                diagnostics_.error(service.pos, "missing key `on` in " + what + " (the node or nodes it runs on)");
+                diagnostics_.error(
+                    service.pos, "missing key `on` in " + what + " (the node or nodes it runs on)");
             reader.finish();
             lab_.services.push_back(std::move(service));
         }
@@ -287,7 +339,8 @@ private:
 
 }  // namespace
 
-LoadResult load_lab_text(std::string_view text, const std::string& file, const std::string& base_dir) {
+LoadResult load_lab_text(std::string_view text, const std::string& file,
+                         const std::string& base_dir) {
     LoadResult result{std::nullopt, Diagnostics(file)};
     Lab lab;
     lab.file = file;
@@ -296,7 +349,8 @@ LoadResult load_lab_text(std::string_view text, const std::string& file, const s
     try {
         root = toml::parse(text, file);
     } catch (const toml::parse_error& error) {
-        result.diagnostics.error(pos_of(error.source()), "TOML syntax: " + std::string(error.description()));
+        result.diagnostics.error(pos_of(error.source()),
+                                 "TOML syntax: " + std::string(error.description()));
         return result;
     }
     Loader(result.diagnostics, lab).load(root);
@@ -310,7 +364,8 @@ LoadResult load_lab_file(const std::string& path) {
     std::ifstream in(path, std::ios::binary);
     if (!in) {
         LoadResult result{std::nullopt, Diagnostics(path)};
-        result.diagnostics.error({1, 1}, "cannot read the lab file: " + std::string(std::strerror(errno)));
+        result.diagnostics.error({1, 1},
+                                 "cannot read the lab file: " + std::string(std::strerror(errno)));
         return result;
     }
     std::ostringstream text;

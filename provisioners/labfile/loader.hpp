@@ -16,7 +16,8 @@ struct LoadResult {
 };
 
 // FILE names the text in messages; BASE_DIR anchors relative upload paths.
-LoadResult load_lab_text(std::string_view text, const std::string& file, const std::string& base_dir = ".");
+LoadResult load_lab_text(std::string_view text, const std::string& file,
+                         const std::string& base_dir = ".");
 LoadResult load_lab_file(const std::string& path);
 
 // load_lab_file, throwing InputError with every message when the file is invalid.

@@ -2,9 +2,9 @@
 
 #include <algorithm>
 
-#include "services/registry.hpp"
 #include "render/node_files.hpp"
 #include "render/node_seed.hpp"
+#include "services/registry.hpp"
 #include "util/error.hpp"
 #include "util/strings.hpp"
 
@@ -24,14 +24,18 @@ bool selected(const std::vector<std::string>& only, const topo::Service& service
 
 void check_selection(const topo::Lab& lab, const std::vector<std::string>& only) {
     for (const auto& name : only) {
-        if (name == "seed" || name == "cloud-init" || lab.service(name) || services::find_kind(name)) continue;
+        if (name == "seed" || name == "cloud-init" || lab.service(name) ||
+            services::find_kind(name))
+            continue;
         std::vector<std::string> names{"seed"};
         for (const auto& service : lab.services) names.push_back(service.name);
         for (const auto& kind : services::kind_names()) names.push_back(kind);
         auto hint = util::closest_match(name, names);
-        throw InputError("unknown service `" + name + "` (services: " +
-                         util::join(std::vector<std::string>(names.begin() + 1, names.end()), ", ") +
-                         "; or seed, alias cloud-init)" + (hint.empty() ? "" : "; did you mean `" + hint + "`?"));
+        throw InputError(
+            "unknown service `" + name + "` (services: " +
+            util::join(std::vector<std::string>(names.begin() + 1, names.end()), ", ") +
+            "; or seed, alias cloud-init)" +
+            (hint.empty() ? "" : "; did you mean `" + hint + "`?"));
     }
 }
 
@@ -47,7 +51,8 @@ std::vector<GeneratedFile> render_lab(const topo::Lab& lab, const TemplateSet& t
         files.insert(files.end(), rendered.begin(), rendered.end());
     }
     auto named = [&](const char* name) {
-        return std::find(selection.only.begin(), selection.only.end(), name) != selection.only.end();
+        return std::find(selection.only.begin(), selection.only.end(), name) !=
+               selection.only.end();
     };
     bool want_seed = selection.only.empty() || named("seed") || named("cloud-init");
     if (want_seed) {
@@ -59,8 +64,9 @@ std::vector<GeneratedFile> render_lab(const topo::Lab& lab, const TemplateSet& t
             }
             // What `up` gives the node: cloud-init NoCloud files on a user's cloud image,
             // labctl's seed tree on a labctl base image.
-            auto seed = node.uses_cloud_image() ? render::render_cloud_init(lab, node, templates, identity)
-                                                : render::render_labctl_seed(lab, node, templates, identity);
+            auto seed = node.uses_cloud_image()
+                            ? render::render_cloud_init(lab, node, templates, identity)
+                            : render::render_labctl_seed(lab, node, templates, identity);
             files.insert(files.end(), seed.begin(), seed.end());
         }
     }

@@ -3,8 +3,8 @@
 #include <functional>
 #include <map>
 
-#include "services/registry.hpp"
 #include "labfile/check_validator.hpp"
+#include "services/registry.hpp"
 #include "topology/references.hpp"
 #include "util/strings.hpp"
 
@@ -19,8 +19,9 @@ void check_subnets(const Lab& lab, Diagnostics& diagnostics) {
         for (std::size_t j = 0; j < i; ++j)
             if (lab.networks[i].subnet.overlaps(lab.networks[j].subnet))
                 diagnostics.error(lab.networks[i].subnet_pos,
-                                  "subnet " + lab.networks[i].subnet.str() + " of network `" + lab.networks[i].name +
-                                      "` overlaps subnet " + lab.networks[j].subnet.str() + " of network `" +
+                                  "subnet " + lab.networks[i].subnet.str() + " of network `" +
+                                      lab.networks[i].name + "` overlaps subnet " +
+                                      lab.networks[j].subnet.str() + " of network `" +
                                       lab.networks[j].name + "`");
 }
 
@@ -32,14 +33,16 @@ bool check_service_nodes(const Lab& lab, const Service& service, Diagnostics& di
         const auto& on = service.on[i];
         if (!lab.node(on.value)) {
             auto hint = util::closest_match(on.value, names);
-            diagnostics.error(on.pos, "unknown node `" + on.value + "` in service `" + service.name + "`" +
+            diagnostics.error(on.pos, "unknown node `" + on.value + "` in service `" +
+                                          service.name + "`" +
                                           (hint.empty() ? "" : " (did you mean `" + hint + "`?)"));
             ok = false;
         }
         for (std::size_t j = 0; j < i; ++j)
             if (service.on[j].value == on.value && service.type->placed_by_on())
-                diagnostics.error(on.pos, "node `" + on.value + "` is listed twice in `on` of service `" + service.name +
-                                              "` (use `instances` for more than one per node)");
+                diagnostics.error(
+                    on.pos, "node `" + on.value + "` is listed twice in `on` of service `" +
+                                service.name + "` (use `instances` for more than one per node)");
     }
     return ok;
 }
@@ -92,8 +95,10 @@ void check_cycles(const Lab& lab, Diagnostics& diagnostics) {
 void validate_lab(const Lab& lab, Diagnostics& diagnostics) {
     check_subnets(lab, diagnostics);
     bool nodes_ok = true;
-    for (const auto& service : lab.services) nodes_ok &= check_service_nodes(lab, service, diagnostics);
-    for (const auto& service : lab.services) services::kind_of(service).validate(lab, service, diagnostics);
+    for (const auto& service : lab.services)
+        nodes_ok &= check_service_nodes(lab, service, diagnostics);
+    for (const auto& service : lab.services)
+        services::kind_of(service).validate(lab, service, diagnostics);
     if (nodes_ok) check_ports(lab, diagnostics);
     check_cycles(lab, diagnostics);
     validate_checks(lab, diagnostics);

@@ -24,8 +24,6 @@ std::string describe_split(const Split& split) {
     return out.empty() ? "no answers" : out;
 }
 
-
-
 namespace {
 
 struct Answer {

@@ -26,7 +26,6 @@ using Split = std::map<std::string, int>;  // backend "addr:port" -> requests an
 // "a:1 34 (34%), b:2 66 (66%)", or "no answers".
 std::string describe_split(const Split& split);
 
-
 enum class LoadProtocol {
     http,         // GET PATH over HTTP/1.1; a status below 500 counts as answered
     grpc_health,  // grpc.health.v1.Health/Check over h2c; SERVING counts as answered

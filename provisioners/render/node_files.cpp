@@ -28,7 +28,8 @@ void set_nic_fields(Data& item, const topo::Lab& lab, const topo::Node& node, st
 }
 
 std::vector<GeneratedFile> render_cloud_init(const topo::Lab& lab, const topo::Node& node,
-                                             const TemplateSet& templates, const NodeIdentity& identity) {
+                                             const TemplateSet& templates,
+                                             const NodeIdentity& identity) {
     Data data = object_data();
     data.set("lab", lab.lab.name);
     data.set("node", node.name);
@@ -53,9 +54,12 @@ std::vector<GeneratedFile> render_cloud_init(const topo::Lab& lab, const topo::N
     data.set("nics", nics);
     const std::string dir = "/var/lib/cloud/seed/nocloud/";
     return {
-        {node.name, dir + "meta-data", templates.render("cloud-init/meta-data.mustache", data), 0644, ""},
-        {node.name, dir + "user-data", templates.render("cloud-init/user-data.mustache", data), 0600, ""},
-        {node.name, dir + "network-config", templates.render("cloud-init/network-config.mustache", data), 0644, ""},
+        {node.name, dir + "meta-data", templates.render("cloud-init/meta-data.mustache", data),
+         0644, ""},
+        {node.name, dir + "user-data", templates.render("cloud-init/user-data.mustache", data),
+         0600, ""},
+        {node.name, dir + "network-config",
+         templates.render("cloud-init/network-config.mustache", data), 0644, ""},
     };
 }
 

@@ -7,7 +7,8 @@
 
 namespace labctl::render {
 
-TemplateSet::TemplateSet(std::filesystem::path override_dir) : override_dir_(std::move(override_dir)) {
+TemplateSet::TemplateSet(std::filesystem::path override_dir)
+    : override_dir_(std::move(override_dir)) {
     if (!override_dir_.empty() && !std::filesystem::is_directory(override_dir_))
         throw InputError("templates directory " + override_dir_.string() + " does not exist");
 }
@@ -44,7 +45,11 @@ std::string TemplateSet::render(const std::string& name, const Data& data, Escap
     return util::collapse_blank_lines(text);
 }
 
-Data list_data() { return Data{Data::type::list}; }
-Data object_data() { return Data{Data::type::object}; }
+Data list_data() {
+    return Data{Data::type::list};
+}
+Data object_data() {
+    return Data{Data::type::object};
+}
 
 }  // namespace labctl::render

@@ -16,16 +16,17 @@ using Data = kainjow::mustache::data;
 enum class Escape { none, xml };
 
 class TemplateSet {
-public:
+  public:
     // OVERRIDE_DIR may be empty.
     explicit TemplateSet(std::filesystem::path override_dir = {});
 
     // NAME is relative to templates/, e.g. "nginx/balancer.conf.mustache".
-    std::string render(const std::string& name, const Data& data, Escape escape = Escape::none) const;
+    std::string render(const std::string& name, const Data& data,
+                       Escape escape = Escape::none) const;
     std::string source(const std::string& name) const;
     std::vector<std::string> names() const;
 
-private:
+  private:
     std::filesystem::path override_dir_;
 };
 

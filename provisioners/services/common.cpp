@@ -5,13 +5,15 @@
 
 namespace labctl::services {
 
-std::optional<topo::Duration> read_duration(topo::TomlReader& reader, std::string_view key, bool whole_seconds) {
+std::optional<topo::Duration> read_duration(topo::TomlReader& reader, std::string_view key,
+                                            bool whole_seconds) {
     auto node = reader.get(key);
     if (!node) return std::nullopt;
     if (node->is_integer()) {
         auto seconds = node->as_integer()->get();
         if (seconds < 0 || seconds > 86400) {
-            reader.diagnostics().error(topo::pos_of(*node), std::string("`").append(key) + "` must be 0..86400 seconds");
+            reader.diagnostics().error(topo::pos_of(*node),
+                                       std::string("`").append(key) + "` must be 0..86400 seconds");
             return std::nullopt;
         }
         return topo::Duration{std::to_string(seconds) + "s", static_cast<double>(seconds)};
@@ -24,24 +26,31 @@ std::optional<topo::Duration> read_duration(topo::TomlReader& reader, std::strin
     std::size_t digits = 0;
     while (digits < text.size() && text[digits] >= '0' && text[digits] <= '9') ++digits;
     std::string unit = text.substr(digits);
-    double scale = unit == "ms" ? 0.001 : unit == "s" || unit.empty() ? 1 : unit == "m" ? 60 : unit == "h" ? 3600 : -1;
+    double scale = unit == "ms"                  ? 0.001
+                   : unit == "s" || unit.empty() ? 1
+                   : unit == "m"                 ? 60
+                   : unit == "h"                 ? 3600
+                                                 : -1;
     long value = 0;
     bool number_ok = digits > 0 && digits <= 6 &&
                      std::from_chars(text.data(), text.data() + digits, value).ec == std::errc{};
     if (scale < 0 || !number_ok) {
-        reader.diagnostics().error(topo::pos_of(*node), std::string("`").append(key) + "` = \"" + text +
-                                                            "\" is not a duration (use e.g. \"5s\", \"500ms\", \"1m\")");
+        reader.diagnostics().error(topo::pos_of(*node),
+                                   std::string("`").append(key) + "` = \"" + text +
+                                       "\" is not a duration (use e.g. \"5s\", \"500ms\", \"1m\")");
         return std::nullopt;
     }
     if (whole_seconds && unit == "ms") {
-        reader.diagnostics().error(topo::pos_of(*node), std::string("`").append(key) + "` = \"" + text +
-                                                            "\": nginx counts it in whole seconds (use e.g. \"1s\")");
+        reader.diagnostics().error(topo::pos_of(*node),
+                                   std::string("`").append(key) + "` = \"" + text +
+                                       "\": nginx counts it in whole seconds (use e.g. \"1s\")");
         return std::nullopt;
     }
     return topo::Duration{std::to_string(value) + (unit.empty() ? "s" : unit), value * scale};
 }
 
-render::Data header_data(const topo::Lab& lab, const topo::Service& service, const topo::Node& node) {
+render::Data header_data(const topo::Lab& lab, const topo::Service& service,
+                         const topo::Node& node) {
     render::Data data = render::object_data();
     data.set("lab", lab.lab.name);
     data.set("service", service.name);
@@ -65,8 +74,8 @@ PrimaryReplicas read_primary_replicas(topo::TomlReader& reader, topo::Service& s
             placement.replicas.assign(service.on.begin() + 1, service.on.end());
     }
     if (placement.primary.value.empty() && !reader.table().contains("primary")) {
-        diagnostics.error(reader.pos(), "missing key `primary` in " + reader.what() + " (the node of " +
-                                            std::string(what) + ")");
+        diagnostics.error(reader.pos(), "missing key `primary` in " + reader.what() +
+                                            " (the node of " + std::string(what) + ")");
         return placement;
     }
     std::vector<topo::Located<std::string>> nodes{placement.primary};
@@ -84,8 +93,9 @@ PrimaryReplicas read_primary_replicas(topo::TomlReader& reader, topo::Service& s
         for (std::size_t i = 0; same && i < nodes.size(); ++i)
             same = service.on[i].value == nodes[i].value;
         if (!same)
-            diagnostics.error(service.on.front().pos,
-                              "`on` disagrees with `primary` and `replicas`; give one or the other");
+            diagnostics.error(
+                service.on.front().pos,
+                "`on` disagrees with `primary` and `replicas`; give one or the other");
     }
     service.on = nodes;
     return placement;

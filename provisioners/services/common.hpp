@@ -42,7 +42,8 @@ void check_replicas_reach_primary(const topo::Lab& lab, const PrimaryReplicas& p
                                   topo::Diagnostics& diagnostics);
 
 // Keys every template gets: lab, service, node, generator banner.
-render::Data header_data(const topo::Lab& lab, const topo::Service& service, const topo::Node& node);
+render::Data header_data(const topo::Lab& lab, const topo::Service& service,
+                         const topo::Node& node);
 
 // The form of a service name in environment variable names: upper case, '-' becomes '_'.
 std::string secret_id(std::string_view service);

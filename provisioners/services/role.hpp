@@ -40,7 +40,7 @@ struct RoleTarget {
     const topo::Node& node;
     const topo::Service& service;
     std::vector<render::GeneratedFile> files;  // this service's rendered files for this node
-    std::filesystem::path state_dir = {};       // the lab's state: generated secrets live here
+    std::filesystem::path state_dir = {};      // the lab's state: generated secrets live here
 };
 
 class Role {

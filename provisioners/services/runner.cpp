@@ -60,7 +60,8 @@ std::vector<RoleReport> provision(const topo::Lab& lab,
             const std::string& node_name = node_order[index];
             try {
                 const topo::Node* node = lab.node(node_name);
-                if (!node) throw InfraError("service placed on unknown node", node_name, "provision");
+                if (!node)
+                    throw InfraError("service placed on unknown node", node_name, "provision");
                 auto& session = pool.get(node_name);
                 for (const auto* service : by_node.at(node_name)) {
                     util::interrupt_point("provision " + service->name + " on " + node_name);

@@ -1,7 +1,7 @@
 // Runs the roles of a whole lab: services in dependency tiers (brokers and databases, then
 // the apps that use them, then the load balancers in front), and within a tier every node
-// in parallel (at most --jobs at once), each on its own pooled SSH session. One node's services run one after the
-// other, so a Session is never shared between threads.
+// in parallel (at most --jobs at once), each on its own pooled SSH session. One node's services run
+// one after the other, so a Session is never shared between threads.
 #pragma once
 
 #include <functional>
@@ -26,7 +26,7 @@ std::unique_ptr<Role> default_role(const topo::Service& service);
 struct ProvisionOptions {
     RoleFor role_for = default_role;
     std::function<void(const RoleReport&)> on_report;  // called as each (service, node) ends
-    std::filesystem::path state_dir;                    // handed to every role
+    std::filesystem::path state_dir;                   // handed to every role
     std::size_t jobs = 0;  // nodes provisioned at once (--jobs); 0: every node of a tier
 };
 

@@ -12,8 +12,8 @@
 #include <string>
 #include <vector>
 
-#include "render/generated_file.hpp"
 #include "remote/pool.hpp"
+#include "render/generated_file.hpp"
 #include "render/template_set.hpp"
 #include "services/role.hpp"
 #include "topology/diagnostics.hpp"
@@ -102,7 +102,7 @@ struct PortUse {
 // topo::ServiceTraits is what the lab model asks (name, main port, instances, ...); the rest is
 // for loading, rendering, provisioning and drawing.
 class ServiceKind : public topo::ServiceTraits {
-public:
+  public:
     // Reads the type's own keys (everything except `type` and `on`).
     virtual std::shared_ptr<topo::ServiceSettings> parse(topo::TomlReader& reader,
                                                          topo::Service& service) const = 0;
@@ -112,8 +112,9 @@ public:
     // Checks that need the whole lab (backend exists, weights name backend nodes, ...).
     virtual void validate(const topo::Lab& lab, const topo::Service& service,
                           topo::Diagnostics& diagnostics) const = 0;
-    virtual std::vector<render::GeneratedFile> render(const topo::Lab& lab, const topo::Service& service,
-                                                      const render::TemplateSet& templates) const = 0;
+    virtual std::vector<render::GeneratedFile> render(
+        const topo::Lab& lab, const topo::Service& service,
+        const render::TemplateSet& templates) const = 0;
     virtual ImageNeeds image_needs() const = 0;
     // What the lab diagram says SERVICE is on NODE beyond its type ("primary"), or "".
     virtual std::string graph_role(const topo::Service&, const topo::Node&) const { return ""; }
@@ -160,6 +161,5 @@ public:
     // The provisioner of this type on a node.
     virtual std::unique_ptr<Role> make_role() const = 0;
 };
-
 
 }  // namespace labctl::services

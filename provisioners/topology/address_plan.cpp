@@ -6,7 +6,8 @@
 
 namespace labctl::topo {
 
-std::string deterministic_mac(std::string_view lab, std::string_view node, std::string_view network, int salt) {
+std::string deterministic_mac(std::string_view lab, std::string_view node, std::string_view network,
+                              int salt) {
     // FNV-1a: stable across builds and platforms, unlike std::hash.
     std::uint64_t hash = 14695981039346656037ull;
     auto mix = [&](std::string_view text) {
@@ -22,13 +23,15 @@ std::string deterministic_mac(std::string_view lab, std::string_view node, std::
     mix(network);
     mix(std::to_string(salt));
     char mac[18];
-    std::snprintf(mac, sizeof mac, "52:54:00:%02x:%02x:%02x", static_cast<unsigned>(hash >> 16 & 0xff),
-                  static_cast<unsigned>(hash >> 8 & 0xff), static_cast<unsigned>(hash & 0xff));
+    std::snprintf(mac, sizeof mac, "52:54:00:%02x:%02x:%02x",
+                  static_cast<unsigned>(hash >> 16 & 0xff), static_cast<unsigned>(hash >> 8 & 0xff),
+                  static_cast<unsigned>(hash & 0xff));
     return mac;
 }
 
 void plan_addresses(Lab& lab, Diagnostics& diagnostics) {
-    std::map<std::string, std::map<std::uint32_t, std::string>> taken;  // network -> address -> node
+    std::map<std::string, std::map<std::uint32_t, std::string>>
+        taken;  // network -> address -> node
     for (auto& node : lab.nodes) {
         for (auto& nic : node.nics) {
             if (!nic.address) continue;
@@ -38,25 +41,29 @@ void plan_addresses(Lab& lab, Diagnostics& diagnostics) {
             auto address = *nic.address;
             nic.planned = address;
             if (!subnet.contains(address)) {
-                diagnostics.error(nic.pos, "address " + address.str() + " is outside subnet " + subnet.str() +
-                                               " of network `" + network->name + "`");
+                diagnostics.error(nic.pos, "address " + address.str() + " is outside subnet " +
+                                               subnet.str() + " of network `" + network->name +
+                                               "`");
                 continue;
             }
             if (address == subnet.network || address == subnet.broadcast()) {
-                diagnostics.error(nic.pos, "address " + address.str() + " is the " +
-                                               (address == subnet.network ? "network" : "broadcast") +
-                                               " address of " + subnet.str());
+                diagnostics.error(nic.pos,
+                                  "address " + address.str() + " is the " +
+                                      (address == subnet.network ? "network" : "broadcast") +
+                                      " address of " + subnet.str());
                 continue;
             }
             if (address == subnet.gateway()) {
-                diagnostics.error(nic.pos, "address " + address.str() + " belongs to the host on network `" +
-                                               network->name + "` (the first address of the subnet)");
+                diagnostics.error(nic.pos, "address " + address.str() +
+                                               " belongs to the host on network `" + network->name +
+                                               "` (the first address of the subnet)");
                 continue;
             }
             auto [it, inserted] = taken[network->name].emplace(address.value, node.name);
             if (!inserted)
-                diagnostics.error(nic.pos, "duplicate address " + address.str() + " on network `" + network->name +
-                                               "`: node `" + it->second + "` has it too");
+                diagnostics.error(nic.pos, "duplicate address " + address.str() + " on network `" +
+                                               network->name + "`: node `" + it->second +
+                                               "` has it too");
         }
     }
     for (auto& node : lab.nodes) {
@@ -67,11 +74,13 @@ void plan_addresses(Lab& lab, Diagnostics& diagnostics) {
             const auto& subnet = network->subnet;
             auto& used = taken[network->name];
             std::uint32_t first = subnet.gateway().value + 1;
-            if (subnet.broadcast().value - subnet.network.value > 200) first = subnet.network.value + 100;
+            if (subnet.broadcast().value - subnet.network.value > 200)
+                first = subnet.network.value + 100;
             std::uint32_t candidate = first;
             while (candidate < subnet.broadcast().value && used.count(candidate)) ++candidate;
             if (candidate >= subnet.broadcast().value) {
-                diagnostics.error(nic.pos, "no free address left in " + subnet.str() + " for node `" + node.name + "`");
+                diagnostics.error(nic.pos, "no free address left in " + subnet.str() +
+                                               " for node `" + node.name + "`");
                 continue;
             }
             used.emplace(candidate, node.name);

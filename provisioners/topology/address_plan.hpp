@@ -12,6 +12,7 @@ namespace labctl::topo {
 void plan_addresses(Lab& lab, Diagnostics& diagnostics);
 
 // 52:54:00:xx:xx:xx from a hash of lab, node and network (QEMU's locally administered prefix).
-std::string deterministic_mac(std::string_view lab, std::string_view node, std::string_view network, int salt = 0);
+std::string deterministic_mac(std::string_view lab, std::string_view node, std::string_view network,
+                              int salt = 0);
 
 }  // namespace labctl::topo

@@ -4,8 +4,8 @@
 #include <array>
 #include <regex>
 
-#include "util/strings.hpp"
 #include "topology/toml_reader.hpp"
+#include "util/strings.hpp"
 
 namespace labctl::topo {
 

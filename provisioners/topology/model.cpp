@@ -11,10 +11,14 @@ namespace labctl::topo {
 
 std::string to_string(Driver driver) {
     switch (driver) {
-        case Driver::automatic: return "auto";
-        case Driver::kvm: return "kvm";
-        case Driver::qemu: return "qemu";
-        case Driver::lxc: return "lxc";
+        case Driver::automatic:
+            return "auto";
+        case Driver::kvm:
+            return "kvm";
+        case Driver::qemu:
+            return "qemu";
+        case Driver::lxc:
+            return "lxc";
     }
     return "?";
 }
@@ -27,7 +31,9 @@ std::optional<Driver> parse_driver(std::string_view text) {
     return std::nullopt;
 }
 
-std::string to_string(NetworkMode mode) { return mode == NetworkMode::nat ? "nat" : "host-only"; }
+std::string to_string(NetworkMode mode) {
+    return mode == NetworkMode::nat ? "nat" : "host-only";
+}
 
 std::string to_string(ProbeKind kind) {
     switch (kind) {
@@ -51,9 +57,13 @@ const Nic* Node::nic(std::string_view network) const {
     return nullptr;
 }
 
-std::string Node::address() const { return nics.empty() ? std::string() : nics.front().planned.str(); }
+std::string Node::address() const {
+    return nics.empty() ? std::string() : nics.front().planned.str();
+}
 
-bool Node::uses_cloud_image() const { return !is_valid_name(image); }
+bool Node::uses_cloud_image() const {
+    return !is_valid_name(image);
+}
 
 std::string Lab::image_file(const Node& node) const {
     namespace fs = std::filesystem;
@@ -87,7 +97,8 @@ std::vector<Instance> Lab::instances(const Service& service) const {
         if (!host) continue;
         int count = service.type->instances_per_node(service);
         for (int i = 0; i < count; ++i) {
-            Instance instance{&service, host, service.name + "-" + host->name, service.main_port() + i, i};
+            Instance instance{&service, host, service.name + "-" + host->name,
+                              service.main_port() + i, i};
             if (count > 1) instance.name.append("-").append(std::to_string(i + 1));
             out.push_back(std::move(instance));
         }
@@ -120,13 +131,16 @@ std::vector<std::string> Lab::dependencies(const Service& service) const {
     return deps;
 }
 
-bool Lab::service_exists(std::string_view name) const { return service(name) != nullptr; }
+bool Lab::service_exists(std::string_view name) const {
+    return service(name) != nullptr;
+}
 
 std::vector<const Service*> Lab::dependency_order() const {
     std::vector<const Service*> order;
     std::set<std::string> done, visiting;
     std::function<void(const Service&)> visit = [&](const Service& service) {
-        if (done.count(service.name) || visiting.count(service.name)) return;  // cycles are validation errors
+        if (done.count(service.name) || visiting.count(service.name))
+            return;  // cycles are validation errors
         visiting.insert(service.name);
         for (const auto& dep : dependencies(service)) visit(*this->service(dep));
         visiting.erase(service.name);

@@ -48,8 +48,8 @@ struct Network {
 
 struct Nic {
     std::string network;
-    Pos pos;                             // position of the address value
-    std::optional<util::Ipv4> address;   // nullopt: "dhcp"
+    Pos pos;                            // position of the address value
+    std::optional<util::Ipv4> address;  // nullopt: "dhcp"
     // Filled by the address plan: every NIC, dhcp or not, gets a reserved address and a
     // deterministic MAC, so addressing never depends on lease luck.
     util::Ipv4 planned;
@@ -59,15 +59,16 @@ struct Nic {
 struct Node {
     std::string name;
     Pos pos;
-    std::vector<Nic> nics;  // in the order of the keys in the file
+    std::vector<Nic> nics;                // in the order of the keys in the file
     std::string image = "debian-12-lab";  // a base image name, or a path to a disk image
-    Pos image_pos;                         // of the `image` value (node or [defaults])
+    Pos image_pos;                        // of the `image` value (node or [defaults])
     int memory_mib = 512;
     int vcpus = 1;
     std::string user = "lab";
 
     const Nic* nic(std::string_view network) const;
-    // Where labctl reaches the node (SSH, probes): its first NIC's reserved address; "" with no NIC.
+    // Where labctl reaches the node (SSH, probes): its first NIC's reserved address; "" with no
+    // NIC.
     std::string address() const;
     // True when `image` is a path to the user's own (cloud) disk image, not the name of a base
     // image built by `labctl image build`: image names follow the name rule, paths never do.
@@ -89,7 +90,7 @@ struct ServiceSettings {
 // What the lab model asks of a service's type. The types live in provisioners/services/ and
 // implement this, so the model never names one.
 class ServiceTraits {
-public:
+  public:
     virtual ~ServiceTraits() = default;
     // The `type` value in the lab file.
     virtual std::string_view name() const = 0;
@@ -104,7 +105,8 @@ public:
     // may then be left out, and a node listed twice is the type's to judge.
     virtual bool placed_by_on() const { return true; }
     // ${SERVICE.FIELD} fields beyond address, port and name, with their value for SERVICE.
-    virtual std::vector<std::pair<std::string, std::string>> reference_fields(const Service&) const {
+    virtual std::vector<std::pair<std::string, std::string>> reference_fields(
+        const Service&) const {
         return {};
     }
 };
@@ -161,7 +163,7 @@ struct DeclaredCheck {
 };
 
 struct Lab {
-    std::string file;  // path as the user gave it
+    std::string file;      // path as the user gave it
     std::string base_dir;  // directory of the file, for upload paths
     LabInfo lab;
     std::vector<Network> networks;

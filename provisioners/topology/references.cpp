@@ -6,7 +6,9 @@ namespace labctl::topo {
 
 namespace {
 
-bool is_ident_char(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_'; }
+bool is_ident_char(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
+}
 
 std::optional<std::string> lookup(const Lab& lab, const Reference& ref, const Instance& instance,
                                   std::string& error) {
@@ -38,7 +40,8 @@ std::optional<std::string> lookup(const Lab& lab, const Reference& ref, const In
         std::vector<std::string> names{"node", "instance", "lab"};
         for (const auto& s : lab.services) names.push_back(s.name);
         auto hint = util::closest_match(ref.scope, names);
-        error = "unknown service `" + ref.scope + "`" + (hint.empty() ? "" : " (did you mean `" + hint + "`?)");
+        error = "unknown service `" + ref.scope + "`" +
+                (hint.empty() ? "" : " (did you mean `" + hint + "`?)");
         return std::nullopt;
     }
     if (ref.field == "address") {
@@ -53,8 +56,8 @@ std::optional<std::string> lookup(const Lab& lab, const Reference& ref, const In
         }
         auto address = lab.address_between(*instance.node, *target_node);
         if (!address) {
-            error = "node " + instance.node->name + " shares no network with node " + target_node->name +
-                    " where `" + target->name + "` runs";
+            error = "node " + instance.node->name + " shares no network with node " +
+                    target_node->name + " where `" + target->name + "` runs";
             return std::nullopt;
         }
         return address->str();
@@ -93,8 +96,8 @@ ReferenceParse parse_references(std::string_view text) {
                            "}` (expected ${service.field}, ${node.field} or ${instance.field})";
             return result;
         }
-        result.references.push_back(
-            {std::string(inside.substr(0, dot)), std::string(inside.substr(dot + 1)), pos, close + 1 - pos});
+        result.references.push_back({std::string(inside.substr(0, dot)),
+                                     std::string(inside.substr(dot + 1)), pos, close + 1 - pos});
         pos = close + 1;
     }
     return result;
@@ -113,7 +116,8 @@ Resolution resolve_references(const Lab& lab, std::string_view text, const Insta
         std::string error;
         auto value = lookup(lab, ref, instance, error);
         if (!value) {
-            result.error = "unresolved reference `${" + ref.scope + "." + ref.field + "}`: " + error;
+            result.error =
+                "unresolved reference `${" + ref.scope + "." + ref.field + "}`: " + error;
             return result;
         }
         result.value += *value;

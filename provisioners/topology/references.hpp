@@ -11,8 +11,8 @@
 namespace labctl::topo {
 
 struct Reference {
-    std::string scope;  // a service name, or "node", "instance", "lab"
-    std::string field;  // address, port, stomp_port, name, ...
+    std::string scope;       // a service name, or "node", "instance", "lab"
+    std::string field;       // address, port, stomp_port, name, ...
     std::size_t offset = 0;  // of "${" in the text
     std::size_t length = 0;
 };

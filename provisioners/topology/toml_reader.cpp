@@ -10,20 +10,32 @@ Pos pos_of(const toml::source_region& region) {
     return Pos{static_cast<int>(region.begin.line), static_cast<int>(region.begin.column)};
 }
 
-Pos pos_of(const toml::node& node) { return pos_of(node.source()); }
+Pos pos_of(const toml::node& node) {
+    return pos_of(node.source());
+}
 
 std::string type_name(const toml::node& node) {
     switch (node.type()) {
-        case toml::node_type::table: return "a table";
-        case toml::node_type::array: return "an array";
-        case toml::node_type::string: return "a string";
-        case toml::node_type::integer: return "an integer";
-        case toml::node_type::floating_point: return "a float";
-        case toml::node_type::boolean: return "a boolean";
-        case toml::node_type::date: return "a date";
-        case toml::node_type::time: return "a time";
-        case toml::node_type::date_time: return "a date-time";
-        default: return "nothing";
+        case toml::node_type::table:
+            return "a table";
+        case toml::node_type::array:
+            return "an array";
+        case toml::node_type::string:
+            return "a string";
+        case toml::node_type::integer:
+            return "an integer";
+        case toml::node_type::floating_point:
+            return "a float";
+        case toml::node_type::boolean:
+            return "a boolean";
+        case toml::node_type::date:
+            return "a date";
+        case toml::node_type::time:
+            return "a time";
+        case toml::node_type::date_time:
+            return "a date-time";
+        default:
+            return "nothing";
     }
 }
 
@@ -45,9 +57,11 @@ Pos TomlReader::value_pos(std::string_view key) const {
     return node ? pos_of(*node) : pos_of(table_);
 }
 
-void TomlReader::wrong_type(std::string_view key, const toml::node& node, std::string_view expected) {
-    diagnostics_.error(pos_of(node), "wrong type: `" + std::string(key) + "` in " + what_ + " must be " +
-                                         std::string(expected) + ", not " + type_name(node));
+void TomlReader::wrong_type(std::string_view key, const toml::node& node,
+                            std::string_view expected) {
+    diagnostics_.error(pos_of(node), "wrong type: `" + std::string(key) + "` in " + what_ +
+                                         " must be " + std::string(expected) + ", not " +
+                                         type_name(node));
 }
 
 std::optional<std::string> TomlReader::string(std::string_view key) {
@@ -67,8 +81,9 @@ std::optional<std::int64_t> TomlReader::integer(std::string_view key, IntRange r
     }
     auto value = node->as_integer()->get();
     if (value < range.min || value > range.max) {
-        diagnostics_.error(pos_of(*node), std::string("`").append(key) + "` in " + what_ + " is " + std::to_string(value) +
-                                              ", outside " + std::to_string(range.min) + ".." +
+        diagnostics_.error(pos_of(*node), std::string("`").append(key) + "` in " + what_ + " is " +
+                                              std::to_string(value) + ", outside " +
+                                              std::to_string(range.min) + ".." +
                                               std::to_string(range.max));
         return std::nullopt;
     }
@@ -125,14 +140,18 @@ void TomlReader::finish(const std::vector<std::string>& also_known) {
     candidates.insert(candidates.end(), also_known.begin(), also_known.end());
     for (auto [key, node] : in_file_order(table_)) {
         const std::string name(key->str());
-        if (known_.count(name) || std::find(also_known.begin(), also_known.end(), name) != also_known.end()) continue;
+        if (known_.count(name) ||
+            std::find(also_known.begin(), also_known.end(), name) != also_known.end())
+            continue;
         auto hint = util::closest_match(name, candidates);
-        diagnostics_.error(pos_of(key->source()), "unknown key `" + name + "` in " + what_ +
-                                                      (hint.empty() ? "" : " (did you mean `" + hint + "`?)"));
+        diagnostics_.error(pos_of(key->source()),
+                           "unknown key `" + name + "` in " + what_ +
+                               (hint.empty() ? "" : " (did you mean `" + hint + "`?)"));
     }
 }
 
-std::vector<std::pair<const toml::key*, const toml::node*>> in_file_order(const toml::table& table) {
+std::vector<std::pair<const toml::key*, const toml::node*>> in_file_order(
+    const toml::table& table) {
     std::vector<std::pair<const toml::key*, const toml::node*>> entries;
     for (const auto& [key, node] : table) entries.emplace_back(&key, &node);
     std::stable_sort(entries.begin(), entries.end(), [](const auto& a, const auto& b) {
@@ -143,8 +162,9 @@ std::vector<std::pair<const toml::key*, const toml::node*>> in_file_order(const 
 
 bool is_valid_name(std::string_view name) {
     if (name.empty() || name.size() > 31 || !(name[0] >= 'a' && name[0] <= 'z')) return false;
-    return std::all_of(name.begin(), name.end(),
-                       [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-'; });
+    return std::all_of(name.begin(), name.end(), [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
+    });
 }
 
 }  // namespace labctl::topo

@@ -26,7 +26,7 @@ struct IntRange {
 };
 
 class TomlReader {
-public:
+  public:
     // WHAT names the table in messages, e.g. "[nodes.server1]".
     TomlReader(const toml::table& table, std::string what, Diagnostics& diagnostics);
 
@@ -51,7 +51,7 @@ public:
     // Reports every key never read. KNOWN extends the keys read, for hints.
     void finish(const std::vector<std::string>& also_known = {});
 
-private:
+  private:
     const toml::table& table_;
     std::string what_;
     Diagnostics& diagnostics_;

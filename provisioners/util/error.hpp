@@ -17,7 +17,7 @@ enum class ExitCode : int {
 };
 
 class LabError : public std::runtime_error {
-public:
+  public:
     LabError(ExitCode code, std::string message, std::string node = {}, std::string step = {})
         : std::runtime_error(std::move(message)),
           code_(code),
@@ -28,7 +28,7 @@ public:
     const std::string& node() const { return node_; }
     const std::string& step() const { return step_; }
 
-private:
+  private:
     ExitCode code_;
     std::string node_;
     std::string step_;
@@ -36,26 +36,28 @@ private:
 
 // Bad topology file or bad arguments: exit 2.
 class InputError : public LabError {
-public:
-    explicit InputError(std::string message) : LabError(ExitCode::invalid_input, std::move(message)) {}
+  public:
+    explicit InputError(std::string message)
+        : LabError(ExitCode::invalid_input, std::move(message)) {}
 };
 
 // Validation errors already formatted as `FILE:LINE:COL: error: ...` lines: printed as they are.
 class DiagnosticsError : public InputError {
-public:
+  public:
     explicit DiagnosticsError(std::string lines) : InputError(std::move(lines)) {}
 };
 
 // libvirt, SSH, image, filesystem: exit 3.
 class InfraError : public LabError {
-public:
+  public:
     explicit InfraError(std::string message, std::string node = {}, std::string step = {})
-        : LabError(ExitCode::infrastructure, std::move(message), std::move(node), std::move(step)) {}
+        : LabError(ExitCode::infrastructure, std::move(message), std::move(node), std::move(step)) {
+    }
 };
 
 // Another labctl holds the lab's lock: exit 4 at once, naming the holder.
 class LockedError : public LabError {
-public:
+  public:
     explicit LockedError(std::string message) : LabError(ExitCode::locked, std::move(message)) {}
 };
 
@@ -69,7 +71,7 @@ class InterruptedError : public LabError {
 };
 
 class NotImplemented : public LabError {
-public:
+  public:
     explicit NotImplemented(const std::string& what)
         : LabError(ExitCode::infrastructure, what + ": not implemented yet") {}
 };

@@ -10,7 +10,7 @@
 namespace labctl::util {
 
 class Fd {
-public:
+  public:
     Fd() = default;
     explicit Fd(int fd) : fd_(fd) {}
     Fd(Fd&& other) noexcept : fd_(other.release()) {}
@@ -27,14 +27,14 @@ public:
         return fd;
     }
 
-private:
+  private:
     int fd_ = -1;
 };
 
 // Writes to PATH.tmp.XXXXXX and renames over PATH on commit(); the destructor removes the
 // temporary file when commit() was never called, so a crash leaves the old file intact.
 class AtomicFile {
-public:
+  public:
     AtomicFile(std::filesystem::path path, unsigned mode = 0644);
     AtomicFile(const AtomicFile&) = delete;
     AtomicFile& operator=(const AtomicFile&) = delete;
@@ -43,7 +43,7 @@ public:
     void write(std::string_view data);
     void commit();
 
-private:
+  private:
     std::filesystem::path path_;
     std::string tmp_path_;
     Fd fd_;
@@ -53,19 +53,20 @@ private:
 // An flock(2)-held lock on PATH. try_acquire() returns false when another process holds it;
 // the holder's description (pid and command) is then readable with holder().
 class LockFile {
-public:
+  public:
     explicit LockFile(std::filesystem::path path);
     bool try_acquire(std::string_view description);
     std::string holder() const;
     ~LockFile();
 
-private:
+  private:
     std::filesystem::path path_;
     Fd fd_;
 };
 
 std::string read_file(const std::filesystem::path& path);
-void write_file_atomic(const std::filesystem::path& path, std::string_view data, unsigned mode = 0644);
+void write_file_atomic(const std::filesystem::path& path, std::string_view data,
+                       unsigned mode = 0644);
 // mkdir -p with the given mode on every directory it creates.
 void make_dirs(const std::filesystem::path& path, unsigned mode = 0755);
 

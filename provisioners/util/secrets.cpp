@@ -22,7 +22,8 @@ std::string random_token(std::size_t length) {
     return out;
 }
 
-std::optional<std::string> read_secret(const std::filesystem::path& state_dir, const std::string& name) {
+std::optional<std::string> read_secret(const std::filesystem::path& state_dir,
+                                       const std::string& name) {
     auto path = state_dir / "secrets" / name;
     if (!std::filesystem::exists(path)) return std::nullopt;
     return trim(read_file(path));

@@ -1,5 +1,5 @@
-#include <cctype>
 #include "util/strings.hpp"
+#include <cctype>
 
 #include <algorithm>
 #include <numeric>
@@ -46,7 +46,8 @@ std::size_t levenshtein(std::string_view a, std::string_view b) {
         row[0] = i;
         for (std::size_t j = 1; j <= b.size(); ++j) {
             std::size_t above = row[j];
-            row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+            row[j] =
+                std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
             diagonal = above;
         }
     }
@@ -83,7 +84,8 @@ std::string collapse_blank_lines(std::string_view text) {
 
 std::string shell_quote(std::string_view word) {
     if (!word.empty() && std::all_of(word.begin(), word.end(), [](char c) {
-            return std::isalnum(static_cast<unsigned char>(c)) || std::string_view("-_./=:,+@%").find(c) != std::string_view::npos;
+            return std::isalnum(static_cast<unsigned char>(c)) ||
+                   std::string_view("-_./=:,+@%").find(c) != std::string_view::npos;
         })) {
         return std::string(word);
     }
@@ -102,12 +104,23 @@ std::string xml_escape(std::string_view text) {
     out.reserve(text.size());
     for (char c : text) {
         switch (c) {
-            case '&': out += "&amp;"; break;
-            case '<': out += "&lt;"; break;
-            case '>': out += "&gt;"; break;
-            case '"': out += "&quot;"; break;
-            case '\'': out += "&apos;"; break;
-            default: out += c;
+            case '&':
+                out += "&amp;";
+                break;
+            case '<':
+                out += "&lt;";
+                break;
+            case '>':
+                out += "&gt;";
+                break;
+            case '"':
+                out += "&quot;";
+                break;
+            case '\'':
+                out += "&apos;";
+                break;
+            default:
+                out += c;
         }
     }
     return out;
@@ -117,11 +130,21 @@ std::string c_quote(std::string_view text) {
     std::string out = "\"";
     for (char c : text) {
         switch (c) {
-            case '"': out += "\\\""; break;
-            case '\\': out += "\\\\"; break;
-            case '\n': out += "\\n"; break;
-            case '\t': out += "\\t"; break;
-            case '\r': out += "\\r"; break;
+            case '"':
+                out += "\\\"";
+                break;
+            case '\\':
+                out += "\\\\";
+                break;
+            case '\n':
+                out += "\\n";
+                break;
+            case '\t':
+                out += "\\t";
+                break;
+            case '\r':
+                out += "\\r";
+                break;
             default:
                 if (static_cast<unsigned char>(c) < 0x20) {
                     char buf[8];
@@ -145,10 +168,12 @@ bool is_printable_line(std::string_view text) {
 bool is_safe_absolute_path(std::string_view path) {
     if (path.size() < 2 || path[0] != '/') return false;
     if (!std::all_of(path.begin(), path.end(), [](char c) {
-            return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '/' || c == '-';
+            return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' ||
+                   c == '/' || c == '-';
         }))
         return false;
-    return path.find("/../") == std::string_view::npos && !path.ends_with("/..") && path.find("//") == std::string_view::npos;
+    return path.find("/../") == std::string_view::npos && !path.ends_with("/..") &&
+           path.find("//") == std::string_view::npos;
 }
 
 bool is_safe_url_path(std::string_view path) {
@@ -160,9 +185,11 @@ bool is_safe_url_path(std::string_view path) {
 }
 
 bool is_env_name(std::string_view name) {
-    if (name.empty() || name.size() > 64 || std::isdigit(static_cast<unsigned char>(name[0]))) return false;
-    return std::all_of(name.begin(), name.end(),
-                       [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; });
+    if (name.empty() || name.size() > 64 || std::isdigit(static_cast<unsigned char>(name[0])))
+        return false;
+    return std::all_of(name.begin(), name.end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+    });
 }
 
 }  // namespace labctl::util

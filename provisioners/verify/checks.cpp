@@ -11,11 +11,11 @@
 #include "probe/socket.hpp"
 #include "probe/stomp.hpp"
 #include "remote/session.hpp"
+#include "services/registry.hpp"
 #include "util/parallel.hpp"
 #include "util/retry.hpp"
 #include "util/secrets.hpp"
 #include "util/strings.hpp"
-#include "services/registry.hpp"
 
 namespace labctl::verify {
 
@@ -123,15 +123,13 @@ void check_services(VerifyContext& context, Report& report) {
         for (auto& instance : lab.instances(service)) instances.push_back(std::move(instance));
     std::vector<Check> checks(instances.size());
     // Slots in lab order, so the report does not depend on which probe answered first.
-    util::parallel_for(instances.size(), context.width(instances.size()),
-                       [&](std::size_t i) {
-                           const auto& instance = instances[i];
-                           auto health = probe_instance(context.lab, instance, context.state_dir);
-                           checks[i] = {services::kind_of(*instance.service).health_label() + " " +
-                                            instance.name + " " + instance.node->address() + ":" +
-                                            std::to_string(instance.port),
-                                        health.healthy, health.seconds, health.detail};
-                       });
+    util::parallel_for(instances.size(), context.width(instances.size()), [&](std::size_t i) {
+        const auto& instance = instances[i];
+        auto health = probe_instance(context.lab, instance, context.state_dir);
+        checks[i] = {services::kind_of(*instance.service).health_label() + " " + instance.name +
+                         " " + instance.node->address() + ":" + std::to_string(instance.port),
+                     health.healthy, health.seconds, health.detail};
+    });
     for (auto& check : checks) report.checks.push_back(std::move(check));
 }
 

@@ -6,15 +6,15 @@
 #include <map>
 #include <regex>
 
+#include "labfile/check_validator.hpp"
 #include "probe/socket.hpp"
 #include "remote/transfer.hpp"
-#include "labfile/check_validator.hpp"
+#include "services/registry.hpp"
 #include "util/error.hpp"
 #include "util/parallel.hpp"
 #include "util/retry.hpp"
 #include "util/secrets.hpp"
 #include "util/strings.hpp"
-#include "services/registry.hpp"
 
 namespace labctl::verify {
 

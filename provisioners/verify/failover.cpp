@@ -2,7 +2,8 @@
 
 namespace labctl::verify {
 
-FailoverReport analyse_failover(const std::vector<RequestSample>& samples, double fault_at, double fault_done) {
+FailoverReport analyse_failover(const std::vector<RequestSample>& samples, double fault_at,
+                                double fault_done) {
     FailoverReport report;
     report.requests = static_cast<int>(samples.size());
     double last_failure = -1;
@@ -11,16 +12,23 @@ FailoverReport analyse_failover(const std::vector<RequestSample>& samples, doubl
     double settled_at = std::max(fault_done, last_failure >= 0 ? last_failure : fault_at);
     report.failover_seconds = last_failure >= 0 ? last_failure - fault_at : 0;
     for (const auto& sample : samples) {
-        if (sample.at >= fault_at) report.worst_latency_after_fault = std::max(report.worst_latency_after_fault, sample.latency);
+        if (sample.at >= fault_at)
+            report.worst_latency_after_fault =
+                std::max(report.worst_latency_after_fault, sample.latency);
         if (!sample.ok) {
             ++report.failed;
-            if (sample.at < fault_at) ++report.failed_before;
-            else if (sample.at <= settled_at) ++report.failed_during;
-            else ++report.failed_after;
+            if (sample.at < fault_at)
+                ++report.failed_before;
+            else if (sample.at <= settled_at)
+                ++report.failed_during;
+            else
+                ++report.failed_after;
             continue;
         }
-        if (sample.at < fault_at) ++report.split_before[sample.backend];
-        else if (sample.at > settled_at) ++report.split_after[sample.backend];
+        if (sample.at < fault_at)
+            ++report.split_before[sample.backend];
+        else if (sample.at > settled_at)
+            ++report.split_after[sample.backend];
     }
     return report;
 }

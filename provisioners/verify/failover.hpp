@@ -34,7 +34,8 @@ struct FailoverReport {
 // SSH takes a moment, and requests meanwhile still reach the target). "Before" ends at
 // FAULT_AT; "after" starts at the later of FAULT_DONE and the last failure — the pool as it
 // settled. Failover time runs from FAULT_AT to the last failure.
-FailoverReport analyse_failover(const std::vector<RequestSample>& samples, double fault_at, double fault_done);
+FailoverReport analyse_failover(const std::vector<RequestSample>& samples, double fault_at,
+                                double fault_done);
 inline FailoverReport analyse_failover(const std::vector<RequestSample>& samples, double fault_at) {
     return analyse_failover(samples, fault_at, fault_at);
 }

@@ -12,7 +12,7 @@
 namespace labctl::verify {
 
 class Fault {
-public:
+  public:
     virtual ~Fault() = default;
     virtual std::string describe() const = 0;
     virtual void inject() = 0;
@@ -34,11 +34,12 @@ namespace labctl::verify {
 // Hard power-off of the target's node through libvirt; undo starts it again and waits for
 // SSH. WAIT_SSH is called with the node after the restart.
 std::unique_ptr<Fault> make_poweroff_fault(const FaultTarget& target, virt::Connection& connection,
-                                           const std::string& domain, std::function<void()> wait_ssh);
+                                           const std::string& domain,
+                                           std::function<void()> wait_ssh);
 
 // The target node's NIC on the network the balancer reaches it by, link set down through
 // libvirt (the guest sees its carrier drop); undo sets it up.
-std::unique_ptr<Fault> make_link_fault(const topo::Lab& lab, const FaultTarget& target, virt::Connection& connection,
-                                       const std::string& domain);
+std::unique_ptr<Fault> make_link_fault(const topo::Lab& lab, const FaultTarget& target,
+                                       virt::Connection& connection, const std::string& domain);
 
 }  // namespace labctl::verify

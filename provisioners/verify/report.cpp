@@ -4,7 +4,9 @@
 
 namespace labctl::verify {
 
-bool Report::ok() const { return failed() == 0; }
+bool Report::ok() const {
+    return failed() == 0;
+}
 
 std::size_t Report::failed() const {
     std::size_t count = 0;
@@ -15,7 +17,10 @@ std::size_t Report::failed() const {
 nlohmann::json Report::to_json() const {
     nlohmann::json checks_json = nlohmann::json::array();
     for (const auto& check : checks)
-        checks_json.push_back({{"name", check.name}, {"ok", check.ok}, {"seconds", check.seconds}, {"detail", check.detail}});
+        checks_json.push_back({{"name", check.name},
+                               {"ok", check.ok},
+                               {"seconds", check.seconds},
+                               {"detail", check.detail}});
     return {{"ok", ok()}, {"checks", checks_json}};
 }
 

@@ -1,8 +1,8 @@
 #include "verify/target.hpp"
 
+#include "services/registry.hpp"
 #include "util/error.hpp"
 #include "util/strings.hpp"
-#include "services/registry.hpp"
 
 namespace labctl::verify {
 
@@ -27,11 +27,14 @@ FaultTarget resolve_fault_target(const topo::Lab& lab, const std::string& text) 
             throw InputError("unknown service `" + service_name + "` in target `" + text + "`");
         bool on_node = false;
         for (const auto& on : target.service->on) on_node |= on.value == node_name;
-        if (!on_node) throw InputError("service `" + service_name + "` does not run on node `" + node_name + "`");
+        if (!on_node)
+            throw InputError("service `" + service_name + "` does not run on node `" + node_name +
+                             "`");
         if (!services::kind_of(*target.service).runs_user_instances())
-            throw InputError("`" + text + "`: kill works on app instances behind a load balancer; `" + service_name +
-                             "` is of type " + target.service->type_name() +
-                             " (use `labctl kill " + node_name + " --mode poweroff` to stop the whole node)");
+            throw InputError(
+                "`" + text + "`: kill works on app instances behind a load balancer; `" +
+                service_name + "` is of type " + target.service->type_name() +
+                " (use `labctl kill " + node_name + " --mode poweroff` to stop the whole node)");
     }
     for (const auto& instance : lab.instances_on(*target.node))
         if (services::kind_of(*instance.service).runs_user_instances() &&
@@ -60,7 +63,8 @@ FaultTarget resolve_fault_target(const topo::Lab& lab, const std::string& text) 
 
 probe::LoadProtocol balancer_protocol(const topo::Lab& lab, const topo::Service& balancer) {
     auto balancing = services::balancing_of(lab, balancer);
-    return balancing && !balancing->http ? probe::LoadProtocol::grpc_health : probe::LoadProtocol::http;
+    return balancing && !balancing->http ? probe::LoadProtocol::grpc_health
+                                         : probe::LoadProtocol::http;
 }
 
 std::vector<std::string> failover_warnings(const topo::Lab& lab, const FaultTarget& target) {

@@ -5,9 +5,9 @@
 #include <string>
 #include <vector>
 
+#include "probe/load.hpp"
 #include "services/service_kind.hpp"
 #include "topology/model.hpp"
-#include "probe/load.hpp"
 
 namespace labctl::verify {
 
@@ -18,7 +18,7 @@ struct FaultTarget {
     std::vector<topo::Instance> instances;    // app instances on the node covered by the target
     const topo::Service* balancer = nullptr;  // the balancer fronting them (nginx)
     const topo::Node* balancer_node = nullptr;
-    services::Balancing balancing;            // what the balancer's type says of it
+    services::Balancing balancing;  // what the balancer's type says of it
     probe::LoadProtocol protocol = probe::LoadProtocol::http;  // what traffic the balancer carries
 };
 

@@ -253,14 +253,18 @@ void Connection::start_domain(virDomainPtr domain, const std::string& node) {
 void Connection::power_off_domain(virDomainPtr domain, const std::string& node) {
     std::string name = name_of(domain);
     ++mutations_;
-    if (virDomainDestroy(domain) < 0) throw_last_error("cannot power off domain " + name, node, "poweroff");
+    if (virDomainDestroy(domain) < 0)
+        throw_last_error("cannot power off domain " + name, node, "poweroff");
 }
 
-void Connection::set_link_state(virDomainPtr domain, const std::string& mac, bool up, const std::string& node) {
+void Connection::set_link_state(virDomainPtr domain, const std::string& mac, bool up,
+                                const std::string& node) {
     std::string name = name_of(domain);
     XmlDoc live(xml_of(domain));
-    std::string network = live.value("/domain/devices/interface[mac/@address='" + mac + "']/source/@network");
-    if (network.empty()) throw InfraError("domain " + name + " has no NIC with MAC " + mac, node, "link state");
+    std::string network =
+        live.value("/domain/devices/interface[mac/@address='" + mac + "']/source/@network");
+    if (network.empty())
+        throw InfraError("domain " + name + " has no NIC with MAC " + mac, node, "link state");
     // libvirt finds the device by its MAC and changes only the link state.
     util::XmlWriter xml;
     xml.open("interface").attr("type", "network");
@@ -274,13 +278,15 @@ void Connection::set_link_state(virDomainPtr domain, const std::string& mac, boo
     // or tap, which libvirt names in <target dev>) instead; the guest sees its carrier drop.
     virErrorPtr error = virGetLastError();
     std::string reason = error && error->message ? error->message : "unknown error";
-    std::string dev = live.value("/domain/devices/interface[mac/@address='" + mac + "']/target/@dev");
+    std::string dev =
+        live.value("/domain/devices/interface[mac/@address='" + mac + "']/target/@dev");
     if (dev.empty())
-        throw InfraError("cannot set the link of " + mac + " on " + name + ": " + reason, node, "link state");
+        throw InfraError("cannot set the link of " + mac + " on " + name + ": " + reason, node,
+                         "link state");
     auto result = util::run_process({"ip", "link", "set", "dev", dev, up ? "up" : "down"});
     if (result.exit_code != 0)
-        throw InfraError("cannot set the link of " + mac + " on " + name + " (libvirt: " + reason + "; ip link set " +
-                             dev + ": " + result.err + ")",
+        throw InfraError("cannot set the link of " + mac + " on " + name + " (libvirt: " + reason +
+                             "; ip link set " + dev + ": " + result.err + ")",
                          node, "link state");
 }
 

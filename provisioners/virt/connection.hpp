@@ -60,7 +60,8 @@ class Connection {
     // Hard power-off, keeping the definition (labctl kill --mode poweroff).
     void power_off_domain(virDomainPtr domain, const std::string& node);
     // The link state of the NIC with MAC, on the running domain (labctl kill --mode link-down).
-    void set_link_state(virDomainPtr domain, const std::string& mac, bool up, const std::string& node);
+    void set_link_state(virDomainPtr domain, const std::string& mac, bool up,
+                        const std::string& node);
 
     int mutations() const { return mutations_.load(); }
 

@@ -6,9 +6,9 @@
 #include <iostream>
 
 #include "activemq.hpp"
+#include "labfile/loader.hpp"
 #include "nginx.hpp"
 #include "rabbitmq.hpp"
-#include "labfile/loader.hpp"
 #include "verify/declared_checks.hpp"
 
 using namespace labctl;
@@ -188,7 +188,7 @@ path = "/health"
 expect_body = "no such text"
 points = 2
 )",
-                                      "lab.toml");
+                                         "lab.toml");
     ASSERT_TRUE(loaded.lab) << loaded.diagnostics.format();
     remote::SessionPool pool([](const std::string&) -> remote::ConnectOptions {
         throw std::runtime_error("no SSH here");

@@ -5,13 +5,13 @@
 #include <gtest/gtest.h>
 
 #include "greeter.hpp"
-#include "nginx.hpp"
-#include "labfile/render_lab.hpp"
-#include "support.hpp"
 #include "labfile/loader.hpp"
+#include "labfile/render_lab.hpp"
+#include "nginx.hpp"
 #include "probe/load.hpp"
-#include "verify/failover.hpp"
 #include "services/nginx/nginx_spread.hpp"
+#include "support.hpp"
+#include "verify/failover.hpp"
 
 namespace labctl::testing {
 namespace {
@@ -74,8 +74,7 @@ TEST(Failover, KilledInstanceCostsNoRequestAndLeavesThePool) {
                 b_backend = "127.0.0.4:" + std::to_string(port_b);
     EXPECT_GT(report.split_before[a_backend], 20) << probe::describe_split(report.split_before);
     EXPECT_GT(report.split_before[b_backend], 20) << probe::describe_split(report.split_before);
-    EXPECT_EQ(report.split_after.count(b_backend), 0u)
-        << probe::describe_split(report.split_after);
+    EXPECT_EQ(report.split_after.count(b_backend), 0u) << probe::describe_split(report.split_after);
     EXPECT_GT(report.split_after[a_backend], 100);
     auto summary = probe::summarize(result);
     EXPECT_GT(summary.throughput, 0);
@@ -136,8 +135,7 @@ TEST(Failover, GrpcKilledGreeterLosesOnlyCallsInFlightAndLeavesThePool) {
     EXPECT_EQ(unnamed, 0) << "answers without X-Upstream";
     EXPECT_GT(report.split_before[a_backend], 20) << probe::describe_split(report.split_before);
     EXPECT_GT(report.split_before[b_backend], 20) << probe::describe_split(report.split_before);
-    EXPECT_EQ(report.split_after.count(b_backend), 0u)
-        << probe::describe_split(report.split_after);
+    EXPECT_EQ(report.split_after.count(b_backend), 0u) << probe::describe_split(report.split_after);
     EXPECT_GT(report.split_after[a_backend], 100);
 }
 

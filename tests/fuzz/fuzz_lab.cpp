@@ -5,8 +5,8 @@
 #include <string_view>
 
 #include "graph/graph.hpp"
-#include "labfile/render_lab.hpp"
 #include "labfile/loader.hpp"
+#include "labfile/render_lab.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     std::string_view text(reinterpret_cast<const char*>(data), size);

@@ -39,14 +39,17 @@ TEST(Cli, BadArgumentsExitTwo) {
     EXPECT_EQ(test::run_labctl({"validate", "--no-such-flag"}).exit_code, 2);
     EXPECT_EQ(test::run_labctl({"no-such-command"}).exit_code, 2);
     EXPECT_EQ(test::run_labctl({}).exit_code, 2);
-    EXPECT_EQ(test::run_labctl({"graph", "--format", "png", "-f", example_file("rr-chat")}).exit_code, 2);
+    EXPECT_EQ(
+        test::run_labctl({"graph", "--format", "png", "-f", example_file("rr-chat")}).exit_code, 2);
     EXPECT_EQ(test::run_labctl({"kill", "server1", "--mode", "explode"}).exit_code, 2);
 }
 
 TEST(Cli, MissingLabFileExitsTwoNamingIt) {
     auto result = test::run_labctl({"validate", "-f", "/nonexistent/lab.toml"});
     EXPECT_EQ(result.exit_code, 2);
-    EXPECT_NE(result.err.find("/nonexistent/lab.toml:1:1: error: cannot read the lab file"), std::string::npos) << result.err;
+    EXPECT_NE(result.err.find("/nonexistent/lab.toml:1:1: error: cannot read the lab file"),
+              std::string::npos)
+        << result.err;
     auto render = test::run_labctl({"render", "-f", "/nonexistent/lab.toml"});
     EXPECT_EQ(render.exit_code, 2);
 }
@@ -64,20 +67,27 @@ TEST(Cli, HelpListsEveryCommandOfTheSpec) {
 
 TEST(Cli, RenderToDirectoryWritesNodeAndAbsolutePath) {
     test::TempDir out;
-    auto result = test::run_labctl({"render", "-f", example_file("rr-chat"), "-o", out.path().string()});
+    auto result =
+        test::run_labctl({"render", "-f", example_file("rr-chat"), "-o", out.path().string()});
     ASSERT_EQ(result.exit_code, 0) << result.err;
     EXPECT_TRUE(std::filesystem::exists(out.path() / "lb/etc/nginx/conf.d/balancer.conf"));
-    EXPECT_TRUE(std::filesystem::exists(out.path() / "chat2/etc/systemd/system/labctl-chat-chat2.service"));
-    EXPECT_TRUE(std::filesystem::exists(out.path() / "lb/etc/activemq/instances-available/main/activemq.xml"));
+    EXPECT_TRUE(
+        std::filesystem::exists(out.path() / "chat2/etc/systemd/system/labctl-chat-chat2.service"));
+    EXPECT_TRUE(std::filesystem::exists(out.path() /
+                                        "lb/etc/activemq/instances-available/main/activemq.xml"));
     // Each node's seed as `up` gives it (labctl's seed tree on a labctl image), without keys.
-    EXPECT_TRUE(std::filesystem::exists(out.path() / "chat1/var/lib/labctl-seed/root/etc/hostname"));
-    EXPECT_FALSE(std::filesystem::exists(out.path() / "chat1/var/lib/labctl-seed/root/etc/ssh/ssh_host_ed25519_key"));
+    EXPECT_TRUE(
+        std::filesystem::exists(out.path() / "chat1/var/lib/labctl-seed/root/etc/hostname"));
+    EXPECT_FALSE(std::filesystem::exists(
+        out.path() / "chat1/var/lib/labctl-seed/root/etc/ssh/ssh_host_ed25519_key"));
 }
 
 TEST(Cli, RenderPrintsAHeaderPerFile) {
     auto result = test::run_labctl({"render", "nginx", "-f", example_file("activemq-failover")});
     ASSERT_EQ(result.exit_code, 0) << result.err;
-    EXPECT_EQ(result.out.rfind("# ==> server1:/etc/nginx/conf.d/balancer.conf (service lb) <==\n", 0), 0u) << result.out;
+    EXPECT_EQ(
+        result.out.rfind("# ==> server1:/etc/nginx/conf.d/balancer.conf (service lb) <==\n", 0), 0u)
+        << result.out;
     auto unknown = test::run_labctl({"render", "kafka", "-f", example_file("activemq-failover")});
     EXPECT_EQ(unknown.exit_code, 2);
     EXPECT_NE(unknown.err.find("unknown service `kafka`"), std::string::npos);
@@ -89,11 +99,13 @@ TEST(Cli, GraphFormats) {
     EXPECT_NE(dot.out.find("\"net:hostonly\""), std::string::npos);
     EXPECT_NE(dot.out.find("192.168.56.0/24"), std::string::npos);
     EXPECT_NE(dot.out.find("lb :8090 -> chat :8080 w=2"), std::string::npos) << dot.out;
-    auto mermaid = test::run_labctl({"graph", "--format", "mermaid", "-f", example_file("activemq-failover")});
+    auto mermaid =
+        test::run_labctl({"graph", "--format", "mermaid", "-f", example_file("activemq-failover")});
     EXPECT_EQ(mermaid.out.rfind("flowchart LR\n", 0), 0u);
     EXPECT_NE(mermaid.out.find("node_server1 -.->"), std::string::npos);
     // The dot text is real graphviz input: graphviz renders it.
-    auto svg = test::run_labctl({"graph", "--format", "svg", "-f", example_file("weighted-mariadb")});
+    auto svg =
+        test::run_labctl({"graph", "--format", "svg", "-f", example_file("weighted-mariadb")});
     ASSERT_EQ(svg.exit_code, 0) << svg.err;
     EXPECT_NE(svg.out.find("<svg"), std::string::npos);
 }
@@ -109,8 +121,9 @@ TEST(Cli, CompletionScriptsLoadInBash) {
     util::write_file_atomic(dir.path() / "c.bash", script);
     // Load it, then ask for completions of `labctl ki` the way bash would.
     auto result = util::run_process(
-        {"bash", "-c", "source " + (dir.path() / "c.bash").string() +
-                           " && COMP_WORDS=(labctl ki) && COMP_CWORD=1 && _labctl && echo ${COMPREPLY[@]}"});
+        {"bash", "-c",
+         "source " + (dir.path() / "c.bash").string() +
+             " && COMP_WORDS=(labctl ki) && COMP_CWORD=1 && _labctl && echo ${COMPREPLY[@]}"});
     EXPECT_EQ(result.exit_code, 0) << result.err;
     EXPECT_EQ(result.out, "kill\n");
     auto check = util::run_process(

@@ -11,9 +11,9 @@
 
 #include "image/cloud_image.hpp"
 #include "lab_fixtures.hpp"
+#include "labfile/loader.hpp"
 #include "labfile/render_lab.hpp"
 #include "render/node_files.hpp"
-#include "labfile/loader.hpp"
 #include "util/error.hpp"
 #include "util/files.hpp"
 #include "util/process.hpp"

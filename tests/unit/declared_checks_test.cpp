@@ -3,9 +3,9 @@
 #include <gtest/gtest.h>
 
 #include "lab_fixtures.hpp"
-#include "remote/transfer.hpp"
 #include "labfile/check_validator.hpp"
 #include "labfile/loader.hpp"
+#include "remote/transfer.hpp"
 #include "verify/declared_checks.hpp"
 
 namespace labctl {
@@ -107,8 +107,8 @@ TEST(DeclaredChecks, NodePortParsing) {
 TEST(DeclaredChecks, EveryExampleValidatesWithItsChecks) {
     for (const char* name :
          {"activemq-failover", "rabbitmq-failover", "rr-chat", "grpc-nginx", "weighted-mariadb"}) {
-        auto result =
-            labfile::load_lab_file(std::string(LABCTL_SOURCE_DIR) + "/examples/" + name + "/lab.toml");
+        auto result = labfile::load_lab_file(std::string(LABCTL_SOURCE_DIR) + "/examples/" + name +
+                                             "/lab.toml");
         ASSERT_TRUE(result.lab.has_value()) << name << ": " << result.diagnostics.format();
         EXPECT_GE(result.lab->checks.size(), 1u) << name;
     }

@@ -2,9 +2,9 @@
 // every strategy / websocket / protocol combination.
 #include <gtest/gtest.h>
 
+#include "labfile/loader.hpp"
 #include "labfile/render_lab.hpp"
 #include "test_support.hpp"
-#include "labfile/loader.hpp"
 #include "util/files.hpp"
 
 namespace labctl {
@@ -21,8 +21,8 @@ void expect_nginx_accepts(const std::string& conf, const std::string& what) {
     util::write_file_atomic(dir.path() / "nginx.conf",
                             "pid " + (dir.path() / "nginx.pid").string() + ";\nerror_log " +
                                 (dir.path() / "logs/error.log").string() +
-                                ";\nevents {}\nhttp {\n    include " + (dir.path() / "balancer.conf").string() +
-                                ";\n}\n");
+                                ";\nevents {}\nhttp {\n    include " +
+                                (dir.path() / "balancer.conf").string() + ";\n}\n");
     auto result = util::run_process({*nginx, "-t", "-q", "-p", dir.path().string(), "-e",
                                      (dir.path() / "logs/error.log").string(), "-c",
                                      (dir.path() / "nginx.conf").string()});
@@ -34,7 +34,8 @@ TEST(NginxConfig, EveryExampleLabPassesNginxT) {
     for (const auto& file : test::example_labs()) {
         auto lab = labfile::load_lab_or_throw(file.string());
         for (const auto& rendered : labfile::render_lab(lab, render::TemplateSet{}, {{"nginx"}})) {
-            expect_nginx_accepts(rendered.content, file.string() + " " + rendered.node + ":" + rendered.path);
+            expect_nginx_accepts(rendered.content,
+                                 file.string() + " " + rendered.node + ":" + rendered.path);
             ++checked;
         }
     }
@@ -63,15 +64,18 @@ on = ["a", "b"]
 instances = 2
 port = 7000
 run = "x"
-protocol = ")" + protocol + R"("
+protocol = ")" + protocol +
+                       R"("
 [services.front-door]
 type = "nginx"
 on = "lb"
 listen = 80
 backend = "api"
-strategy = ")" + strategy + R"("
+strategy = ")" + strategy +
+                       R"("
 weights = { a = 5 }
-websocket = )" + (websocket ? "true" : "false") + R"(
+websocket = )" + (websocket ? "true" : "false") +
+                       R"(
 max_fails = 0
 fail_timeout = "3s"
 connect_timeout = "500ms"
@@ -80,13 +84,15 @@ connect_timeout = "500ms"
     ASSERT_TRUE(result.lab) << result.diagnostics.format();
     auto files = labfile::render_lab(*result.lab, render::TemplateSet{}, {{"front-door"}});
     ASSERT_EQ(files.size(), 1u);
-    EXPECT_NE(files[0].content.find(protocol == "grpc" ? "grpc_pass grpc://front_door_backends;" : "proxy_pass http://"),
+    EXPECT_NE(files[0].content.find(protocol == "grpc" ? "grpc_pass grpc://front_door_backends;"
+                                                       : "proxy_pass http://"),
               std::string::npos);
     expect_nginx_accepts(files[0].content, strategy + (websocket ? " websocket " : " ") + protocol);
 }
 
 INSTANTIATE_TEST_SUITE_P(AllCombinations, NginxVariant,
-                         ::testing::Combine(::testing::Values("round_robin", "least_conn", "ip_hash", "random"),
+                         ::testing::Combine(::testing::Values("round_robin", "least_conn",
+                                                              "ip_hash", "random"),
                                             ::testing::Bool(), ::testing::Values("http", "grpc")));
 
 TEST(NginxConfig, TwoBalancersOnOneNodeGetSeparateFilesThatLoadTogether) {
@@ -121,7 +127,7 @@ listen = 81
 backend = "b"
 websocket = true
 )",
-                                      "two.toml");
+                                         "two.toml");
     ASSERT_TRUE(result.lab) << result.diagnostics.format();
     auto files = labfile::render_lab(*result.lab, render::TemplateSet{}, {{"nginx"}});
     ASSERT_EQ(files.size(), 2u);

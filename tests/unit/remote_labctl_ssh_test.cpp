@@ -6,10 +6,10 @@
 #include <fstream>
 
 #include "commands/node_readiness.hpp"
+#include "labfile/loader.hpp"
 #include "remote/keys.hpp"
 #include "remote/lab_ssh.hpp"
 #include "remote_test_support.hpp"
-#include "labfile/loader.hpp"
 #include "util/paths.hpp"
 #include "util/process.hpp"
 #include "util/strings.hpp"

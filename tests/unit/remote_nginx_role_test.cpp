@@ -108,7 +108,8 @@ class NginxRoleTest : public ::testing::Test {
         return n;
     }
 
-    services::RoleReport apply(const std::string& content, services::NginxRoleSettings role_settings) {
+    services::RoleReport apply(const std::string& content,
+                               services::NginxRoleSettings role_settings) {
         topo::Lab lab;
         topo::Node node;
         node.name = "server1";
@@ -132,7 +133,8 @@ class NginxRoleTest : public ::testing::Test {
 std::vector<std::string> step_names(const services::RoleReport& report) {
     std::vector<std::string> names;
     for (const auto& step : report.steps) {
-        names.push_back(step.step + (step.outcome == services::Outcome::changed ? ":changed" : ":ok"));
+        names.push_back(step.step +
+                        (step.outcome == services::Outcome::changed ? ":changed" : ":ok"));
     }
     return names;
 }

@@ -8,9 +8,9 @@
 #include <set>
 
 #include "lab_fixtures.hpp"
+#include "labfile/loader.hpp"
 #include "remote_test_support.hpp"
 #include "services/runner.hpp"
-#include "labfile/loader.hpp"
 
 using namespace labctl;
 using namespace std::chrono_literals;
@@ -89,7 +89,8 @@ class RecordingRole : public services::Role {
         }
         if (target.service.name == "lb" && fail_lb)
             throw InfraError("lb broke", target.node.name, "reload");
-        return {target.node.name, target.service.name, {{"apply", services::Outcome::changed, 0, ""}}};
+        return {
+            target.node.name, target.service.name, {{"apply", services::Outcome::changed, 0, ""}}};
     }
     bool fail_lb = false;
 

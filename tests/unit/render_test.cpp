@@ -2,24 +2,25 @@
 // format they land in.
 #include <gtest/gtest.h>
 
+#include "labfile/loader.hpp"
 #include "labfile/render_lab.hpp"
 #include "test_support.hpp"
-#include "labfile/loader.hpp"
 #include "util/error.hpp"
 #include "util/files.hpp"
 
 namespace labctl {
 namespace {
 
-const render::GeneratedFile& find_file(const std::vector<render::GeneratedFile>& files, const std::string& node,
-                                       const std::string& path) {
+const render::GeneratedFile& find_file(const std::vector<render::GeneratedFile>& files,
+                                       const std::string& node, const std::string& path) {
     for (const auto& file : files)
         if (file.node == node && file.path == path) return file;
     throw std::runtime_error("no file " + node + ":" + path);
 }
 
 topo::Lab example(const std::string& name) {
-    return labfile::load_lab_or_throw((test::source_dir() / "examples" / name / "lab.toml").string());
+    return labfile::load_lab_or_throw(
+        (test::source_dir() / "examples" / name / "lab.toml").string());
 }
 
 TEST(Render, NginxBalancerHasFailoverAndObservabilitySettings) {
@@ -28,12 +29,15 @@ TEST(Render, NginxBalancerHasFailoverAndObservabilitySettings) {
     ASSERT_EQ(files.size(), 1u);
     const auto& conf = find_file(files, "server1", "/etc/nginx/conf.d/balancer.conf").content;
     for (const char* needle :
-         {"zone lb_backends 64k;", "least_conn;", "server 192.168.56.11:8080 weight=1 max_fails=1 fail_timeout=5s;",
+         {"zone lb_backends 64k;", "least_conn;",
+          "server 192.168.56.11:8080 weight=1 max_fails=1 fail_timeout=5s;",
           "server 192.168.56.12:8080 weight=2 max_fails=1 fail_timeout=5s;", "listen 8090;",
-          "proxy_connect_timeout 1s;", "proxy_next_upstream error timeout http_502 http_503 http_504;",
+          "proxy_connect_timeout 1s;",
+          "proxy_next_upstream error timeout http_502 http_503 http_504;",
           "map $http_upgrade $connection_upgrade_lb", "proxy_set_header Upgrade $http_upgrade;",
-          "proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;", "proxy_set_header X-Real-IP $remote_addr;",
-          "proxy_set_header Host $host;", "add_header X-Upstream $upstream_addr always;", "upstream=$upstream_addr"}) {
+          "proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;",
+          "proxy_set_header X-Real-IP $remote_addr;", "proxy_set_header Host $host;",
+          "add_header X-Upstream $upstream_addr always;", "upstream=$upstream_addr"}) {
         EXPECT_NE(conf.find(needle), std::string::npos) << "missing: " << needle << "\n" << conf;
     }
 }
@@ -49,13 +53,19 @@ TEST(Render, WeightedRoundRobinHasNoStrategyDirectiveAndAllWeights) {
 }
 
 TEST(Render, BrokersGetTheirStompConnector) {
-    auto activemq = labfile::render_lab(example("activemq-failover"), render::TemplateSet{}, {{"broker"}});
-    const auto& xml = find_file(activemq, "server1", "/etc/activemq/instances-available/main/activemq.xml").content;
+    auto activemq =
+        labfile::render_lab(example("activemq-failover"), render::TemplateSet{}, {{"broker"}});
+    const auto& xml =
+        find_file(activemq, "server1", "/etc/activemq/instances-available/main/activemq.xml")
+            .content;
     EXPECT_NE(xml.find("uri=\"stomp://0.0.0.0:61613"), std::string::npos);
-    auto rabbit = labfile::render_lab(example("rabbitmq-failover"), render::TemplateSet{}, {{"rabbitmq"}});
-    EXPECT_NE(find_file(rabbit, "server1", "/etc/rabbitmq/rabbitmq.conf").content.find("stomp.listeners.tcp.1 = 0.0.0.0:61613"),
+    auto rabbit =
+        labfile::render_lab(example("rabbitmq-failover"), render::TemplateSet{}, {{"rabbitmq"}});
+    EXPECT_NE(find_file(rabbit, "server1", "/etc/rabbitmq/rabbitmq.conf")
+                  .content.find("stomp.listeners.tcp.1 = 0.0.0.0:61613"),
               std::string::npos);
-    EXPECT_EQ(find_file(rabbit, "server1", "/etc/rabbitmq/enabled_plugins").content, "[rabbitmq_stomp].\n");
+    EXPECT_EQ(find_file(rabbit, "server1", "/etc/rabbitmq/enabled_plugins").content,
+              "[rabbitmq_stomp].\n");
 }
 
 TEST(Render, MariadbServerIdsAreUniqueAndOnlyThePrimaryLogsBinlog) {
@@ -74,12 +84,15 @@ TEST(Render, MariadbServerIdsAreUniqueAndOnlyThePrimaryLogsBinlog) {
 }
 
 TEST(Render, AppUnitsCarryResolvedEnvironment) {
-    auto files = labfile::render_lab(example("activemq-failover"), render::TemplateSet{}, {{"chat"}});
-    const auto& unit = find_file(files, "server2", "/etc/systemd/system/labctl-chat-server2.service").content;
+    auto files =
+        labfile::render_lab(example("activemq-failover"), render::TemplateSet{}, {{"chat"}});
+    const auto& unit =
+        find_file(files, "server2", "/etc/systemd/system/labctl-chat-server2.service").content;
     EXPECT_NE(unit.find("Environment=\"BROKER_HOST=192.168.56.11\""), std::string::npos) << unit;
     EXPECT_NE(unit.find("Environment=\"INSTANCE=chat-server2\""), std::string::npos);
     EXPECT_NE(unit.find("Environment=\"PORT=8080\""), std::string::npos);
-    EXPECT_NE(unit.find("ExecStart=/bin/sh -c \"exec python3 /opt/chat/app.py\""), std::string::npos);
+    EXPECT_NE(unit.find("ExecStart=/bin/sh -c \"exec python3 /opt/chat/app.py\""),
+              std::string::npos);
     EXPECT_NE(unit.find("User=lab"), std::string::npos);
 }
 
@@ -98,18 +111,21 @@ on = "a"
 run = "printf \"%s\" x"
 env = { MSG = "50% \"quoted\" back\\slash" }
 )",
-                                      "lab.toml");
+                                         "lab.toml");
     ASSERT_TRUE(result.lab) << result.diagnostics.format();
     auto files = labfile::render_lab(*result.lab, render::TemplateSet{}, {{"s"}});
     const auto& unit = files.at(0).content;
-    EXPECT_NE(unit.find(R"(Environment="MSG=50%% \"quoted\" back\\slash")"), std::string::npos) << unit;
-    EXPECT_NE(unit.find(R"(ExecStart=/bin/sh -c "exec printf \"%%s\" x")"), std::string::npos) << unit;
+    EXPECT_NE(unit.find(R"(Environment="MSG=50%% \"quoted\" back\\slash")"), std::string::npos)
+        << unit;
+    EXPECT_NE(unit.find(R"(ExecStart=/bin/sh -c "exec printf \"%%s\" x")"), std::string::npos)
+        << unit;
 }
 
 TEST(Render, XmlTemplatesEscapeValues) {
     test::TempDir dir;
     util::make_dirs(dir.path() / "activemq");
-    util::write_file_atomic(dir.path() / "activemq/activemq.xml.mustache", "<b name=\"{{service}}\">{{lab}}</b>\n");
+    util::write_file_atomic(dir.path() / "activemq/activemq.xml.mustache",
+                            "<b name=\"{{service}}\">{{lab}}</b>\n");
     render::TemplateSet templates(dir.path());
     auto data = render::object_data();
     data.set("service", "a\"<&>'");
@@ -128,11 +144,14 @@ TEST(Render, CloudInitSeedHasHostnameNicsAndNoSecretsWithoutIdentity) {
     auto lab = on_cloud_images(example("activemq-failover"));
     auto files = labfile::render_lab(lab, render::TemplateSet{}, {{"cloud-init"}});
     ASSERT_EQ(files.size(), 6u);
-    const auto& net = find_file(files, "server1", "/var/lib/cloud/seed/nocloud/network-config").content;
+    const auto& net =
+        find_file(files, "server1", "/var/lib/cloud/seed/nocloud/network-config").content;
     EXPECT_NE(net.find("addresses: [192.168.56.11/24]"), std::string::npos) << net;
-    EXPECT_NE(net.find("macaddress: \"" + lab.node("server1")->nics[0].mac + "\""), std::string::npos);
+    EXPECT_NE(net.find("macaddress: \"" + lab.node("server1")->nics[0].mac + "\""),
+              std::string::npos);
     EXPECT_NE(net.find("dhcp4: true  # reserved: 192.168.123.100"), std::string::npos) << net;
-    const auto& user_data = find_file(files, "server2", "/var/lib/cloud/seed/nocloud/user-data").content;
+    const auto& user_data =
+        find_file(files, "server2", "/var/lib/cloud/seed/nocloud/user-data").content;
     EXPECT_NE(user_data.find("hostname: server2"), std::string::npos);
     EXPECT_EQ(user_data.find("PRIVATE KEY"), std::string::npos);
 }
@@ -140,13 +159,17 @@ TEST(Render, CloudInitSeedHasHostnameNicsAndNoSecretsWithoutIdentity) {
 TEST(Render, CloudInitCarriesTheIdentityWhenGiven) {
     auto lab = on_cloud_images(example("activemq-failover"));
     std::map<std::string, render::NodeIdentity> identities{
-        {"server1", {"ssh-ed25519 AAAALAB lab", "-----BEGIN OPENSSH PRIVATE KEY-----\nabc\n-----END OPENSSH PRIVATE KEY-----",
-                     "ssh-ed25519 AAAAHOST"}}};
+        {"server1",
+         {"ssh-ed25519 AAAALAB lab",
+          "-----BEGIN OPENSSH PRIVATE KEY-----\nabc\n-----END OPENSSH PRIVATE KEY-----",
+          "ssh-ed25519 AAAAHOST"}}};
     auto files = labfile::render_lab(lab, render::TemplateSet{}, {{"cloud-init"}, &identities});
     const auto& user_data = find_file(files, "server1", "/var/lib/cloud/seed/nocloud/user-data");
     EXPECT_EQ(user_data.mode, 0600u);
-    EXPECT_NE(user_data.content.find("      - ssh-ed25519 AAAALAB lab"), std::string::npos) << user_data.content;
-    EXPECT_NE(user_data.content.find("    -----BEGIN OPENSSH PRIVATE KEY-----\n    abc\n"), std::string::npos);
+    EXPECT_NE(user_data.content.find("      - ssh-ed25519 AAAALAB lab"), std::string::npos)
+        << user_data.content;
+    EXPECT_NE(user_data.content.find("    -----BEGIN OPENSSH PRIVATE KEY-----\n    abc\n"),
+              std::string::npos);
 }
 
 TEST(Render, LabctlImageNodesGetLabctlsSeedTreeWithoutKeysUnlessGiven) {
@@ -156,18 +179,27 @@ TEST(Render, LabctlImageNodesGetLabctlsSeedTreeWithoutKeysUnlessGiven) {
         EXPECT_EQ(file.path.rfind("/var/lib/labctl-seed/", 0), 0u) << file.path;
         EXPECT_EQ(file.content.find("PRIVATE KEY"), std::string::npos) << file.path;
     }
-    EXPECT_EQ(find_file(files, "server2", "/var/lib/labctl-seed/root/etc/hostname").content, "server2\n");
-    EXPECT_EQ(find_file(files, "server1", "/var/lib/labctl-seed/root/etc/sudoers.d/labctl").mode, 0440u);
-    const auto& nic = find_file(files, "server1", "/var/lib/labctl-seed/root/etc/systemd/network/10-labctl-nic0.network");
+    EXPECT_EQ(find_file(files, "server2", "/var/lib/labctl-seed/root/etc/hostname").content,
+              "server2\n");
+    EXPECT_EQ(find_file(files, "server1", "/var/lib/labctl-seed/root/etc/sudoers.d/labctl").mode,
+              0440u);
+    const auto& nic = find_file(
+        files, "server1", "/var/lib/labctl-seed/root/etc/systemd/network/10-labctl-nic0.network");
     EXPECT_NE(nic.content.find(lab.node("server1")->nics[0].mac), std::string::npos) << nic.content;
-    for (const auto& file : files) EXPECT_EQ(file.path.find("ssh_host_ed25519_key"), std::string::npos) << file.path;
+    for (const auto& file : files)
+        EXPECT_EQ(file.path.find("ssh_host_ed25519_key"), std::string::npos) << file.path;
 
     std::map<std::string, render::NodeIdentity> identities{
-        {"server1", {"ssh-ed25519 AAAALAB lab", "-----BEGIN OPENSSH PRIVATE KEY-----\nabc\n-----END OPENSSH PRIVATE KEY-----",
-                     "ssh-ed25519 AAAAHOST"}}};
+        {"server1",
+         {"ssh-ed25519 AAAALAB lab",
+          "-----BEGIN OPENSSH PRIVATE KEY-----\nabc\n-----END OPENSSH PRIVATE KEY-----",
+          "ssh-ed25519 AAAAHOST"}}};
     auto keyed = labfile::render_lab(lab, render::TemplateSet{}, {{"seed"}, &identities});
-    EXPECT_EQ(find_file(keyed, "server1", "/var/lib/labctl-seed/root/etc/ssh/ssh_host_ed25519_key").mode, 0600u);
-    EXPECT_EQ(find_file(keyed, "server1", "/var/lib/labctl-seed/authorized_keys").content, "ssh-ed25519 AAAALAB lab\n");
+    EXPECT_EQ(
+        find_file(keyed, "server1", "/var/lib/labctl-seed/root/etc/ssh/ssh_host_ed25519_key").mode,
+        0600u);
+    EXPECT_EQ(find_file(keyed, "server1", "/var/lib/labctl-seed/authorized_keys").content,
+              "ssh-ed25519 AAAALAB lab\n");
 
     // A lab mixing both: each node gets what `up` gives it.
     lab.nodes[0].image = "../images/cloud.qcow2";
@@ -177,23 +209,31 @@ TEST(Render, LabctlImageNodesGetLabctlsSeedTreeWithoutKeysUnlessGiven) {
 }
 
 TEST(Render, UnknownSelectionIsAnInputError) {
-    EXPECT_THROW(labfile::render_lab(example("activemq-failover"), render::TemplateSet{}, {{"nope"}}), InputError);
+    EXPECT_THROW(
+        labfile::render_lab(example("activemq-failover"), render::TemplateSet{}, {{"nope"}}),
+        InputError);
 }
 
 TEST(Render, TemplateOverrideDirectoryWinsFileByFile) {
     test::TempDir dir;
     util::make_dirs(dir.path() / "rabbitmq");
-    util::write_file_atomic(dir.path() / "rabbitmq/enabled_plugins.mustache", "[rabbitmq_stomp,rabbitmq_management].\n");
-    auto files = labfile::render_lab(example("rabbitmq-failover"), render::TemplateSet{dir.path()}, {{"broker"}});
-    EXPECT_EQ(find_file(files, "server1", "/etc/rabbitmq/enabled_plugins").content, "[rabbitmq_stomp,rabbitmq_management].\n");
-    EXPECT_NE(find_file(files, "server1", "/etc/rabbitmq/rabbitmq.conf").content.find("stomp"), std::string::npos);
+    util::write_file_atomic(dir.path() / "rabbitmq/enabled_plugins.mustache",
+                            "[rabbitmq_stomp,rabbitmq_management].\n");
+    auto files = labfile::render_lab(example("rabbitmq-failover"), render::TemplateSet{dir.path()},
+                                     {{"broker"}});
+    EXPECT_EQ(find_file(files, "server1", "/etc/rabbitmq/enabled_plugins").content,
+              "[rabbitmq_stomp,rabbitmq_management].\n");
+    EXPECT_NE(find_file(files, "server1", "/etc/rabbitmq/rabbitmq.conf").content.find("stomp"),
+              std::string::npos);
 }
 
 TEST(Render, BrokenTemplateIsAClearError) {
     test::TempDir dir;
     util::make_dirs(dir.path() / "nginx");
     util::write_file_atomic(dir.path() / "nginx/balancer.conf.mustache", "{{#servers}} unclosed\n");
-    EXPECT_THROW(labfile::render_lab(example("activemq-failover"), render::TemplateSet{dir.path()}, {{"lb"}}), InputError);
+    EXPECT_THROW(labfile::render_lab(example("activemq-failover"), render::TemplateSet{dir.path()},
+                                     {{"lb"}}),
+                 InputError);
 }
 
 }  // namespace

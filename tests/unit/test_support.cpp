@@ -8,8 +8,8 @@
 namespace labctl::test {
 
 namespace {
-std::vector<std::filesystem::path> sorted_glob(const std::filesystem::path& dir, const std::string& suffix,
-                                               bool recurse_one_level) {
+std::vector<std::filesystem::path> sorted_glob(const std::filesystem::path& dir,
+                                               const std::string& suffix, bool recurse_one_level) {
     std::vector<std::filesystem::path> out;
     for (const auto& entry : std::filesystem::directory_iterator(dir)) {
         if (recurse_one_level && entry.is_directory()) {
@@ -24,8 +24,12 @@ std::vector<std::filesystem::path> sorted_glob(const std::filesystem::path& dir,
 }
 }  // namespace
 
-std::vector<std::filesystem::path> example_labs() { return sorted_glob(source_dir() / "examples", "", true); }
-std::vector<std::filesystem::path> bad_lab_files() { return sorted_glob(source_dir() / "tests/data/bad", ".toml", false); }
+std::vector<std::filesystem::path> example_labs() {
+    return sorted_glob(source_dir() / "examples", "", true);
+}
+std::vector<std::filesystem::path> bad_lab_files() {
+    return sorted_glob(source_dir() / "tests/data/bad", ".toml", false);
+}
 
 TempDir::TempDir() {
     std::string pattern = (std::filesystem::temp_directory_path() / "labctl-test-XXXXXX").string();

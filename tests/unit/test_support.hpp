@@ -9,22 +9,26 @@
 
 namespace labctl::test {
 
-inline std::filesystem::path source_dir() { return LABCTL_SOURCE_DIR; }
-inline std::string labctl_binary() { return LABCTL_BINARY; }
+inline std::filesystem::path source_dir() {
+    return LABCTL_SOURCE_DIR;
+}
+inline std::string labctl_binary() {
+    return LABCTL_BINARY;
+}
 
 std::vector<std::filesystem::path> example_labs();
 std::vector<std::filesystem::path> bad_lab_files();
 
 // A directory removed with everything in it when the object goes away.
 class TempDir {
-public:
+  public:
     TempDir();
     ~TempDir();
     TempDir(const TempDir&) = delete;
     TempDir& operator=(const TempDir&) = delete;
     const std::filesystem::path& path() const { return path_; }
 
-private:
+  private:
     std::filesystem::path path_;
 };
 

@@ -4,8 +4,8 @@
 
 #include <fstream>
 
-#include "test_support.hpp"
 #include "labfile/loader.hpp"
+#include "test_support.hpp"
 #include "util/files.hpp"
 
 namespace labctl {
@@ -25,7 +25,8 @@ std::vector<std::string> diagnostics_of(const std::filesystem::path& file) {
     EXPECT_FALSE(result.lab.has_value()) << file << " should be invalid";
     std::vector<std::string> out;
     auto sorted = result.diagnostics.items();
-    std::stable_sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) { return a.pos < b.pos; });
+    std::stable_sort(sorted.begin(), sorted.end(),
+                     [](const auto& a, const auto& b) { return a.pos < b.pos; });
     for (const auto& item : sorted)
         out.push_back(std::to_string(item.pos.line) + ":" + std::to_string(item.pos.col) + ": " +
                       item.message.substr(0, 60));
@@ -66,9 +67,12 @@ std::string test_name(const ::testing::TestParamInfo<std::filesystem::path>& inf
     return name;
 }
 
-INSTANTIATE_TEST_SUITE_P(AllBadFiles, BadFile, ::testing::ValuesIn(test::bad_lab_files()), test_name);
+INSTANTIATE_TEST_SUITE_P(AllBadFiles, BadFile, ::testing::ValuesIn(test::bad_lab_files()),
+                         test_name);
 
-TEST(BadFiles, ThereAreAtLeastThirty) { EXPECT_GE(test::bad_lab_files().size(), 30u); }
+TEST(BadFiles, ThereAreAtLeastThirty) {
+    EXPECT_GE(test::bad_lab_files().size(), 30u);
+}
 
 }  // namespace
 }  // namespace labctl

@@ -3,10 +3,10 @@
 #include <gtest/gtest.h>
 
 #include "lab_fixtures.hpp"
-#include "topology/address_plan.hpp"
 #include "labfile/loader.hpp"
-#include "topology/references.hpp"
 #include "services/mysql/mysql_settings.hpp"
+#include "topology/address_plan.hpp"
+#include "topology/references.hpp"
 
 namespace labctl::topo {
 namespace {
@@ -117,8 +117,10 @@ TEST(Topology, ReferencesResolvePerInstanceOnASharedNetwork) {
     auto resolved = resolve_references(lab, "${broker.address}:${broker.stomp_port}", instances[0]);
     EXPECT_EQ(resolved.error, "");
     EXPECT_EQ(resolved.value, "192.168.56.12:61614");
-    EXPECT_EQ(resolve_references(lab, "--port ${instance.port}", instances[1]).value, "--port 8081");
-    EXPECT_EQ(resolve_references(lab, "${node.name}@${node.address}", instances[0]).value, "server1@192.168.123.100");
+    EXPECT_EQ(resolve_references(lab, "--port ${instance.port}", instances[1]).value,
+              "--port 8081");
+    EXPECT_EQ(resolve_references(lab, "${node.name}@${node.address}", instances[0]).value,
+              "server1@192.168.123.100");
     EXPECT_EQ(resolve_references(lab, "${lb.port} ${lab.name}", instances[0]).value, "8090 mom");
     EXPECT_NE(resolve_references(lab, "${nope.address}", instances[0]).error, "");
     EXPECT_NE(resolve_references(lab, "${chat.stomp_port}", instances[0]).error, "");
@@ -172,19 +174,23 @@ networks = ["a"]
 }
 
 TEST(Topology, UnknownReferenceScopeSuggestsTheClosestService) {
-    auto result = load_lab_text(two_nodes + "\n[services.extra]\ntype = \"app\"\non = \"server1\"\nport = 9000\nrun = \"x\"\n"
-                                            "env = { X = \"${brokr.address}\" }\n",
-                                "lab.toml");
+    auto result = load_lab_text(
+        two_nodes +
+            "\n[services.extra]\ntype = \"app\"\non = \"server1\"\nport = 9000\nrun = \"x\"\n"
+            "env = { X = \"${brokr.address}\" }\n",
+        "lab.toml");
     ASSERT_FALSE(result.lab);
-    EXPECT_NE(result.diagnostics.format().find("did you mean `broker`?"), std::string::npos) << result.diagnostics.format();
+    EXPECT_NE(result.diagnostics.format().find("did you mean `broker`?"), std::string::npos)
+        << result.diagnostics.format();
 }
 
 TEST(Topology, NoInputCrashesOrThrows) {
     // A few hostile shapes beyond the fuzzer's corpus.
-    for (const std::string& text : {std::string("\0\0\0", 3), std::string("[[lab]]\nname=1"), std::string("lab = []"),
-                                   std::string("[services.x]\ntype = \"nginx\"\non = []"),
-                                   std::string("[lab]\nname=\"a\"\n[nodes.a]\nnetworks={x=1}"),
-                                   std::string(10000, '['), std::string("a=") + std::string(3000, '[')}) {
+    for (const std::string& text :
+         {std::string("\0\0\0", 3), std::string("[[lab]]\nname=1"), std::string("lab = []"),
+          std::string("[services.x]\ntype = \"nginx\"\non = []"),
+          std::string("[lab]\nname=\"a\"\n[nodes.a]\nnetworks={x=1}"), std::string(10000, '['),
+          std::string("a=") + std::string(3000, '[')}) {
         EXPECT_NO_THROW(load_lab_text(text, "lab.toml"));
     }
 }

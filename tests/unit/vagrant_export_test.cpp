@@ -9,9 +9,10 @@
 namespace labctl {
 namespace {
 
-util::ProcessResult vagrant(const std::filesystem::path& dir, const test::TempDir& home, const std::string& provider,
-                            const std::string& args) {
-    return util::run_process({"env", "VAGRANT_CHECKPOINT_DISABLE=1", "VAGRANT_HOME=" + home.path().string(),
+util::ProcessResult vagrant(const std::filesystem::path& dir, const test::TempDir& home,
+                            const std::string& provider, const std::string& args) {
+    return util::run_process({"env", "VAGRANT_CHECKPOINT_DISABLE=1",
+                              "VAGRANT_HOME=" + home.path().string(),
                               "VAGRANT_DEFAULT_PROVIDER=" + provider, "sh", "-c",
                               "cd '" + dir.string() + "' && vagrant " + args});
 }
@@ -21,7 +22,8 @@ TEST(VagrantExport, EveryExampleValidatesWithRealVagrant) {
     test::TempDir home;
     for (const auto& lab : test::example_labs()) {
         test::TempDir out;
-        auto exported = test::run_labctl({"export", "vagrant", "-f", lab.string(), "-o", out.path().string()});
+        auto exported =
+            test::run_labctl({"export", "vagrant", "-f", lab.string(), "-o", out.path().string()});
         ASSERT_EQ(exported.exit_code, 0) << lab << "\n" << exported.err;
         auto virtualbox = vagrant(out.path(), home, "virtualbox", "validate --ignore-provider");
         EXPECT_EQ(virtualbox.exit_code, 0) << lab << "\n" << virtualbox.out << virtualbox.err;
@@ -37,13 +39,15 @@ TEST(VagrantExport, EveryExampleValidatesWithRealVagrant) {
 TEST(VagrantExport, SameMachinesNetworksAndRenderedFiles) {
     test::TempDir out;
     auto lab = (test::source_dir() / "examples/activemq-failover/lab.toml").string();
-    ASSERT_EQ(test::run_labctl({"export", "vagrant", "-f", lab, "-o", out.path().string()}).exit_code, 0);
+    ASSERT_EQ(
+        test::run_labctl({"export", "vagrant", "-f", lab, "-o", out.path().string()}).exit_code, 0);
     auto vagrantfile = util::read_file(out.path() / "Vagrantfile");
     EXPECT_NE(vagrantfile.find("config.vm.define \"server1\""), std::string::npos);
     EXPECT_NE(vagrantfile.find("ip: \"192.168.56.12\""), std::string::npos);
     EXPECT_NE(vagrantfile.find("vb.memory = 512"), std::string::npos);
     EXPECT_NE(vagrantfile.find("node.vm.provider \"libvirt\""), std::string::npos);
-    auto rendered = test::run_labctl({"render", "lb", "-f", lab, "-o", (out.path() / "render").string()});
+    auto rendered =
+        test::run_labctl({"render", "lb", "-f", lab, "-o", (out.path() / "render").string()});
     ASSERT_EQ(rendered.exit_code, 0);
     EXPECT_EQ(util::read_file(out.path() / "files/server1/etc/nginx/conf.d/balancer.conf"),
               util::read_file(out.path() / "render/server1/etc/nginx/conf.d/balancer.conf"));
@@ -53,18 +57,22 @@ TEST(VagrantExport, SameMachinesNetworksAndRenderedFiles) {
 TEST(VagrantExport, SecretsArePrivateAndStableAcrossReExports) {
     test::TempDir out;
     auto lab = (test::source_dir() / "examples/weighted-mariadb/lab.toml").string();
-    ASSERT_EQ(test::run_labctl({"export", "vagrant", "-f", lab, "-o", out.path().string()}).exit_code, 0);
+    ASSERT_EQ(
+        test::run_labctl({"export", "vagrant", "-f", lab, "-o", out.path().string()}).exit_code, 0);
     struct stat info {};
     ASSERT_EQ(::stat((out.path() / "secrets.env").c_str(), &info), 0);
     EXPECT_EQ(info.st_mode & 0777, 0600u);
     auto first = util::read_file(out.path() / "secrets.env");
     EXPECT_NE(first.find("MYSQL_REPLICATION_PASSWORD_DB="), std::string::npos);
-    ASSERT_EQ(test::run_labctl({"export", "vagrant", "-f", lab, "-o", out.path().string()}).exit_code, 0);
+    ASSERT_EQ(
+        test::run_labctl({"export", "vagrant", "-f", lab, "-o", out.path().string()}).exit_code, 0);
     EXPECT_EQ(util::read_file(out.path() / "secrets.env"), first);
     // The password reaches MariaDB through the script's environment, never literally.
-    auto password = first.substr(first.find("=", first.find("MYSQL_REPLICATION_PASSWORD_DB")) + 1, 24);
+    auto password =
+        first.substr(first.find("=", first.find("MYSQL_REPLICATION_PASSWORD_DB")) + 1, 24);
     EXPECT_EQ(util::read_file(out.path() / "provision/db2.sh").find(password), std::string::npos);
-    EXPECT_NE(util::read_file(out.path() / "provision/db2.sh").find("CHANGE MASTER TO MASTER_HOST='172.30.10.21'"),
+    EXPECT_NE(util::read_file(out.path() / "provision/db2.sh")
+                  .find("CHANGE MASTER TO MASTER_HOST='172.30.10.21'"),
               std::string::npos);
 }
 

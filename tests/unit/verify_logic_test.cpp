@@ -3,17 +3,20 @@
 
 #include <sstream>
 
+#include "services/nginx/nginx_spread.hpp"
 #include "verify/failover.hpp"
 #include "verify/report.hpp"
-#include "services/nginx/nginx_spread.hpp"
 
 namespace labctl::verify {
 namespace {
 
 TEST(Spread, RoundRobinFollowsWeightsWithinTolerance) {
     std::map<std::string, int> weights{{"a:1", 3}, {"b:1", 2}, {"c:1", 1}, {"d:1", 1}};
-    EXPECT_TRUE(services::judge_spread("round_robin", weights, {{"a:1", 300}, {"b:1", 200}, {"c:1", 100}, {"d:1", 100}}).ok);
-    auto even = services::judge_spread("round_robin", weights, {{"a:1", 175}, {"b:1", 175}, {"c:1", 175}, {"d:1", 175}});
+    EXPECT_TRUE(services::judge_spread("round_robin", weights,
+                                       {{"a:1", 300}, {"b:1", 200}, {"c:1", 100}, {"d:1", 100}})
+                    .ok);
+    auto even = services::judge_spread("round_robin", weights,
+                                       {{"a:1", 175}, {"b:1", 175}, {"c:1", 175}, {"d:1", 175}});
     EXPECT_FALSE(even.ok);
     EXPECT_NE(even.detail.find("a:1 25% (expected 43%)"), std::string::npos) << even.detail;
 }
@@ -44,8 +47,9 @@ TEST(Failover, NoFailureMeansZeroSecondsAndSplitsAroundTheFault) {
 }
 
 TEST(Failover, TimeToFailOverEndsAtTheLastFailure) {
-    std::vector<RequestSample> samples{{0.0, true, "a:1", 200}, {0.5, true, "b:1", 200}, {1.1, false, "", 0},
-                                       {1.6, false, "", 502},   {2.0, true, "a:1", 200}, {2.5, true, "a:1", 200}};
+    std::vector<RequestSample> samples{{0.0, true, "a:1", 200}, {0.5, true, "b:1", 200},
+                                       {1.1, false, "", 0},     {1.6, false, "", 502},
+                                       {2.0, true, "a:1", 200}, {2.5, true, "a:1", 200}};
     auto report = analyse_failover(samples, 1.0);
     EXPECT_EQ(report.failed, 2);
     EXPECT_EQ(report.failed_during, 2);
@@ -57,7 +61,9 @@ TEST(Failover, TimeToFailOverEndsAtTheLastFailure) {
 }
 
 TEST(Failover, RequestsWhileTheFaultIsBeingInjectedAreNeitherBeforeNorAfter) {
-    std::vector<RequestSample> samples{{0.5, true, "a:1", 200}, {1.1, true, "b:1", 200}, {1.2, true, "b:1", 200},
+    std::vector<RequestSample> samples{{0.5, true, "a:1", 200},
+                                       {1.1, true, "b:1", 200},
+                                       {1.2, true, "b:1", 200},
                                        {1.6, true, "a:1", 200}};
     auto report = analyse_failover(samples, 1.0, 1.5);
     EXPECT_EQ(report.split_before, (Split{{"a:1", 1}}));
@@ -66,7 +72,8 @@ TEST(Failover, RequestsWhileTheFaultIsBeingInjectedAreNeitherBeforeNorAfter) {
 }
 
 TEST(Report, JsonAndTextShapes) {
-    Report report{{{"reach a->b lan", true, 0.01, ""}, {"port b:8080", false, 1.0, "connection refused"}}};
+    Report report{
+        {{"reach a->b lan", true, 0.01, ""}, {"port b:8080", false, 1.0, "connection refused"}}};
     EXPECT_FALSE(report.ok());
     auto json = report.to_json();
     EXPECT_EQ(json["ok"], false);
@@ -97,11 +104,14 @@ TEST(Secrets, ConcurrentFirstUseAgreesOnOneValueWrittenPrivately) {
     for (auto& thread : threads) thread.join();
     for (const auto& value : seen) EXPECT_EQ(value, seen[0]);
     EXPECT_EQ(seen[0].size(), 24u);
-    EXPECT_EQ(std::filesystem::status(dir.path() / "secrets/db").permissions() & std::filesystem::perms::all,
+    EXPECT_EQ(std::filesystem::status(dir.path() / "secrets/db").permissions() &
+                  std::filesystem::perms::all,
               std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
     EXPECT_EQ(util::ensure_secret(dir.path(), "db"), seen[0]);
     std::size_t files = 0;
-    for ([[maybe_unused]] const auto& entry : std::filesystem::directory_iterator(dir.path() / "secrets")) ++files;
+    for ([[maybe_unused]] const auto& entry :
+         std::filesystem::directory_iterator(dir.path() / "secrets"))
+        ++files;
     EXPECT_EQ(files, 1u);  // no temporary left behind
 }
 

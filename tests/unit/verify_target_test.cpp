@@ -12,7 +12,7 @@ namespace {
 
 topo::Lab example(const std::string& name) {
     return labfile::load_lab_or_throw(std::string(LABCTL_SOURCE_DIR) + "/examples/" + name +
-                                   "/lab.toml");
+                                      "/lab.toml");
 }
 
 TEST(FaultTarget, BehindAGrpcBalancerTheLoadIsGrpcHealthCalls) {

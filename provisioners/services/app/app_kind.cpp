@@ -1,9 +1,9 @@
 // An application the user ships: uploaded files, one supervised systemd unit per instance.
-#include "services/common.hpp"
 #include "probe/http.hpp"
 #include "probe/socket.hpp"
 #include "services/app/app_role.hpp"
 #include "services/app/app_settings.hpp"
+#include "services/common.hpp"
 #include "services/registry.hpp"
 #include "topology/references.hpp"
 
@@ -17,21 +17,26 @@ using namespace topo;
 std::string systemd_escape(std::string_view text) {
     std::string out;
     for (char c : text) {
-        if (c == '%') out += "%%";
-        else if (c == '"' || c == '\\') out += std::string("\\") + c;
-        else out += c;
+        if (c == '%')
+            out += "%%";
+        else if (c == '"' || c == '\\')
+            out += std::string("\\") + c;
+        else
+            out += c;
     }
     return out;
 }
 
 }  // namespace
 
-std::string to_string(Protocol protocol) { return protocol == Protocol::grpc ? "grpc" : "http"; }
+std::string to_string(Protocol protocol) {
+    return protocol == Protocol::grpc ? "grpc" : "http";
+}
 
 namespace {
 
 class AppKind final : public ServiceKind {
-public:
+  public:
     std::string_view name() const override { return "app"; }
 
     std::shared_ptr<ServiceSettings> parse(TomlReader& reader, Service&) const override {
@@ -42,61 +47,83 @@ public:
             settings.port = static_cast<int>(*port);
             settings.port_pos = reader.value_pos("port");
         }
-        if (auto instances = reader.integer("instances", {1, 64})) settings.instances = static_cast<int>(*instances);
+        if (auto instances = reader.integer("instances", {1, 64}))
+            settings.instances = static_cast<int>(*instances);
         if (auto run = reader.string("run")) {
             settings.run_pos = reader.value_pos("run");
             if (util::trim(*run).empty() || !is_printable_line(*run))
-                diagnostics.error(settings.run_pos, "`run` must be a non-empty command on one line");
+                diagnostics.error(settings.run_pos,
+                                  "`run` must be a non-empty command on one line");
             else
                 settings.run = *run;
         } else if (!reader.table().contains("run")) {
-            diagnostics.error(reader.pos(), "missing key `run` in " + reader.what() + " (how to start one instance)");
+            diagnostics.error(reader.pos(), "missing key `run` in " + reader.what() +
+                                                " (how to start one instance)");
         }
         if (auto health = reader.string("health")) {
             if (!is_safe_url_path(*health))
-                diagnostics.error(reader.value_pos("health"), "`health` must be an HTTP path such as \"/health\"");
+                diagnostics.error(reader.value_pos("health"),
+                                  "`health` must be an HTTP path such as \"/health\"");
             else
                 settings.health = *health;
         }
         if (auto protocol = reader.string("protocol")) {
-            if (*protocol == "http") settings.protocol = Protocol::http;
-            else if (*protocol == "grpc") settings.protocol = Protocol::grpc;
-            else diagnostics.error(reader.value_pos("protocol"), "unknown protocol `" + *protocol + "` (known: http, grpc)");
+            if (*protocol == "http")
+                settings.protocol = Protocol::http;
+            else if (*protocol == "grpc")
+                settings.protocol = Protocol::grpc;
+            else
+                diagnostics.error(reader.value_pos("protocol"),
+                                  "unknown protocol `" + *protocol + "` (known: http, grpc)");
         }
         if (auto upload = reader.subtable("upload")) {
             for (auto [key, node] : in_file_order(*upload)) {
                 if (!node->is_string()) {
-                    diagnostics.error(pos_of(*node), "wrong type: upload destination of `" + std::string(key->str()) +
-                                                         "` must be a string, not " + type_name(*node));
+                    diagnostics.error(pos_of(*node), "wrong type: upload destination of `" +
+                                                         std::string(key->str()) +
+                                                         "` must be a string, not " +
+                                                         type_name(*node));
                     continue;
                 }
                 const std::string& remote = node->as_string()->get();
                 if (std::string(key->str()).empty() || !is_printable_line(std::string(key->str())))
-                    diagnostics.error(pos_of(key->source()), "upload source must be a non-empty path");
+                    diagnostics.error(pos_of(key->source()),
+                                      "upload source must be a non-empty path");
                 else if (!is_safe_absolute_path(remote))
-                    diagnostics.error(pos_of(*node), "upload destination `" + remote +
-                                                         "` must be an absolute path of [A-Za-z0-9._/-] without `..`");
+                    diagnostics.error(
+                        pos_of(*node),
+                        "upload destination `" + remote +
+                            "` must be an absolute path of [A-Za-z0-9._/-] without `..`");
                 else
-                    settings.uploads.push_back({std::string(key->str()), remote, pos_of(key->source())});
+                    settings.uploads.push_back(
+                        {std::string(key->str()), remote, pos_of(key->source())});
             }
         }
         if (auto env = reader.subtable("env")) {
             for (auto [key, node] : in_file_order(*env)) {
                 if (!is_env_name(std::string(key->str()))) {
-                    diagnostics.error(pos_of(key->source()), "`" + std::string(key->str()) + "` is not an environment variable name");
+                    diagnostics.error(
+                        pos_of(key->source()),
+                        "`" + std::string(key->str()) + "` is not an environment variable name");
                     continue;
                 }
                 std::string value;
-                if (node->is_string()) value = node->as_string()->get();
-                else if (node->is_integer()) value = std::to_string(node->as_integer()->get());
-                else if (node->is_boolean()) value = node->as_boolean()->get() ? "true" : "false";
+                if (node->is_string())
+                    value = node->as_string()->get();
+                else if (node->is_integer())
+                    value = std::to_string(node->as_integer()->get());
+                else if (node->is_boolean())
+                    value = node->as_boolean()->get() ? "true" : "false";
                 else {
-                    diagnostics.error(pos_of(*node), "wrong type: env `" + std::string(key->str()) +
-                                                         "` must be a string, integer or boolean, not " + type_name(*node));
+                    diagnostics.error(pos_of(*node),
+                                      "wrong type: env `" + std::string(key->str()) +
+                                          "` must be a string, integer or boolean, not " +
+                                          type_name(*node));
                     continue;
                 }
                 if (!is_printable_line(value)) {
-                    diagnostics.error(pos_of(*node), "env `" + std::string(key->str()) + "` must be one line of printable text");
+                    diagnostics.error(pos_of(*node), "env `" + std::string(key->str()) +
+                                                         "` must be one line of printable text");
                     continue;
                 }
                 settings.env.push_back({std::string(key->str()), value, pos_of(*node)});
@@ -120,7 +147,8 @@ public:
         return names;
     }
 
-    std::vector<PortUse> ports(const Lab& lab, const Service& service, const Node& node) const override {
+    std::vector<PortUse> ports(const Lab& lab, const Service& service,
+                               const Node& node) const override {
         std::vector<PortUse> out;
         for (const auto& instance : lab.instances(service))
             if (instance.node == &node)
@@ -133,9 +161,10 @@ public:
     void validate(const Lab& lab, const Service& service, Diagnostics& diagnostics) const override {
         const auto& settings = app_settings(service);
         if (settings.port + settings.instances - 1 > 65535)
-            diagnostics.error(service.pos, "app `" + service.name + "`: ports " + std::to_string(settings.port) + ".." +
-                                               std::to_string(settings.port + settings.instances - 1) +
-                                               " go past 65535");
+            diagnostics.error(service.pos,
+                              "app `" + service.name + "`: ports " + std::to_string(settings.port) +
+                                  ".." + std::to_string(settings.port + settings.instances - 1) +
+                                  " go past 65535");
         // Every reference must resolve for every instance: addresses depend on the node.
         for (const auto& instance : lab.instances(service)) {
             if (!settings.run.empty()) {
@@ -159,7 +188,8 @@ public:
             data.set("port", std::to_string(instance.port));
             data.set("user", instance.node->user);
             data.set("run", systemd_escape(resolve_references(lab, settings.run, instance).value));
-            data.set("workdir", settings.uploads.empty() ? std::string("/") : settings.uploads.front().remote);
+            data.set("workdir",
+                     settings.uploads.empty() ? std::string("/") : settings.uploads.front().remote);
             auto env_list = render::list_data();
             bool has_port = false;
             auto add_env = [&](const std::string& name, const std::string& value) {
@@ -178,8 +208,9 @@ public:
             add_env("LABCTL_SERVICE", service.name);
             add_env("LABCTL_NODE", instance.node->name);
             data.set("env", env_list);
-            files.push_back({instance.node->name, "/etc/systemd/system/labctl-" + instance.name + ".service",
-                             templates.render("systemd/app.service.mustache", data), 0644, service.name});
+            files.push_back(
+                {instance.node->name, "/etc/systemd/system/labctl-" + instance.name + ".service",
+                 templates.render("systemd/app.service.mustache", data), 0644, service.name});
         }
         return files;
     }
@@ -245,6 +276,8 @@ public:
 
 }  // namespace
 
-std::unique_ptr<ServiceKind> make_app_kind() { return std::make_unique<AppKind>(); }
+std::unique_ptr<ServiceKind> make_app_kind() {
+    return std::make_unique<AppKind>();
+}
 
 }  // namespace labctl::services

@@ -7,12 +7,12 @@
 #include "probe/socket.hpp"
 #include "remote/install.hpp"
 #include "remote/transfer.hpp"
-#include "services/role_support.hpp"
 #include "services/app/app_role.hpp"
+#include "services/app/app_settings.hpp"
+#include "services/role_support.hpp"
 #include "util/error.hpp"
 #include "util/files.hpp"
 #include "util/secrets.hpp"
-#include "services/app/app_settings.hpp"
 
 namespace labctl::services {
 
@@ -21,7 +21,7 @@ namespace {
 using namespace std::chrono_literals;
 
 class AppRole final : public Role {
-public:
+  public:
     std::string_view name() const override { return "app"; }
 
     RoleReport apply(const RoleTarget& target) override {
@@ -34,17 +34,20 @@ public:
         for (const auto& item : app.uploads) {
             auto local = std::filesystem::path(target.lab.base_dir) / item.local;
             if (!std::filesystem::exists(local))
-                throw InfraError("upload source " + local.string() + " does not exist", target.node.name, "upload");
+                throw InfraError("upload source " + local.string() + " does not exist",
+                                 target.node.name, "upload");
             // The app runs as the node's user, who owns its files.
-            session.check({"sh", "-c", "mkdir -p \"$1\" && chown \"$2\": \"$1\"", "mkdir", item.remote, target.node.user},
+            session.check({"sh", "-c", "mkdir -p \"$1\" && chown \"$2\": \"$1\"", "mkdir",
+                           item.remote, target.node.user},
                           sudo_step("upload"));
             if (std::filesystem::is_directory(local)) {
                 sent += remote::upload_tree(session, local, item.remote).changed;
             } else {
-                sent += remote::upload_if_changed(session, util::read_file(local),
-                                                  item.remote + "/" + local.filename().string(), 0644)
-                            ? 1
-                            : 0;
+                sent +=
+                    remote::upload_if_changed(session, util::read_file(local),
+                                              item.remote + "/" + local.filename().string(), 0644)
+                        ? 1
+                        : 0;
             }
         }
         upload.done(sent ? Outcome::changed : Outcome::ok, std::to_string(sent) + " file(s) sent");
@@ -58,8 +61,9 @@ public:
             session.check({"mkdir", "-p", "-m", "0700", "/etc/labctl"}, sudo_step("secrets"));
             remote::InstallOptions options;
             options.mode = 0600;
-            secrets_changed |= remote::install_file(session, "BROKER_PASSWORD=" + password + "\n",
-                                                    "/etc/labctl/" + target.service.name + ".env", options);
+            secrets_changed |=
+                remote::install_file(session, "BROKER_PASSWORD=" + password + "\n",
+                                     "/etc/labctl/" + target.service.name + ".env", options);
             break;
         }
         secrets.done(secrets_changed ? Outcome::changed : Outcome::ok);
@@ -75,7 +79,8 @@ public:
         auto instances = target.lab.instances(target.service);
         for (const auto& instance : instances)
             if (instance.node == &target.node)
-                started |= ensure_unit_running(session, "labctl-" + instance.name + ".service", restart, "start");
+                started |= ensure_unit_running(session, "labctl-" + instance.name + ".service",
+                                               restart, "start");
         start.done(started ? Outcome::changed : Outcome::ok);
 
         StepTimer verify(report, "verify");
@@ -86,7 +91,8 @@ public:
             wait_until(target.node.name, "verify " + instance.name, 90s, [&]() -> std::string {
                 if (app.protocol == Protocol::grpc) {
                     auto probe = probe::tcp_port_open(address, port, 2s);
-                    return probe.open ? "" : "gRPC port " + std::to_string(port) + ": " + probe.error;
+                    return probe.open ? ""
+                                      : "gRPC port " + std::to_string(port) + ": " + probe.error;
                 }
                 auto response = probe::http_get(address, port, app.health, 2s);
                 if (response.status == 200) return "";
@@ -101,6 +107,8 @@ public:
 
 }  // namespace
 
-std::unique_ptr<Role> make_app_role() { return std::make_unique<AppRole>(); }
+std::unique_ptr<Role> make_app_role() {
+    return std::make_unique<AppRole>();
+}
 
 }  // namespace labctl::services

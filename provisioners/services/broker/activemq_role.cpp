@@ -2,10 +2,10 @@
 // installs the rendered activemq.xml (with the STOMP connector) into the `main` instance,
 // links it, restarts the broker when either changed, and waits for STOMP CONNECTED.
 #include "probe/stomp.hpp"
-#include "services/role_support.hpp"
 #include "services/broker/broker_roles.hpp"
-#include "util/strings.hpp"
 #include "services/broker/broker_settings.hpp"
+#include "services/role_support.hpp"
+#include "util/strings.hpp"
 
 namespace labctl::services {
 
@@ -14,7 +14,7 @@ namespace {
 using namespace std::chrono_literals;
 
 class ActiveMqRole final : public Role {
-public:
+  public:
     std::string_view name() const override { return "activemq"; }
 
     RoleReport apply(const RoleTarget& target) override {
@@ -28,12 +28,16 @@ public:
         StepTimer enable(report, "instance");
         const std::string link = "/etc/activemq/instances-enabled/main";
         auto current = session.run({"readlink", link}, sudo_step("instance"));
-        bool linked = current.exit_code == 0 && util::trim(current.out) == "../instances-available/main";
-        if (!linked) session.check({"ln", "-sfn", "../instances-available/main", link}, sudo_step("instance"));
+        bool linked =
+            current.exit_code == 0 && util::trim(current.out) == "../instances-available/main";
+        if (!linked)
+            session.check({"ln", "-sfn", "../instances-available/main", link},
+                          sudo_step("instance"));
         enable.done(linked ? Outcome::ok : Outcome::changed);
 
         StepTimer start(report, "start");
-        bool started = ensure_unit_running(session, "activemq.service", changed || !linked, "start");
+        bool started =
+            ensure_unit_running(session, "activemq.service", changed || !linked, "start");
         start.done(started ? Outcome::changed : Outcome::ok);
 
         StepTimer verify(report, "verify");
@@ -42,7 +46,9 @@ public:
         // A JVM under software emulation takes minutes to open its connectors.
         wait_until(target.node.name, "verify stomp", 300s, [&]() -> std::string {
             auto result = probe::stomp_connect(address, port, {}, 5s);
-            return result.connected ? "" : "STOMP CONNECT to " + address + ":" + std::to_string(port) + ": " + result.error;
+            return result.connected ? ""
+                                    : "STOMP CONNECT to " + address + ":" + std::to_string(port) +
+                                          ": " + result.error;
         });
         verify.done(Outcome::ok);
         return report;
@@ -51,6 +57,8 @@ public:
 
 }  // namespace
 
-std::unique_ptr<Role> make_activemq_role() { return std::make_unique<ActiveMqRole>(); }
+std::unique_ptr<Role> make_activemq_role() {
+    return std::make_unique<ActiveMqRole>();
+}
 
 }  // namespace labctl::services

@@ -34,30 +34,27 @@ probe::StompCredentials credentials(const std::filesystem::path& state_dir,
 }  // namespace
 
 Health broker_health(const std::filesystem::path& state_dir, const topo::Instance& instance) {
-    auto result = probe::stomp_connect(instance.node->address(),
-                                       static_cast<std::uint16_t>(instance.port),
-                                       credentials(state_dir, *instance.service), 5s);
+    auto result =
+        probe::stomp_connect(instance.node->address(), static_cast<std::uint16_t>(instance.port),
+                             credentials(state_dir, *instance.service), 5s);
     return {result.connected, result.connected ? "CONNECTED " + result.server : result.error};
 }
 
 std::vector<CheckResult> broker_relay_checks(CheckContext& context, const topo::Service& service) {
     auto instances = context.lab.instances(service);
     std::vector<CheckResult> results(instances.size());
-    util::parallel_for(instances.size(), context.width(instances.size()),
-                       [&](std::size_t i) {
-                           const auto& instance = instances[i];
-                           auto start = Clock::now();
-                           auto result = probe::stomp_relay(
-                               instance.node->address(), static_cast<std::uint16_t>(instance.port),
+    util::parallel_for(instances.size(), context.width(instances.size()), [&](std::size_t i) {
+        const auto& instance = instances[i];
+        auto start = Clock::now();
+        auto result =
+            probe::stomp_relay(instance.node->address(), static_cast<std::uint16_t>(instance.port),
                                credentials(context.state_dir, service), 15s);
-                           results[i] = {
-                               "relay " + instance.name +
-                                   " (publish on one connection, receive on another)",
-                               result.relayed, since(start),
-                               result.relayed ? fmt::format("latency {:.1f} ms",
-                                                            result.latency.count() / 1000.0)
-                                              : result.error};
-                       });
+        results[i] = {"relay " + instance.name + " (publish on one connection, receive on another)",
+                      result.relayed, since(start),
+                      result.relayed
+                          ? fmt::format("latency {:.1f} ms", result.latency.count() / 1000.0)
+                          : result.error};
+    });
     return results;
 }
 

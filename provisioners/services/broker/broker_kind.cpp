@@ -1,9 +1,9 @@
 // Message brokers reached over STOMP: ActiveMQ and RabbitMQ share their keys and checks and
 // differ only in their files and default ports.
-#include "services/common.hpp"
 #include "services/broker/broker_checks.hpp"
 #include "services/broker/broker_roles.hpp"
 #include "services/broker/broker_settings.hpp"
+#include "services/common.hpp"
 #include "services/registry.hpp"
 
 namespace labctl::services {
@@ -16,14 +16,14 @@ struct BrokerFlavor {
     std::string_view name;
     int console_port;
     int native_port;
-    std::string_view native_key;   // openwire_port or amqp_port
-    std::string_view native_label; // OpenWire or AMQP
+    std::string_view native_key;    // openwire_port or amqp_port
+    std::string_view native_label;  // OpenWire or AMQP
     ImageNeeds image;
     std::unique_ptr<Role> (*make_role)();
 };
 
 class BrokerKind final : public ServiceKind {
-public:
+  public:
     explicit BrokerKind(BrokerFlavor flavor) : flavor_(flavor) {}
     std::string_view name() const override { return flavor_.name; }
 
@@ -38,9 +38,10 @@ public:
         if (flavor_.name == "rabbitmq") {
             if (auto user = reader.string("user")) {
                 if (!is_valid_name(*user) || *user == "guest")
-                    reader.diagnostics().error(reader.value_pos("user"),
-                                               "broker user `" + *user + "` must match " + name_rule +
-                                                   " and must not be `guest` (RabbitMQ allows guest on loopback only)");
+                    reader.diagnostics().error(
+                        reader.value_pos("user"),
+                        "broker user `" + *user + "` must match " + name_rule +
+                            " and must not be `guest` (RabbitMQ allows guest on loopback only)");
                 else
                     settings.user = *user;
             }
@@ -48,7 +49,9 @@ public:
         return parsed;
     }
 
-    int main_port(const Service& service) const override { return broker_settings(service).stomp_port; }
+    int main_port(const Service& service) const override {
+        return broker_settings(service).stomp_port;
+    }
     std::vector<std::pair<std::string, std::string>> reference_fields(
         const Service& service) const override {
         return {{"stomp_port", std::to_string(broker_settings(service).stomp_port)}};
@@ -78,14 +81,17 @@ public:
             data.set("native_port", std::to_string(settings.native_port));
             data.set("user", settings.user);
             if (flavor_.name == "activemq") {
-                files.push_back({node->name, "/etc/activemq/instances-available/main/activemq.xml",
-                                 templates.render("activemq/activemq.xml.mustache", data, render::Escape::xml), 0644,
-                                 service.name});
+                files.push_back(
+                    {node->name, "/etc/activemq/instances-available/main/activemq.xml",
+                     templates.render("activemq/activemq.xml.mustache", data, render::Escape::xml),
+                     0644, service.name});
             } else {
                 files.push_back({node->name, "/etc/rabbitmq/rabbitmq.conf",
-                                 templates.render("rabbitmq/rabbitmq.conf.mustache", data), 0644, service.name});
+                                 templates.render("rabbitmq/rabbitmq.conf.mustache", data), 0644,
+                                 service.name});
                 files.push_back({node->name, "/etc/rabbitmq/enabled_plugins",
-                                 templates.render("rabbitmq/enabled_plugins.mustache", data), 0644, service.name});
+                                 templates.render("rabbitmq/enabled_plugins.mustache", data), 0644,
+                                 service.name});
             }
         }
         return files;
@@ -114,13 +120,13 @@ public:
     }
     std::unique_ptr<Role> make_role() const override { return flavor_.make_role(); }
 
-private:
-  static void read_port(TomlReader& reader, std::string_view key, int& port, Pos& pos) {
-      if (auto value = reader.integer(key, port_range)) {
-          port = static_cast<int>(*value);
-          pos = reader.value_pos(key);
-      }
-  }
+  private:
+    static void read_port(TomlReader& reader, std::string_view key, int& port, Pos& pos) {
+        if (auto value = reader.integer(key, port_range)) {
+            port = static_cast<int>(*value);
+            pos = reader.value_pos(key);
+        }
+    }
 
     BrokerFlavor flavor_;
 };
@@ -128,18 +134,26 @@ private:
 }  // namespace
 
 std::unique_ptr<ServiceKind> make_activemq_kind() {
-    return std::make_unique<BrokerKind>(
-        BrokerFlavor{"activemq", 8161, 61616, "openwire_port", "OpenWire",
-                     // ActiveMQ starts no broker without an enabled instance.
-                     {{"activemq"},
-                      {"activemq.service"},
-                      {"ln -sfn ../instances-available/main \"$1\"/etc/activemq/instances-enabled/main"}},
-                     make_activemq_role});
+    return std::make_unique<BrokerKind>(BrokerFlavor{
+        "activemq",
+        8161,
+        61616,
+        "openwire_port",
+        "OpenWire",
+        // ActiveMQ starts no broker without an enabled instance.
+        {{"activemq"},
+         {"activemq.service"},
+         {"ln -sfn ../instances-available/main \"$1\"/etc/activemq/instances-enabled/main"}},
+        make_activemq_role});
 }
 
 std::unique_ptr<ServiceKind> make_rabbitmq_kind() {
     return std::make_unique<BrokerKind>(BrokerFlavor{
-        "rabbitmq", 15672, 5672, "amqp_port", "AMQP",
+        "rabbitmq",
+        15672,
+        5672,
+        "amqp_port",
+        "AMQP",
         // epmd is RabbitMQ's (Erlang's) port mapper; the role starts it with the broker.
         {{"rabbitmq-server"}, {"rabbitmq-server.service", "epmd.socket", "epmd.service"}},
         make_rabbitmq_role});

@@ -9,8 +9,8 @@ namespace labctl::services {
 
 struct BrokerSettings : topo::ServiceSettings {
     int stomp_port = 61613;
-    int console_port = 8161;  // activemq web console; rabbitmq management
-    int native_port = 61616;  // openwire (activemq) or amqp (rabbitmq)
+    int console_port = 8161;                       // activemq web console; rabbitmq management
+    int native_port = 61616;                       // openwire (activemq) or amqp (rabbitmq)
     topo::Pos stomp_pos, console_pos, native_pos;  // of the values; line 0 when defaulted
     std::string user = "lab";
 };

@@ -19,7 +19,8 @@ std::string rabbitmq_password_hash(const std::string& password, const std::strin
     std::string raw = salt + sha256(salt + password);
     std::string encoded(4 * ((raw.size() + 2) / 3), '\0');
     int written = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(encoded.data()),
-                                  reinterpret_cast<const unsigned char*>(raw.data()), static_cast<int>(raw.size()));
+                                  reinterpret_cast<const unsigned char*>(raw.data()),
+                                  static_cast<int>(raw.size()));
     encoded.resize(static_cast<std::size_t>(written));
     return encoded;
 }
@@ -33,7 +34,8 @@ std::string rabbitmq_definitions_json(const std::string& user, const std::string
            {"hashing_algorithm", "rabbit_password_hashing_sha256"},
            {"tags", ""}}}},
         {"vhosts", {{{"name", "/"}}}},
-        {"permissions", {{{"user", user}, {"vhost", "/"}, {"configure", ".*"}, {"write", ".*"}, {"read", ".*"}}}}};
+        {"permissions",
+         {{{"user", user}, {"vhost", "/"}, {"configure", ".*"}, {"write", ".*"}, {"read", ".*"}}}}};
     return definitions.dump(2) + "\n";
 }
 

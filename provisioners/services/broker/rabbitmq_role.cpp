@@ -4,12 +4,12 @@
 // command line; rabbitmq.conf loads it at boot. Verified by a STOMP CONNECT as that user.
 #include "probe/stomp.hpp"
 #include "remote/install.hpp"
+#include "services/broker/broker_roles.hpp"
+#include "services/broker/broker_settings.hpp"
 #include "services/broker/rabbitmq_definitions.hpp"
 #include "services/role_support.hpp"
-#include "services/broker/broker_roles.hpp"
 #include "util/error.hpp"
 #include "util/secrets.hpp"
-#include "services/broker/broker_settings.hpp"
 
 namespace labctl::services {
 
@@ -18,7 +18,7 @@ namespace {
 using namespace std::chrono_literals;
 
 class RabbitMqRole final : public Role {
-public:
+  public:
     std::string_view name() const override { return "rabbitmq"; }
 
     RoleReport apply(const RoleTarget& target) override {
@@ -33,7 +33,7 @@ public:
         options.mode = 0640;
         options.group = "rabbitmq";
         changed |= remote::install_file(session, rabbitmq_definitions_json(settings.user, password),
-                                          rabbitmq_definitions_path, options);
+                                        rabbitmq_definitions_path, options);
         files.done(changed ? Outcome::changed : Outcome::ok);
 
         StepTimer start(report, "start");
@@ -57,6 +57,8 @@ public:
 
 }  // namespace
 
-std::unique_ptr<Role> make_rabbitmq_role() { return std::make_unique<RabbitMqRole>(); }
+std::unique_ptr<Role> make_rabbitmq_role() {
+    return std::make_unique<RabbitMqRole>();
+}
 
 }  // namespace labctl::services

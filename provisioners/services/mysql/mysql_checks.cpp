@@ -52,15 +52,16 @@ std::vector<CheckResult> mysql_replication_checks(CheckContext& context,
     double written_at = since(start);
     std::vector<CheckResult> results(settings.replicas.size());
     util::parallel_for(
-        settings.replicas.size(), context.width(settings.replicas.size()),
-        [&](std::size_t i) {
+        settings.replicas.size(), context.width(settings.replicas.size()), [&](std::size_t i) {
             const auto& replica = settings.replicas[i].value;
-            std::string name = "replication " + service.name + " " + settings.primary.value + "->" + replica;
+            std::string name =
+                "replication " + service.name + " " + settings.primary.value + "->" + replica;
             remote::RunOptions read;
             read.sudo = true;
             read.step = "verify replication";
             read.timeout = 10s;
-            read.input = "SELECT COUNT(*) FROM labctl_verify.probe WHERE token = '" + token + "';\n";
+            read.input =
+                "SELECT COUNT(*) FROM labctl_verify.probe WHERE token = '" + token + "';\n";
             try {
                 wait_until(replica, "verify replication", 20s, [&]() -> std::string {
                     auto result = context.ssh.get(replica).run({"mysql", "-N"}, read);

@@ -18,7 +18,7 @@ bool is_database_name(std::string_view name) {
 }
 
 class MysqlKind final : public ServiceKind {
-public:
+  public:
     std::string_view name() const override { return "mysql"; }
 
     std::shared_ptr<ServiceSettings> parse(TomlReader& reader, Service& service) const override {
@@ -29,8 +29,12 @@ public:
         settings.primary = placement.primary;
         settings.replicas = placement.replicas;
         if (auto database = reader.string("database")) {
-            if (is_database_name(*database)) settings.database = *database;
-            else diagnostics.error(reader.value_pos("database"), "database name `" + *database + "` must match ^[A-Za-z0-9_]{1,64}$");
+            if (is_database_name(*database))
+                settings.database = *database;
+            else
+                diagnostics.error(
+                    reader.value_pos("database"),
+                    "database name `" + *database + "` must match ^[A-Za-z0-9_]{1,64}$");
         }
         if (auto port = reader.integer("port", port_range)) {
             settings.port = static_cast<int>(*port);
@@ -48,7 +52,8 @@ public:
     }
 
     std::vector<PortUse> ports(const Lab&, const Service& service, const Node&) const override {
-        return {{mysql_settings(service).port, "mysql `" + service.name + "`", mysql_settings(service).port_pos}};
+        return {{mysql_settings(service).port, "mysql `" + service.name + "`",
+                 mysql_settings(service).port_pos}};
     }
 
     void validate(const Lab& lab, const Service& service, Diagnostics& diagnostics) const override {
@@ -73,7 +78,8 @@ public:
             data.set("database", settings.database);
             data.set("primary_node", settings.primary.value);
             files.push_back({node->name, "/etc/mysql/mariadb.conf.d/60-labctl.cnf",
-                             templates.render("mysql/labctl.cnf.mustache", data), 0644, service.name});
+                             templates.render("mysql/labctl.cnf.mustache", data), 0644,
+                             service.name});
         }
         return files;
     }
@@ -113,6 +119,8 @@ public:
 
 }  // namespace
 
-std::unique_ptr<ServiceKind> make_mysql_kind() { return std::make_unique<MysqlKind>(); }
+std::unique_ptr<ServiceKind> make_mysql_kind() {
+    return std::make_unique<MysqlKind>();
+}
 
 }  // namespace labctl::services

@@ -2,12 +2,12 @@
 // then on the primary the database and a replication user whose generated password reaches
 // MariaDB on stdin; on each replica CHANGE MASTER TO the primary (password on stdin again)
 // and START SLAVE, verified by both replication threads running.
-#include "services/role_support.hpp"
 #include "services/mysql/mysql_role.hpp"
+#include "services/mysql/mysql_settings.hpp"
+#include "services/role_support.hpp"
 #include "util/error.hpp"
 #include "util/secrets.hpp"
 #include "util/strings.hpp"
-#include "services/mysql/mysql_settings.hpp"
 
 namespace labctl::services {
 
@@ -16,7 +16,8 @@ namespace {
 using namespace std::chrono_literals;
 
 // One `mysql` run as root over the socket, SQL (and any secret in it) on stdin.
-remote::RunResult sql(remote::Session& session, const std::string& statements, const std::string& step) {
+remote::RunResult sql(remote::Session& session, const std::string& statements,
+                      const std::string& step) {
     auto options = sudo_step(step, 60s);
     options.input = statements;
     return session.run({"mysql", "--batch", "--skip-column-names"}, options);
@@ -38,7 +39,7 @@ std::string field(const std::string& status, const std::string& name) {
 }
 
 class MysqlRole final : public Role {
-public:
+  public:
     std::string_view name() const override { return "mysql"; }
 
     RoleReport apply(const RoleTarget& target) override {
@@ -46,7 +47,8 @@ public:
         auto& session = target.session;
         const auto& settings = mysql_settings(target.service);
         bool primary = settings.primary.value == target.node.name;
-        auto password = util::ensure_secret(target.state_dir, "mysql-replication-" + target.service.name);
+        auto password =
+            util::ensure_secret(target.state_dir, "mysql-replication-" + target.service.name);
 
         StepTimer files(report, "config");
         bool changed = install_rendered_files(target);
@@ -63,43 +65,57 @@ public:
         if (primary) {
             StepTimer setup(report, "primary");
             auto result = sql(session,
-                              "CREATE DATABASE IF NOT EXISTS `" + settings.database + "`;\n"
-                              "CREATE USER IF NOT EXISTS 'labctl_repl'@'%' IDENTIFIED BY '" + password + "';\n"
-                              "ALTER USER 'labctl_repl'@'%' IDENTIFIED BY '" + password + "';\n"
-                              "GRANT REPLICATION SLAVE ON *.* TO 'labctl_repl'@'%';\n",
+                              "CREATE DATABASE IF NOT EXISTS `" + settings.database +
+                                  "`;\n"
+                                  "CREATE USER IF NOT EXISTS 'labctl_repl'@'%' IDENTIFIED BY '" +
+                                  password +
+                                  "';\n"
+                                  "ALTER USER 'labctl_repl'@'%' IDENTIFIED BY '" +
+                                  password +
+                                  "';\n"
+                                  "GRANT REPLICATION SLAVE ON *.* TO 'labctl_repl'@'%';\n",
                               "primary");
             if (result.exit_code != 0)
-                throw InfraError("setting up the primary failed: " + util::trim(result.err), target.node.name, "primary");
+                throw InfraError("setting up the primary failed: " + util::trim(result.err),
+                                 target.node.name, "primary");
             setup.done(Outcome::ok);
             return report;
         }
 
         const auto* primary_node = target.lab.node(settings.primary.value);
-        auto primary_address = primary_node ? target.lab.address_between(target.node, *primary_node) : std::nullopt;
-        if (!primary_address) throw InfraError("no network shared with the primary", target.node.name, "replica");
+        auto primary_address =
+            primary_node ? target.lab.address_between(target.node, *primary_node) : std::nullopt;
+        if (!primary_address)
+            throw InfraError("no network shared with the primary", target.node.name, "replica");
         StepTimer replica(report, "replica");
         auto status = slave_status(session, "replica");
         bool configured = field(status, "Master_Host") == primary_address->str() &&
-                          field(status, "Master_User") == "labctl_repl" && field(status, "Slave_IO_Running") == "Yes";
+                          field(status, "Master_User") == "labctl_repl" &&
+                          field(status, "Slave_IO_Running") == "Yes";
         if (!configured) {
-            auto result = sql(session,
-                              "STOP SLAVE;\n"
-                              "CHANGE MASTER TO MASTER_HOST='" + primary_address->str() + "', MASTER_PORT=" +
-                                  std::to_string(settings.port) + ", MASTER_USER='labctl_repl', MASTER_PASSWORD='" +
-                                  password + "', MASTER_CONNECT_RETRY=1, MASTER_USE_GTID=slave_pos;\n"
-                              "START SLAVE;\n",
-                              "replica");
+            auto result =
+                sql(session,
+                    "STOP SLAVE;\n"
+                    "CHANGE MASTER TO MASTER_HOST='" +
+                        primary_address->str() + "', MASTER_PORT=" + std::to_string(settings.port) +
+                        ", MASTER_USER='labctl_repl', MASTER_PASSWORD='" + password +
+                        "', MASTER_CONNECT_RETRY=1, MASTER_USE_GTID=slave_pos;\n"
+                        "START SLAVE;\n",
+                    "replica");
             if (result.exit_code != 0)
-                throw InfraError("CHANGE MASTER TO failed: " + util::trim(result.err), target.node.name, "replica");
+                throw InfraError("CHANGE MASTER TO failed: " + util::trim(result.err),
+                                 target.node.name, "replica");
         }
         replica.done(configured ? Outcome::ok : Outcome::changed);
 
         StepTimer verify(report, "verify");
         wait_until(target.node.name, "verify replication", 120s, [&]() -> std::string {
             auto now = slave_status(session, "verify");
-            if (field(now, "Slave_IO_Running") == "Yes" && field(now, "Slave_SQL_Running") == "Yes") return "";
-            return "replication threads IO=" + field(now, "Slave_IO_Running") + " SQL=" +
-                   field(now, "Slave_SQL_Running") + " " + field(now, "Last_IO_Error") + field(now, "Last_SQL_Error");
+            if (field(now, "Slave_IO_Running") == "Yes" && field(now, "Slave_SQL_Running") == "Yes")
+                return "";
+            return "replication threads IO=" + field(now, "Slave_IO_Running") +
+                   " SQL=" + field(now, "Slave_SQL_Running") + " " + field(now, "Last_IO_Error") +
+                   field(now, "Last_SQL_Error");
         });
         verify.done(Outcome::ok);
         return report;
@@ -108,6 +124,8 @@ public:
 
 }  // namespace
 
-std::unique_ptr<Role> make_mysql_role() { return std::make_unique<MysqlRole>(); }
+std::unique_ptr<Role> make_mysql_role() {
+    return std::make_unique<MysqlRole>();
+}
 
 }  // namespace labctl::services

@@ -5,8 +5,8 @@
 #include <algorithm>
 #include <chrono>
 
-#include "probe/socket.hpp"
 #include "probe/load.hpp"
+#include "probe/socket.hpp"
 #include "services/nginx/nginx_spread.hpp"
 
 namespace labctl::services {
@@ -58,9 +58,10 @@ CheckResult spread(CheckContext& context, const topo::Node& lb_node, const topo:
             ++failed;
     }
     auto verdict = services::judge_spread(balancing.strategy, weights, split);
-    return {"spread " + service.name + " on " + lb_node.name + ":" + std::to_string(balancing.port),
-            verdict.ok && failed == 0, since(start),
-            fmt::format("{} requests, {} failed; {}", result.samples.size(), failed, verdict.detail)};
+    return {
+        "spread " + service.name + " on " + lb_node.name + ":" + std::to_string(balancing.port),
+        verdict.ok && failed == 0, since(start),
+        fmt::format("{} requests, {} failed; {}", result.samples.size(), failed, verdict.detail)};
 }
 
 }  // namespace

@@ -1,6 +1,6 @@
 // nginx as a load balancer in front of an app service.
-#include "services/common.hpp"
 #include "services/app/app_settings.hpp"
+#include "services/common.hpp"
 #include "services/nginx/nginx_checks.hpp"
 #include "services/nginx/nginx_role.hpp"
 #include "services/nginx/nginx_settings.hpp"
@@ -24,10 +24,14 @@ std::optional<Strategy> parse_strategy(std::string_view text) {
 
 std::string to_string(Strategy strategy) {
     switch (strategy) {
-        case Strategy::round_robin: return "round_robin";
-        case Strategy::least_conn: return "least_conn";
-        case Strategy::ip_hash: return "ip_hash";
-        case Strategy::random: return "random";
+        case Strategy::round_robin:
+            return "round_robin";
+        case Strategy::least_conn:
+            return "least_conn";
+        case Strategy::ip_hash:
+            return "ip_hash";
+        case Strategy::random:
+            return "random";
     }
     return "?";
 }
@@ -36,10 +40,14 @@ namespace {
 
 std::string strategy_directive(Strategy strategy) {
     switch (strategy) {
-        case Strategy::round_robin: return "";
-        case Strategy::least_conn: return "least_conn;";
-        case Strategy::ip_hash: return "ip_hash;";
-        case Strategy::random: return "random;";
+        case Strategy::round_robin:
+            return "";
+        case Strategy::least_conn:
+            return "least_conn;";
+        case Strategy::ip_hash:
+            return "ip_hash;";
+        case Strategy::random:
+            return "random;";
     }
     return "";
 }
@@ -57,7 +65,7 @@ std::string config_path(const Lab& lab, const Service& service, const std::strin
 }
 
 class NginxKind final : public ServiceKind {
-public:
+  public:
     std::string_view name() const override { return "nginx"; }
 
     std::shared_ptr<ServiceSettings> parse(TomlReader& reader, Service&) const override {
@@ -67,7 +75,8 @@ public:
             settings.listen = static_cast<int>(*listen);
             settings.listen_pos = reader.value_pos("listen");
         }
-        if (auto backend = reader.string("backend")) settings.backend = {*backend, reader.value_pos("backend")};
+        if (auto backend = reader.string("backend"))
+            settings.backend = {*backend, reader.value_pos("backend")};
         else if (!reader.table().contains("backend"))
             reader.diagnostics().error(reader.pos(), "missing key `backend` in " + reader.what() +
                                                          " (the app service nginx balances)");
@@ -75,33 +84,40 @@ public:
             if (auto parsed = parse_strategy(*strategy))
                 settings.strategy = *parsed;
             else
-                reader.diagnostics().error(reader.value_pos("strategy"),
-                                           "unknown strategy `" + *strategy +
-                                               "` (known: round_robin, least_conn, ip_hash, random)");
+                reader.diagnostics().error(
+                    reader.value_pos("strategy"),
+                    "unknown strategy `" + *strategy +
+                        "` (known: round_robin, least_conn, ip_hash, random)");
         }
         if (auto weights = reader.subtable("weights")) {
             for (auto [key, node] : in_file_order(*weights)) {
                 if (!node->is_integer()) {
-                    reader.diagnostics().error(pos_of(*node), "wrong type: weight of `" + std::string(key->str()) +
-                                                                  "` must be an integer, not " + type_name(*node));
+                    reader.diagnostics().error(pos_of(*node),
+                                               "wrong type: weight of `" + std::string(key->str()) +
+                                                   "` must be an integer, not " + type_name(*node));
                     continue;
                 }
                 auto weight = node->as_integer()->get();
                 if (weight < 1 || weight > 100) {
-                    reader.diagnostics().error(pos_of(*node), "weight of `" + std::string(key->str()) + "` is " +
-                                                                  std::to_string(weight) + ", outside 1..100");
+                    reader.diagnostics().error(pos_of(*node),
+                                               "weight of `" + std::string(key->str()) + "` is " +
+                                                   std::to_string(weight) + ", outside 1..100");
                     continue;
                 }
-                settings.weights.push_back({{std::string(key->str()), pos_of(key->source())}, static_cast<int>(weight)});
+                settings.weights.push_back(
+                    {{std::string(key->str()), pos_of(key->source())}, static_cast<int>(weight)});
             }
         }
         if (auto websocket = reader.boolean("websocket")) settings.websocket = *websocket;
-        if (auto max_fails = reader.integer("max_fails", {0, 1000})) settings.max_fails = static_cast<int>(*max_fails);
-        if (auto timeout = read_duration(reader, "fail_timeout", true)) settings.fail_timeout = *timeout;
+        if (auto max_fails = reader.integer("max_fails", {0, 1000}))
+            settings.max_fails = static_cast<int>(*max_fails);
+        if (auto timeout = read_duration(reader, "fail_timeout", true))
+            settings.fail_timeout = *timeout;
         if (auto timeout = read_duration(reader, "connect_timeout")) {
             if (timeout->seconds <= 0 || timeout->seconds > 75)
-                reader.diagnostics().error(reader.value_pos("connect_timeout"),
-                                           "`connect_timeout` must be more than 0 and at most 75s (nginx's limit)");
+                reader.diagnostics().error(
+                    reader.value_pos("connect_timeout"),
+                    "`connect_timeout` must be more than 0 and at most 75s (nginx's limit)");
             else
                 settings.connect_timeout = *timeout;
         }
@@ -126,13 +142,14 @@ public:
             std::vector<std::string> names;
             for (const auto& s : lab.services) names.push_back(s.name);
             auto hint = util::closest_match(settings.backend.value, names);
-            diagnostics.error(settings.backend.pos, "unknown service `" + settings.backend.value +
-                                                        "` in `backend`" +
-                                                        (hint.empty() ? "" : " (did you mean `" + hint + "`?)"));
+            diagnostics.error(settings.backend.pos,
+                              "unknown service `" + settings.backend.value + "` in `backend`" +
+                                  (hint.empty() ? "" : " (did you mean `" + hint + "`?)"));
             return;
         }
         if (!is_app(*backend)) {
-            diagnostics.error(settings.backend.pos, "backend `" + backend->name + "` is of type " + backend->type_name() +
+            diagnostics.error(settings.backend.pos, "backend `" + backend->name + "` is of type " +
+                                                        backend->type_name() +
                                                         "; nginx balances services of type app");
             return;
         }
@@ -140,8 +157,9 @@ public:
             bool runs_backend = false;
             for (const auto& on : backend->on) runs_backend |= on.value == node.value;
             if (!runs_backend)
-                diagnostics.error(node.pos, "weights name node `" + node.value + "`, which does not run backend `" +
-                                                backend->name + "`");
+                diagnostics.error(node.pos, "weights name node `" + node.value +
+                                                "`, which does not run backend `" + backend->name +
+                                                "`");
         }
         for (const auto& lb_on : service.on) {
             const Node* lb_node = lab.node(lb_on.value);
@@ -150,7 +168,8 @@ public:
                 const Node* backend_node = lab.node(backend_on.value);
                 if (backend_node && !lab.address_between(*lb_node, *backend_node))
                     diagnostics.error(settings.backend.pos, "nginx on node `" + lb_node->name +
-                                                                "` cannot reach backend node `" + backend_node->name +
+                                                                "` cannot reach backend node `" +
+                                                                backend_node->name +
                                                                 "`: they share no network");
             }
         }
@@ -190,7 +209,8 @@ public:
             }
             data.set("servers", servers);
             files.push_back({node->name, config_path(lab, service, node->name),
-                             templates.render("nginx/balancer.conf.mustache", data), 0644, service.name});
+                             templates.render("nginx/balancer.conf.mustache", data), 0644,
+                             service.name});
         }
         return files;
     }
@@ -248,6 +268,8 @@ public:
 
 }  // namespace
 
-std::unique_ptr<ServiceKind> make_nginx_kind() { return std::make_unique<NginxKind>(); }
+std::unique_ptr<ServiceKind> make_nginx_kind() {
+    return std::make_unique<NginxKind>();
+}
 
 }  // namespace labctl::services

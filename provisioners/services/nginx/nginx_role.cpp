@@ -7,14 +7,13 @@
 #include <set>
 
 #include "remote/transfer.hpp"
+#include "services/nginx/nginx_settings.hpp"
 #include "services/role_support.hpp"
 #include "util/strings.hpp"
-#include "services/nginx/nginx_settings.hpp"
 
 namespace labctl::services {
 
 namespace {
-
 
 std::string parent_of(const std::string& path) {
     auto slash = path.rfind('/');
@@ -63,8 +62,10 @@ struct Work {
 NginxRoleSettings systemd_nginx_settings() {
     NginxRoleSettings settings;
     settings.reload = {"systemctl", "reload-or-restart", "nginx"};
-    settings.prepare = {"sh", "-c", "rm -f /etc/nginx/sites-enabled/default && systemctl enable --quiet nginx"};
-    settings.ensure_running = {"sh", "-c", "systemctl is-active --quiet nginx || systemctl start nginx"};
+    settings.prepare = {"sh", "-c",
+                        "rm -f /etc/nginx/sites-enabled/default && systemctl enable --quiet nginx"};
+    settings.ensure_running = {"sh", "-c",
+                               "systemctl is-active --quiet nginx || systemctl start nginx"};
     return settings;
 }
 
@@ -102,7 +103,8 @@ RoleReport NginxRole::apply(const RoleTarget& target) {
     }
     if (work.empty()) {
         compare.done(Outcome::ok);
-        if (!settings_.ensure_running.empty()) session.check(settings_.ensure_running, sudo_options("start"));
+        if (!settings_.ensure_running.empty())
+            session.check(settings_.ensure_running, sudo_options("start"));
         return report;
     }
     compare.done(Outcome::changed, std::to_string(work.size()) + " file(s) differ");

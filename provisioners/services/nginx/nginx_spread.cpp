@@ -6,8 +6,8 @@
 
 namespace labctl::services {
 
-SpreadVerdict judge_spread(const std::string& strategy, const std::map<std::string, int>& weights, const Split& seen,
-                           double tolerance) {
+SpreadVerdict judge_spread(const std::string& strategy, const std::map<std::string, int>& weights,
+                           const Split& seen, double tolerance) {
     SpreadVerdict verdict;
     int total = 0, weight_sum = 0;
     for (const auto& [backend, count] : seen) total += count;
@@ -33,7 +33,8 @@ SpreadVerdict judge_spread(const std::string& strategy, const std::map<std::stri
         double expected = weight_sum ? static_cast<double>(weight) / weight_sum : 0;
         if (!detail.empty()) detail += ", ";
         if (proportional) {
-            detail += fmt::format("{} {:.0f}% (expected {:.0f}%)", backend, 100 * share, 100 * expected);
+            detail +=
+                fmt::format("{} {:.0f}% (expected {:.0f}%)", backend, 100 * share, 100 * expected);
             if (std::fabs(share - expected) > tolerance) ok = false;
         } else {
             detail += fmt::format("{} {:.0f}%", backend, 100 * share);

@@ -20,8 +20,7 @@ struct SpreadVerdict {
 // must match the weights within TOLERANCE (absolute share, e.g. 0.10 = 10 points);
 // least_conn and ip_hash only have to reach every backend at least once (least_conn
 // follows load, ip_hash pins one client to one backend), and are reported as seen.
-SpreadVerdict judge_spread(const std::string& strategy, const std::map<std::string, int>& weights, const Split& seen,
-                           double tolerance = 0.10);
-
+SpreadVerdict judge_spread(const std::string& strategy, const std::map<std::string, int>& weights,
+                           const Split& seen, double tolerance = 0.10);
 
 }  // namespace labctl::services

@@ -50,10 +50,10 @@ std::vector<CheckResult> redis_replication_checks(CheckContext& context,
     double written_at = since(start);
     std::vector<CheckResult> results(settings.replicas.size());
     util::parallel_for(
-        settings.replicas.size(), context.width(settings.replicas.size()),
-        [&](std::size_t i) {
+        settings.replicas.size(), context.width(settings.replicas.size()), [&](std::size_t i) {
             const auto& replica = settings.replicas[i].value;
-            std::string name = "replication " + service.name + " " + settings.primary.value + "->" + replica;
+            std::string name =
+                "replication " + service.name + " " + settings.primary.value + "->" + replica;
             try {
                 wait_until(replica, "verify replication", 20s, [&]() -> std::string {
                     auto result = redis_cli(context.ssh.get(replica), settings.port, *password,

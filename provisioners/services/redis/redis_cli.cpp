@@ -14,6 +14,8 @@ remote::RunResult redis_cli(remote::Session& session, int port, const std::strin
     return session.run({"redis-cli", "--raw", "-p", std::to_string(port)}, options);
 }
 
-std::string redis_secret_name(const std::string& service) { return "redis-" + service; }
+std::string redis_secret_name(const std::string& service) {
+    return "redis-" + service;
+}
 
 }  // namespace labctl::services

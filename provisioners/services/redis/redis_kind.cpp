@@ -13,7 +13,7 @@ namespace {
 using namespace topo;
 
 class RedisKind final : public ServiceKind {
-public:
+  public:
     std::string_view name() const override { return "redis"; }
 
     std::shared_ptr<ServiceSettings> parse(TomlReader& reader, Service& service) const override {
@@ -93,6 +93,8 @@ public:
 
 }  // namespace
 
-std::unique_ptr<ServiceKind> make_redis_kind() { return std::make_unique<RedisKind>(); }
+std::unique_ptr<ServiceKind> make_redis_kind() {
+    return std::make_unique<RedisKind>();
+}
 
 }  // namespace labctl::services

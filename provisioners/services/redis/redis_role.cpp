@@ -2,9 +2,9 @@
 // with requirepass/masterauth, which holds the generated password (0640 root:redis, written
 // over SFTP, never rendered or on a command line). Restarted when either changed; verified
 // by PING on every node and, on a replica, by its link to the primary being up.
+#include "services/redis/redis_role.hpp"
 #include "remote/install.hpp"
 #include "services/redis/redis_cli.hpp"
-#include "services/redis/redis_role.hpp"
 #include "services/redis/redis_settings.hpp"
 #include "services/role_support.hpp"
 #include "util/secrets.hpp"
@@ -17,7 +17,7 @@ namespace {
 using namespace std::chrono_literals;
 
 class RedisRole final : public Role {
-public:
+  public:
     std::string_view name() const override { return "redis"; }
 
     RoleReport apply(const RoleTarget& target) override {
@@ -60,6 +60,8 @@ public:
 
 }  // namespace
 
-std::unique_ptr<Role> make_redis_role() { return std::make_unique<RedisRole>(); }
+std::unique_ptr<Role> make_redis_role() {
+    return std::make_unique<RedisRole>();
+}
 
 }  // namespace labctl::services

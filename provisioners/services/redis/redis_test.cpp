@@ -66,7 +66,8 @@ TEST(Redis, PrimaryAndReplicasPlaceItAndAppsReferenceIt) {
 }
 
 TEST(Redis, OnStandsInForPrimaryAndReplicas) {
-    auto lab = test::load_lab(redis_lab("[services.cache]\ntype = \"redis\"\non = [\"c2\", \"c1\"]\n"));
+    auto lab =
+        test::load_lab(redis_lab("[services.cache]\ntype = \"redis\"\non = [\"c2\", \"c1\"]\n"));
     auto files = labfile::render_lab(lab, render::TemplateSet{}, {{"cache"}});
     EXPECT_NE(file_on(files, "c1").content.find("replicaof 192.168.56.32 6379"), std::string::npos);
     EXPECT_EQ(file_on(files, "c2").content.find("replicaof"), std::string::npos);
@@ -124,7 +125,8 @@ TEST(Redis, VagrantExportGeneratesItsPasswordAndShellChecksProvisioning) {
     auto out = dir.path() / "vagrant";
     auto exported = test::run_labctl({"export", "vagrant", "-f", lab.string(), "-o", out.string()});
     ASSERT_EQ(exported.exit_code, 0) << exported.err;
-    EXPECT_NE(util::read_file(out / "secrets.env").find("REDIS_PASSWORD_CACHE="), std::string::npos);
+    EXPECT_NE(util::read_file(out / "secrets.env").find("REDIS_PASSWORD_CACHE="),
+              std::string::npos);
     auto script = util::read_file(out / "provision/c2.sh");
     EXPECT_NE(script.find("$REDIS_PASSWORD_CACHE"), std::string::npos) << script;
     EXPECT_TRUE(std::filesystem::exists(out / "files/c2/etc/redis/redis.conf"));
