@@ -11,7 +11,11 @@ std::string stamp(double seconds) {
 }
 
 std::string stamp(std::chrono::steady_clock::time_point start) {
-    return stamp(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    return stamp(seconds_since(start));
+}
+
+double seconds_since(std::chrono::steady_clock::time_point start) {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
 }  // namespace labctl::util

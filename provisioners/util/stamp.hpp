@@ -12,5 +12,7 @@ namespace labctl::util {
 std::string stamp(double seconds);
 // The time since START.
 std::string stamp(std::chrono::steady_clock::time_point start);
+// Seconds since START, the unit of every timing labctl reports.
+double seconds_since(std::chrono::steady_clock::time_point start);
 
 }  // namespace labctl::util

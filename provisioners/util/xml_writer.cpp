@@ -3,6 +3,7 @@
 #include <stdexcept>
 
 #include "util/error.hpp"
+#include "util/strings.hpp"
 
 namespace labctl::util {
 
@@ -21,35 +22,13 @@ void check_name(std::string_view name) {
 }  // namespace
 
 std::string xml_escape_checked(std::string_view text) {
-    std::string out;
-    out.reserve(text.size());
     for (char c : text) {
-        switch (c) {
-            case '&':
-                out += "&amp;";
-                break;
-            case '<':
-                out += "&lt;";
-                break;
-            case '>':
-                out += "&gt;";
-                break;
-            case '"':
-                out += "&quot;";
-                break;
-            case '\'':
-                out += "&apos;";
-                break;
-            default: {
-                auto u = static_cast<unsigned char>(c);
-                if (u < 0x20 && c != '\t' && c != '\n' && c != '\r')
-                    throw InputError("value contains a control character XML cannot carry: " +
-                                     std::to_string(static_cast<int>(u)));
-                out += c;
-            }
-        }
+        auto u = static_cast<unsigned char>(c);
+        if (u < 0x20 && c != '\t' && c != '\n' && c != '\r')
+            throw InputError("value contains a control character XML cannot carry: " +
+                             std::to_string(static_cast<int>(u)));
     }
-    return out;
+    return xml_escape(text);
 }
 
 void XmlWriter::finish_start_tag() {

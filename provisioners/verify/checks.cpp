@@ -15,6 +15,7 @@
 #include "util/parallel.hpp"
 #include "util/retry.hpp"
 #include "util/secrets.hpp"
+#include "util/stamp.hpp"
 #include "util/strings.hpp"
 
 namespace labctl::verify {
@@ -23,10 +24,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 using namespace std::chrono_literals;
-
-double since(Clock::time_point start) {
-    return std::chrono::duration<double>(Clock::now() - start).count();
-}
 
 // One SSH round trip per source node: ping and TCP/22 to every target, one line each.
 // Each probe gets three tries: one lost packet or SYN on a loaded host is not a partition
@@ -82,7 +79,7 @@ void check_reachability(VerifyContext& context, Report& report, ReachabilityMatr
         } catch (const std::exception& error) {
             failure = error.what();
         }
-        double seconds = since(start) / probes.size();
+        double seconds = util::seconds_since(start) / probes.size();
         for (const auto& probe : probes) {
             auto it = seen.find(probe.address);
             bool icmp = it != seen.end() && it->second.first;
@@ -113,7 +110,7 @@ InstanceHealth probe_instance(const topo::Lab& lab, const topo::Instance& instan
     (void)lab;
     auto start = Clock::now();
     auto health = services::kind_of(*instance.service).probe_health(state_dir, instance);
-    return {health.healthy, health.detail, since(start)};
+    return {health.healthy, health.detail, util::seconds_since(start)};
 }
 
 void check_services(VerifyContext& context, Report& report) {

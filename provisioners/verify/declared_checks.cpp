@@ -14,6 +14,7 @@
 #include "util/parallel.hpp"
 #include "util/retry.hpp"
 #include "util/secrets.hpp"
+#include "util/stamp.hpp"
 #include "util/strings.hpp"
 
 namespace labctl::verify {
@@ -22,10 +23,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 using namespace std::chrono_literals;
-
-double since(Clock::time_point start) {
-    return std::chrono::duration<double>(Clock::now() - start).count();
-}
 
 bool found(const std::string& pattern, const std::string& text) {
     return std::regex_search(text, std::regex(pattern, std::regex::ECMAScript));
@@ -79,7 +76,7 @@ Check run_http(const topo::Lab& lab, const topo::DeclaredCheck& declared) {
                         fmt::format("{} {}:{}{}: {}", endpoint.label, endpoint.address,
                                     endpoint.port, declared.path, verdict.detail);
     }
-    check.seconds = since(start);
+    check.seconds = util::seconds_since(start);
     return check;
 }
 
@@ -88,7 +85,7 @@ Check run_tcp(const topo::Lab& lab, const topo::DeclaredCheck& declared) {
     auto endpoint = endpoints(lab, declared.target.value).front();
     auto probe =
         probe::tcp_port_open(endpoint.address, static_cast<std::uint16_t>(endpoint.port), 3s);
-    return {declared.name, probe.open, since(start),
+    return {declared.name, probe.open, util::seconds_since(start),
             fmt::format("{}:{} {}", endpoint.address, endpoint.port,
                         probe.open ? "accepts TCP" : probe.error)};
 }
@@ -120,13 +117,13 @@ Check run_relay(const topo::Lab& lab, const topo::DeclaredCheck& declared) {
             });
             check.ok = true;
             check.detail = fmt::format("posted on {}, read on {} {:.2f}s later", from.name, to.name,
-                                       since(start));
+                                       util::seconds_since(start));
         } catch (const LabError& error) {
             check.detail =
                 "posted on " + from.name + ", not read on " + to.name + ": " + error.what();
         }
     }
-    check.seconds = since(start);
+    check.seconds = util::seconds_since(start);
     return check;
 }
 
@@ -142,7 +139,7 @@ Check run_command(VerifyContext& context, const topo::DeclaredCheck& declared) {
     } catch (const std::exception& error) {
         check = {declared.name, false, 0, "on " + declared.on.value + ": " + error.what()};
     }
-    check.seconds = since(start);
+    check.seconds = util::seconds_since(start);
     return check;
 }
 
@@ -227,7 +224,8 @@ ScoredReport run_declared_checks(VerifyContext& context, const FailoverRunner& f
         try {
             report.checks[i].check = failover(declared);
         } catch (const std::exception& error) {
-            report.checks[i].check = {declared.name, false, since(start), error.what()};
+            report.checks[i].check = {declared.name, false, util::seconds_since(start),
+                                      error.what()};
         }
     }
     if (failover) return report;

@@ -8,6 +8,7 @@
 #include "services/broker/broker_settings.hpp"
 #include "util/parallel.hpp"
 #include "util/secrets.hpp"
+#include "util/stamp.hpp"
 
 namespace labctl::services {
 
@@ -15,10 +16,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 using namespace std::chrono_literals;
-
-double since(Clock::time_point start) {
-    return std::chrono::duration<double>(Clock::now() - start).count();
-}
 
 // RabbitMQ's lab user and its generated password; ActiveMQ needs no login.
 probe::StompCredentials credentials(const std::filesystem::path& state_dir,
@@ -50,7 +47,7 @@ std::vector<CheckResult> broker_relay_checks(CheckContext& context, const topo::
             probe::stomp_relay(instance.node->address(), static_cast<std::uint16_t>(instance.port),
                                credentials(context.state_dir, service), 15s);
         results[i] = {"relay " + instance.name + " (publish on one connection, receive on another)",
-                      result.relayed, since(start),
+                      result.relayed, util::seconds_since(start),
                       result.relayed
                           ? fmt::format("latency {:.1f} ms", result.latency.count() / 1000.0)
                           : result.error};

@@ -8,6 +8,7 @@
 #include "probe/load.hpp"
 #include "probe/socket.hpp"
 #include "services/nginx/nginx_spread.hpp"
+#include "util/stamp.hpp"
 
 namespace labctl::services {
 
@@ -16,17 +17,13 @@ namespace {
 using Clock = std::chrono::steady_clock;
 using namespace std::chrono_literals;
 
-double since(Clock::time_point start) {
-    return std::chrono::duration<double>(Clock::now() - start).count();
-}
-
 // labctl cannot speak an app's gRPC API (it never guesses one): the balancer's port accepting
 // TCP is what it can prove; a lab declares a command check for the rest.
 CheckResult grpc_port(const topo::Node& node, const topo::Service& service, int port) {
     auto start = Clock::now();
     auto probe = probe::tcp_port_open(node.address(), static_cast<std::uint16_t>(port), 3s);
     return {"grpc balancer " + service.name + " on " + node.name + ":" + std::to_string(port),
-            probe.open, since(start), probe.open ? "port accepts TCP" : probe.error};
+            probe.open, util::seconds_since(start), probe.open ? "port accepts TCP" : probe.error};
 }
 
 CheckResult spread(CheckContext& context, const topo::Node& lb_node, const topo::Service& service,
@@ -60,7 +57,7 @@ CheckResult spread(CheckContext& context, const topo::Node& lb_node, const topo:
     auto verdict = services::judge_spread(balancing.strategy, weights, split);
     return {
         "spread " + service.name + " on " + lb_node.name + ":" + std::to_string(balancing.port),
-        verdict.ok && failed == 0, since(start),
+        verdict.ok && failed == 0, util::seconds_since(start),
         fmt::format("{} requests, {} failed; {}", result.samples.size(), failed, verdict.detail)};
 }
 
