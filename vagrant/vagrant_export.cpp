@@ -10,7 +10,7 @@
 #include "topology/references.hpp"
 #include "util/error.hpp"
 #include "util/files.hpp"
-#include "util/secrets.hpp"
+#include "util/random.hpp"
 #include "util/strings.hpp"
 
 namespace labctl::vagrant {

@@ -7,7 +7,7 @@
 #include "labfile/loader.hpp"
 #include "remote/lab_ssh.hpp"
 #include "remote/pool.hpp"
-#include "util/paths.hpp"
+#include "store/paths.hpp"
 #include "verify/declared_checks.hpp"
 
 namespace labctl::commands {
@@ -21,7 +21,7 @@ int run_check(const GlobalOptions& global, const CheckOptions& options, std::ost
             out << "no checks declared in " << global.file << "\n";
         return 0;
     }
-    auto state_dir = util::lab_state_dir(lab.lab.name);
+    auto state_dir = store::lab_state_dir(lab.lab.name);
     auto lab_ssh = remote::open_lab_ssh(state_dir);
     remote::SessionPool pool(
         [&](const std::string& node) { return remote::connect_options(lab_ssh, *lab.node(node)); });

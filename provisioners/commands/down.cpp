@@ -5,8 +5,8 @@
 #include "engine/target.hpp"
 #include "engine/teardown.hpp"
 #include "labfile/loader.hpp"
+#include "store/paths.hpp"
 #include "util/error.hpp"
-#include "util/paths.hpp"
 #include "util/reporter.hpp"
 #include "virt/connection.hpp"
 
@@ -23,7 +23,7 @@ int run_down(const GlobalOptions& global, const DownOptions& options, std::ostre
         throw InputError(
             "--lab: empty lab name; give the lab's name, or leave --lab out to take it from " +
             global.file);
-    if (options.lab && !util::is_lab_name(lab_name))
+    if (options.lab && !store::is_lab_name(lab_name))
         throw InputError("--lab `" + lab_name +
                          "`: not a lab name (a lab name matches ^[a-z][a-z0-9-]{0,30}$)");
     if (!options.lab) {
@@ -32,7 +32,7 @@ int run_down(const GlobalOptions& global, const DownOptions& options, std::ostre
         lab_connect = lab.lab.connect;
         lab_driver = lab.lab.driver;
     }
-    auto state_dir = util::lab_state_dir(lab_name);
+    auto state_dir = store::lab_state_dir(lab_name);
     engine::LabLock lock(state_dir, lab_name, "down");
     auto record = engine::load_record(state_dir);
     auto driver = engine::requested_driver(global.driver, lab_driver);

@@ -5,9 +5,9 @@
 #include "commands/node_readiness.hpp"
 #include "engine/desired.hpp"
 #include "labfile/loader.hpp"
+#include "store/paths.hpp"
 #include "util/error.hpp"
 #include "util/files.hpp"
-#include "util/paths.hpp"
 #include "util/retry.hpp"
 
 namespace labctl::commands {
@@ -37,7 +37,7 @@ std::unique_ptr<FaultSession> open_fault_session(const std::string& lab_file,
                                                  const std::string& target,
                                                  const std::string& verb) {
     auto lab = labfile::load_lab_or_throw(lab_file);
-    auto state_dir = util::lab_state_dir(lab.lab.name);
+    auto state_dir = store::lab_state_dir(lab.lab.name);
     verify::resolve_fault_target(lab, target);  // bad input first: exit 2
     auto session = std::unique_ptr<FaultSession>(new FaultSession{std::move(lab),
                                                                   state_dir,

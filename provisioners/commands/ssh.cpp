@@ -10,8 +10,8 @@
 #include "labfile/loader.hpp"
 #include "remote/lab_ssh.hpp"
 #include "remote/session.hpp"
+#include "store/paths.hpp"
 #include "util/error.hpp"
-#include "util/paths.hpp"
 #include "util/strings.hpp"
 
 namespace labctl::commands {
@@ -38,7 +38,7 @@ int run_ssh(const GlobalOptions& global, const SshOptions& options) {
         throw InputError("unknown node `" + options.node + "`" +
                          (hint.empty() ? "" : " (did you mean `" + hint + "`?)"));
     }
-    auto lab_ssh = remote::open_lab_ssh(util::lab_state_dir(lab.lab.name));
+    auto lab_ssh = remote::open_lab_ssh(store::lab_state_dir(lab.lab.name));
     auto connect = remote::connect_options(lab_ssh, *node);
     // The node should already be up: wait a little for a rebooting guest, not minutes.
     connect.deadline = std::chrono::seconds(20);

@@ -4,8 +4,8 @@
 #include "engine/lab_status.hpp"
 #include "engine/target.hpp"
 #include "labfile/loader.hpp"
+#include "store/paths.hpp"
 #include "util/parallel.hpp"
-#include "util/paths.hpp"
 #include "verify/checks.hpp"
 #include "virt/connection.hpp"
 
@@ -13,7 +13,7 @@ namespace labctl::commands {
 
 int run_status(const GlobalOptions& global, const StatusOptions& options, std::ostream& out) {
     topo::Lab lab = labfile::load_lab_or_throw(global.file);
-    auto state_dir = util::lab_state_dir(lab.lab.name);
+    auto state_dir = store::lab_state_dir(lab.lab.name);
     auto record = engine::load_record(state_dir);
     auto driver = engine::requested_driver(global.driver, lab.lab.driver);
     std::string connect = lab.lab.connect.empty() && record ? record->uri : lab.lab.connect;

@@ -16,8 +16,8 @@
 #include "image/cloud_image.hpp"
 #include "image/image_build.hpp"
 #include "labfile/loader.hpp"
+#include "store/paths.hpp"
 #include "util/interrupt.hpp"
-#include "util/paths.hpp"
 #include "util/reporter.hpp"
 #include "virt/connection.hpp"
 
@@ -36,7 +36,7 @@ int up_lab(const GlobalOptions& global, const UpOptions& options, std::ostream& 
            const UpHooks& hooks) {
     util::Reporter progress(out, global.verbosity);
     topo::Lab lab = labfile::load_lab_or_throw(global.file);
-    auto state_dir = util::lab_state_dir(lab.lab.name);
+    auto state_dir = store::lab_state_dir(lab.lab.name);
     std::optional<engine::LabLock> lock;
     if (!options.dry_run) lock.emplace(state_dir, lab.lab.name, "up");
 
@@ -64,7 +64,7 @@ int up_lab(const GlobalOptions& global, const UpOptions& options, std::ostream& 
         for (const auto& node : lab.nodes)
             if (!node.uses_cloud_image()) images.insert(node.image);
         for (const auto& image : images)
-            if (!std::filesystem::exists(util::image_dir(image) / "manifest.json")) {
+            if (!std::filesystem::exists(store::image_dir(image) / "manifest.json")) {
                 progress.step("base image " + image +
                               " is missing: building it from Debian packages");
                 image::build_image(image, false, progress.stream());

@@ -8,7 +8,7 @@
 #include "labfile/loader.hpp"
 #include "probe/load.hpp"
 #include "services/registry.hpp"
-#include "util/paths.hpp"
+#include "store/paths.hpp"
 #include "verify/checks.hpp"
 #include "verify/target.hpp"
 
@@ -16,7 +16,7 @@ namespace labctl::commands {
 
 int run_verify(const GlobalOptions& global, const VerifyOptions& options, std::ostream& out) {
     auto lab = labfile::load_lab_or_throw(global.file);
-    auto state_dir = util::lab_state_dir(lab.lab.name);
+    auto state_dir = store::lab_state_dir(lab.lab.name);
     bool ok = verify_lab(lab, state_dir, out, options.json && options.load == 0, global.color,
                          options.jobs, declared_failover_runner(global.file));
     if (options.load > 0) {

@@ -5,9 +5,9 @@
 #include <algorithm>
 #include <fstream>
 
+#include "store/paths.hpp"
 #include "topology/diagnostics.hpp"
 #include "util/error.hpp"
-#include "util/paths.hpp"
 
 namespace labctl::engine {
 
@@ -40,7 +40,7 @@ LabRecord Desired::record(const std::string& uri, const topo::Lab& topo_lab) con
     if (kind == virt::DomainKind::lxc)
         for (const auto& node : topo_lab.nodes)
             r.overlays.push_back(
-                overlay_paths(state_dir, util::image_dir(node.image), node.name).merged.string());
+                overlay_paths(state_dir, store::image_dir(node.image), node.name).merged.string());
     return r;
 }
 
@@ -53,7 +53,7 @@ Desired desired_state(const topo::Lab& lab, virt::DomainKind kind,
     Desired d;
     d.lab = lab.lab.name;
     d.file = fs::absolute(lab.file).lexically_normal().string();
-    d.state_dir = util::lab_state_dir(d.lab);
+    d.state_dir = store::lab_state_dir(d.lab);
     d.kind = kind;
     virt::Tag lab_tag{d.lab, "", d.file};
 
@@ -82,7 +82,7 @@ Desired desired_state(const topo::Lab& lab, virt::DomainKind kind,
                                   "`: a disk image needs a VM driver (qemu or kvm), not lxc");
             diagnostics.throw_if_any();
         }
-        fs::path image = cloud ? fs::path(lab.image_file(node)) : util::image_dir(node.image);
+        fs::path image = cloud ? fs::path(lab.image_file(node)) : store::image_dir(node.image);
         if (d.image_dir.empty()) d.image_dir = cloud ? image.parent_path() : image;
         NodeDesired n;
         n.node = &node;

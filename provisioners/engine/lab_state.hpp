@@ -1,4 +1,4 @@
-// The lab's state directory (util::lab_state_dir, 0700) and what labctl records there before
+// The lab's state directory (store::lab_state_dir, 0700) and what labctl records there before
 // it creates anything: the libvirt URI and driver (so `down --lab NAME` works without the lab
 // file), the storage pool (pools carry no <metadata> tag) and the overlay mount points.
 // Domains and networks are found by their tag; the record is the second, independent proof

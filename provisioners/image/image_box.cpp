@@ -14,10 +14,10 @@
 #include "image/seed.hpp"
 #include "remote/keys.hpp"
 #include "render/template_set.hpp"
+#include "store/paths.hpp"
 #include "util/error.hpp"
 #include "util/files.hpp"
 #include "util/mounts.hpp"
-#include "util/paths.hpp"
 
 namespace labctl::image {
 
@@ -96,7 +96,7 @@ fs::path make_vagrant_box(const BoxRequest& request, std::ostream& out) {
     if (::geteuid() != 0)
         throw InfraError("image box needs root (it mounts an overlay of the image's rootfs)", "",
                          "box");
-    const fs::path image_dir = util::image_dir(request.image);
+    const fs::path image_dir = store::image_dir(request.image);
     const fs::path output =
         fs::absolute(request.output.empty() ? default_output(request.image) : request.output);
     if (!fs::is_directory(output.parent_path()))
@@ -104,7 +104,7 @@ fs::path make_vagrant_box(const BoxRequest& request, std::ostream& out) {
 
     // Scratch space next to the image (same filesystem, room for a disk the image's size).
     const fs::path work =
-        util::images_dir() / ("." + request.image + ".box-" + std::to_string(::getpid()));
+        store::images_dir() / ("." + request.image + ".box-" + std::to_string(::getpid()));
     fs::path partial = output;
     partial += ".tmp-" + std::to_string(::getpid());
     ScratchTree scratch(work, 0700);  // unmounted and removed on every way out

@@ -11,9 +11,9 @@
 #include "image/image_store.hpp"
 #include "render/template_set.hpp"
 #include "services/registry.hpp"
+#include "store/paths.hpp"
 #include "util/error.hpp"
 #include "util/files.hpp"
-#include "util/paths.hpp"
 #include "util/process.hpp"
 #include "util/strings.hpp"
 
@@ -180,8 +180,8 @@ std::string now_utc() {
 // a signal outside a stage's program). Called with NAME's build lock held, so no other build
 // of NAME is running and every such directory is stale, whatever its pid (pids are reused).
 void remove_stale_builds(const std::string& name) {
-    if (!fs::exists(util::images_dir())) return;
-    for (const auto& entry : fs::directory_iterator(util::images_dir())) {
+    if (!fs::exists(store::images_dir())) return;
+    for (const auto& entry : fs::directory_iterator(store::images_dir())) {
         auto file = entry.path().filename().string();
         for (const std::string& prefix : {"." + name + ".build-", "." + name + ".old-"}) {
             if (file.rfind(prefix, 0) != 0) continue;
@@ -189,9 +189,9 @@ void remove_stale_builds(const std::string& name) {
             if (pid.empty() || pid.find_first_not_of("0123456789") != std::string::npos) continue;
             // A build killed between moving the complete old image aside and moving the new
             // one in: the old image is the only one left, so it goes back, not away.
-            if (prefix.find(".old-") != std::string::npos && !fs::exists(util::image_dir(name)) &&
+            if (prefix.find(".old-") != std::string::npos && !fs::exists(store::image_dir(name)) &&
                 fs::exists(entry.path() / "manifest.json")) {
-                fs::rename(entry.path(), util::image_dir(name));
+                fs::rename(entry.path(), store::image_dir(name));
                 continue;
             }
             fs::remove_all(entry.path());
@@ -206,7 +206,7 @@ std::string packages_hash() {
 }
 
 BuildResult build_image(const std::string& name, bool force, std::ostream& out) {
-    const fs::path dir = util::image_dir(name);
+    const fs::path dir = store::image_dir(name);
     const std::string hash = packages_hash();
     if (!force) {
         if (auto manifest = read_manifest(name);
@@ -217,8 +217,8 @@ BuildResult build_image(const std::string& name, bool force, std::ostream& out) 
         }
     }
     require_tools();
-    util::make_dirs(util::images_dir(), 0755);
-    util::LockFile lock(util::images_dir() / ("." + name + ".lock"));
+    util::make_dirs(store::images_dir(), 0755);
+    util::LockFile lock(store::images_dir() / ("." + name + ".lock"));
     if (!lock.try_acquire("labctl image build " + name))
         throw LabError(ExitCode::locked, "image " + name + " is being built by " + lock.holder());
     remove_stale_builds(name);
@@ -231,11 +231,11 @@ BuildResult build_image(const std::string& name, bool force, std::ostream& out) 
     // Everything is built in a temporary directory next to the final one and renamed into
     // place at the end: an interrupted build never leaves a half image.
     const fs::path work =
-        util::images_dir() / ("." + name + ".build-" + std::to_string(::getpid()));
+        store::images_dir() / ("." + name + ".build-" + std::to_string(::getpid()));
     // Unmounted (mmdebstrap's /proc, /sys in the chroot, if it died) and removed on failure;
     // on success it has been renamed away and there is nothing left to remove.
     ScratchTree scratch(work, 0755);
-    const fs::path apt_cache = util::images_dir() / ".cache" / "apt";
+    const fs::path apt_cache = store::images_dir() / ".cache" / "apt";
     util::make_dirs(apt_cache, 0755);
     const fs::path rootfs = work / "rootfs";
     const fs::path overlay = work / "baked";
@@ -283,7 +283,7 @@ BuildResult build_image(const std::string& name, bool force, std::ostream& out) 
         util::write_file_atomic(work / "manifest.json", manifest.dump(2) + "\n", 0644);
 
         // Swap: the old image (if any) moves aside, the new one in, the old one goes.
-        fs::path old = util::images_dir() / ("." + name + ".old-" + std::to_string(::getpid()));
+        fs::path old = store::images_dir() / ("." + name + ".old-" + std::to_string(::getpid()));
         if (fs::exists(dir)) fs::rename(dir, old);
         fs::rename(work, dir);
         fs::remove_all(old);

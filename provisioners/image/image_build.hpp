@@ -31,7 +31,7 @@ struct BuildResult {
     bool built = false;  // false: an up-to-date image was reused
 };
 
-// Builds the image NAME under util::image_dir(NAME), or reuses it when its manifest says it
+// Builds the image NAME under store::image_dir(NAME), or reuses it when its manifest says it
 // was built from the same package list and recipe (FORCE rebuilds). Prints one line per
 // stage with its time to OUT. Throws InfraError (exit 3) when a tool is missing or a stage
 // fails, and InterruptedError (exit 130) on Ctrl-C during a stage's program; either way the

@@ -2,9 +2,9 @@
 
 #include <sys/stat.h>
 
+#include "store/paths.hpp"
 #include "util/error.hpp"
 #include "util/files.hpp"
-#include "util/paths.hpp"
 #include "util/strings.hpp"
 
 namespace labctl::image {
@@ -12,7 +12,7 @@ namespace labctl::image {
 namespace fs = std::filesystem;
 
 std::optional<nlohmann::json> read_manifest(const std::string& name) {
-    auto path = util::image_dir(name) / "manifest.json";
+    auto path = store::image_dir(name) / "manifest.json";
     std::error_code ec;
     if (!fs::is_regular_file(path, ec)) return std::nullopt;
     auto parsed = nlohmann::json::parse(util::read_file(path), nullptr, /*allow_exceptions=*/false);
@@ -39,8 +39,8 @@ std::uintmax_t disk_usage(const fs::path& path) {
 std::vector<ImageInfo> list_images() {
     std::vector<ImageInfo> images;
     std::error_code ec;
-    if (!fs::is_directory(util::images_dir(), ec)) return images;
-    for (const auto& entry : fs::directory_iterator(util::images_dir())) {
+    if (!fs::is_directory(store::images_dir(), ec)) return images;
+    for (const auto& entry : fs::directory_iterator(store::images_dir())) {
         auto name = entry.path().filename().string();
         // Dot entries are builds in progress, the apt cache and locks.
         if (name.empty() || name[0] == '.' || !entry.is_directory()) continue;
@@ -75,7 +75,7 @@ std::vector<std::string> overlays_using(const fs::path& image_dir) {
 }
 
 void remove_image(const std::string& name) {
-    auto dir = util::image_dir(name);
+    auto dir = store::image_dir(name);
     std::error_code ec;
     if (!fs::is_directory(dir, ec))
         throw InputError("no image named " + name + " (see `labctl image list`)");
@@ -84,7 +84,7 @@ void remove_image(const std::string& name) {
                              util::join(users, ", ") + "): run `labctl down` on those labs first",
                          "", "image rm");
     // Renamed first so a half-removed image never looks complete.
-    auto doomed = util::images_dir() / ("." + name + ".old-rm");
+    auto doomed = store::images_dir() / ("." + name + ".old-rm");
     fs::remove_all(doomed);
     fs::rename(dir, doomed);
     fs::remove_all(doomed);

@@ -56,7 +56,7 @@ void check_http(const Lab& lab, const DeclaredCheck& check, Diagnostics& diagnos
         diagnostics.error(check.target.pos,
                           "unknown service `" + check.target.value + "` in `http`" +
                               did_you_mean(check.target.value, service_names(lab)) +
-                              "; give an nginx or app service, or NODE:PORT");
+                              "; give a balancer or app service, or NODE:PORT");
         return;
     }
     const auto& kind = services::kind_of(*service);

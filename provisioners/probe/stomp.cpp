@@ -2,9 +2,9 @@
 
 #include <charconv>
 #include <cstdio>
-#include <random>
 
 #include "probe/socket.hpp"
+#include "util/random.hpp"
 
 namespace labctl::probe {
 
@@ -131,14 +131,6 @@ std::chrono::microseconds since(Clock::time_point start) {
     return std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - start);
 }
 
-std::string random_token() {
-    std::random_device rd;
-    std::uniform_int_distribution<unsigned long long> dist;
-    char buf[17];
-    std::snprintf(buf, sizeof buf, "%016llx", dist(rd));
-    return buf;
-}
-
 }  // namespace
 
 std::optional<std::string> StompFrame::header(std::string_view name) const {
@@ -254,7 +246,7 @@ StompRelayResult stomp_relay(const std::string& host, std::uint16_t port,
     if (auto e = subscriber.connect(host, port, credentials, frame); !e.empty())
         return done("subscriber: " + e);
     result.server = frame.header("server").value_or("");
-    std::string token = "labctl-relay-" + random_token();
+    std::string token = "labctl-relay-" + util::random_token(16);
     if (auto e = subscriber.send(
             {"SUBSCRIBE",
              {{"id", token}, {"destination", destination}, {"ack", "auto"}, {"receipt", token}},

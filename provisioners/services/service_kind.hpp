@@ -86,6 +86,9 @@ struct Balancing {
     int max_fails = 1;                   // failures before a backend is taken out (0: never)
     topo::Duration fail_timeout;         // how long a failed backend stays out
     topo::Duration connect_timeout;      // per attempt to reach a backend
+    // Settings that make a failover slow or impossible, in the balancer's own words; `kill`
+    // prints them before it breaks anything.
+    std::vector<std::string> failover_warnings;
 };
 
 // A line the lab diagram draws from one node to another (a balancer to its backends).

@@ -1,8 +1,10 @@
-// A small streaming XML writer: every attribute value and text node is escaped here, so
-// names, paths and other values from the topology file can never change the structure of
-// the libvirt XML labctl sends (no string glue).
+// A streaming XML writer on libxml2's xmlTextWriter: libxml2 escapes every attribute value and
+// text node, so names, paths and other values from the topology file can never change the
+// structure of the libvirt XML labctl sends (no string glue). Values are also checked here for
+// characters XML 1.0 cannot carry, which libxml2 would write as invalid character references.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -16,6 +18,11 @@ std::string xml_escape_checked(std::string_view text);
 
 class XmlWriter {
   public:
+    XmlWriter();
+    ~XmlWriter();
+    XmlWriter(const XmlWriter&) = delete;
+    XmlWriter& operator=(const XmlWriter&) = delete;
+
     // <name ...>: attributes may follow until the first child, text or close.
     XmlWriter& open(std::string_view name);
     XmlWriter& attr(std::string_view name, std::string_view value);
@@ -28,9 +35,8 @@ class XmlWriter {
     std::string str() const;
 
   private:
-    void finish_start_tag();
-
-    std::string out_;
+    struct Handles;  // the libxml2 buffer and writer, each freed by its own deleter
+    std::unique_ptr<Handles> handles_;
     std::vector<std::string> stack_;
     bool start_tag_open_ = false;
 };

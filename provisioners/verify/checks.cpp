@@ -12,9 +12,9 @@
 #include "probe/stomp.hpp"
 #include "remote/session.hpp"
 #include "services/registry.hpp"
+#include "store/secrets.hpp"
 #include "util/parallel.hpp"
 #include "util/retry.hpp"
-#include "util/secrets.hpp"
 #include "util/stamp.hpp"
 #include "util/strings.hpp"
 

@@ -12,8 +12,8 @@
 #include "services/registry.hpp"
 #include "util/error.hpp"
 #include "util/parallel.hpp"
+#include "util/random.hpp"
 #include "util/retry.hpp"
-#include "util/secrets.hpp"
 #include "util/stamp.hpp"
 #include "util/strings.hpp"
 

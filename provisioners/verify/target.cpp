@@ -56,7 +56,7 @@ FaultTarget resolve_fault_target(const topo::Lab& lab, const std::string& text) 
     if (!target.balancer)
         throw InputError(
             "no load balancer fronts `" + text +
-            "`: kill measures failover through an nginx service whose backend runs there");
+            "`: kill measures failover through a load balancer whose backend runs there");
     target.protocol = balancer_protocol(lab, *target.balancer);
     return target;
 }
@@ -74,12 +74,8 @@ std::vector<std::string> failover_warnings(const topo::Lab& lab, const FaultTarg
     if (backend && lab.instances(*backend).size() < 2)
         warnings.push_back("`" + backend->name +
                            "` has a single instance: nothing to fail over to");
-    if (settings.max_fails == 0)
-        warnings.push_back("max_fails = 0: nginx never marks a backend down and keeps trying it");
-    if (settings.connect_timeout.seconds > 3)
-        warnings.push_back(
-            "connect_timeout = " + settings.connect_timeout.text +
-            ": a powered-off backend costs that long per request before nginx tries the next");
+    warnings.insert(warnings.end(), settings.failover_warnings.begin(),
+                    settings.failover_warnings.end());
     return warnings;
 }
 

@@ -16,7 +16,7 @@ struct FaultTarget {
     const topo::Node* node = nullptr;
     const topo::Service* service = nullptr;   // null: the whole node
     std::vector<topo::Instance> instances;    // app instances on the node covered by the target
-    const topo::Service* balancer = nullptr;  // the balancer fronting them (nginx)
+    const topo::Service* balancer = nullptr;  // the balancer fronting them
     const topo::Node* balancer_node = nullptr;
     services::Balancing balancing;  // what the balancer's type says of it
     probe::LoadProtocol protocol = probe::LoadProtocol::http;  // what traffic the balancer carries
@@ -26,7 +26,7 @@ struct FaultTarget {
 // does not run on the node, nothing behind a load balancer.
 FaultTarget resolve_fault_target(const topo::Lab& lab, const std::string& text);
 
-// The traffic a load through BALANCER (an nginx service) sends: gRPC health calls when its
+// The traffic a load through BALANCER (a balancing service) sends: gRPC health calls when its
 // backend speaks gRPC, HTTP GETs otherwise.
 probe::LoadProtocol balancer_protocol(const topo::Lab& lab, const topo::Service& balancer);
 

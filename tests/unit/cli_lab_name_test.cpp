@@ -6,9 +6,9 @@
 
 #include <filesystem>
 
+#include "store/paths.hpp"
 #include "test_support.hpp"
 #include "util/error.hpp"
-#include "util/paths.hpp"
 
 namespace labctl {
 namespace {
@@ -70,11 +70,11 @@ TEST_F(LabNameTest, DownRejectsNamesThatBreakTheRule) {
 
 TEST_F(LabNameTest, StateDirRefusesABadNameItself) {
     for (const char* bad : {"", ".", "..", "../etc", "/etc", "a/b", "Mom"})
-        EXPECT_THROW(util::lab_state_dir(bad), InputError) << bad;
-    EXPECT_EQ(util::lab_state_dir("mom"), home_ / "labs" / "mom");
-    EXPECT_TRUE(util::is_lab_name("a"));
-    EXPECT_TRUE(util::is_lab_name("a-very-long-lab-name-of-31-char"));
-    EXPECT_FALSE(util::is_lab_name("a-very-long-lab-name-of-32-chars"));
+        EXPECT_THROW(store::lab_state_dir(bad), InputError) << bad;
+    EXPECT_EQ(store::lab_state_dir("mom"), home_ / "labs" / "mom");
+    EXPECT_TRUE(store::is_lab_name("a"));
+    EXPECT_TRUE(store::is_lab_name("a-very-long-lab-name-of-31-char"));
+    EXPECT_FALSE(store::is_lab_name("a-very-long-lab-name-of-32-chars"));
 }
 
 }  // namespace

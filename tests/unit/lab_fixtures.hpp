@@ -10,6 +10,8 @@
 #include <string>
 
 #include "labfile/loader.hpp"
+#include "render/generated_file.hpp"
+#include "test_support.hpp"
 #include "util/files.hpp"
 
 namespace labctl::test {
@@ -42,6 +44,20 @@ inline std::filesystem::path write_lab(const std::filesystem::path& dir, const s
     auto file = dir / "lab.toml";
     util::write_file_atomic(file, text, 0644);
     return file;
+}
+
+// An example lab of the repository (examples/NAME/lab.toml), loaded.
+inline topo::Lab example_lab(const std::string& name) {
+    return labfile::load_lab_or_throw(
+        (test::source_dir() / "examples" / name / "lab.toml").string());
+}
+
+// The file rendered for NODE at PATH; throws when there is none.
+inline const render::GeneratedFile& find_file(const std::vector<render::GeneratedFile>& files,
+                                              const std::string& node, const std::string& path) {
+    for (const auto& file : files)
+        if (file.node == node && file.path == path) return file;
+    throw std::runtime_error("no file " + node + ":" + path);
 }
 
 }  // namespace labctl::test

@@ -10,7 +10,7 @@
 #include "remote/keys.hpp"
 #include "remote/lab_ssh.hpp"
 #include "remote_test_support.hpp"
-#include "util/paths.hpp"
+#include "store/paths.hpp"
 #include "util/process.hpp"
 #include "util/strings.hpp"
 
@@ -35,7 +35,7 @@ class LabctlSshTest : public ::testing::Test {
     // What `labctl up` leaves behind: lab key authorized on the node, host key pinned,
     // and here the node's endpoint pointing at the test sshd.
     void provision_state() {
-        auto state = util::lab_state_dir("sshtest");
+        auto state = store::lab_state_dir("sshtest");
         auto key = remote::ensure_lab_key(state);
         sshd.authorize(key.public_line);
         remote::pin_host_key(remote::known_hosts_path(state), "127.0.0.1", sshd.port(),
@@ -101,7 +101,7 @@ TEST_F(LabctlSshTest, NoLabStateExits3AskingForUp) {
 
 TEST_F(LabctlSshTest, ChangedHostKeyExits3NamingNodeAndStep) {
     provision_state();
-    auto state = util::lab_state_dir("sshtest");
+    auto state = store::lab_state_dir("sshtest");
     remote::pin_host_key(remote::known_hosts_path(state), "127.0.0.1", sshd.port(),
                          remote::generate_ed25519().public_line);
     auto result = labctl({"ssh", "server1", "--", "true"});
@@ -136,7 +136,7 @@ TEST(LabSshEndpoints, DefaultIsTheFirstPlannedAddressOnPort22) {
 TEST_F(LabctlSshTest, StatusLogsInAndFlagsANicWithoutItsPlannedAddress) {
     provision_state();
     auto lab = labfile::load_lab_or_throw(lab_file.string());
-    auto lab_ssh = remote::open_lab_ssh(util::lab_state_dir("sshtest"));
+    auto lab_ssh = remote::open_lab_ssh(store::lab_state_dir("sshtest"));
     engine::NodeStatus status;
     status.nics.push_back({"hostonly", "192.168.56.11", {}, {}});
     commands::observe_node_status(lab_ssh, *lab.node("server1"), status);
@@ -151,7 +151,7 @@ TEST_F(LabctlSshTest, StatusLogsInAndFlagsANicWithoutItsPlannedAddress) {
 
 TEST_F(LabctlSshTest, StatusReportsAChangedHostKeyAsNoSsh) {
     provision_state();
-    auto state = util::lab_state_dir("sshtest");
+    auto state = store::lab_state_dir("sshtest");
     remote::pin_host_key(remote::known_hosts_path(state), "127.0.0.1", sshd.port(),
                          remote::generate_ed25519().public_line);
     auto lab = labfile::load_lab_or_throw(lab_file.string());

@@ -4,7 +4,6 @@
 
 #include "lab_fixtures.hpp"
 #include "labfile/loader.hpp"
-#include "services/mysql/mysql_settings.hpp"
 #include "topology/address_plan.hpp"
 #include "topology/references.hpp"
 
@@ -12,7 +11,6 @@ namespace labctl::topo {
 namespace {
 
 using labfile::load_lab_text;
-using services::mysql_settings;
 
 using test::load_lab;
 
@@ -131,31 +129,6 @@ TEST(Topology, ServicesComeInDependencyOrder) {
     std::vector<std::string> order;
     for (const auto* service : lab.dependency_order()) order.push_back(service->name);
     EXPECT_EQ(order, (std::vector<std::string>{"broker", "chat", "lb"}));
-}
-
-TEST(Topology, MysqlTakesPrimaryAndReplicasOrOn) {
-    const std::string base = R"(
-[lab]
-name = "db"
-[networks.lan]
-mode = "host-only"
-subnet = "10.1.0.0/24"
-[defaults]
-networks = ["lan"]
-[nodes.a]
-[nodes.b]
-[nodes.c]
-)";
-    auto explicit_lab = load_lab(
-        base + "[services.db]\ntype = \"mysql\"\nprimary = \"a\"\nreplicas = [\"b\", \"c\"]\n");
-    auto on_lab = load_lab(base + "[services.db]\ntype = \"mysql\"\non = [\"a\", \"b\", \"c\"]\n");
-    for (const auto* lab : {&explicit_lab, &on_lab}) {
-        const auto& db = *lab->service("db");
-        EXPECT_EQ(mysql_settings(db).primary.value, "a");
-        ASSERT_EQ(mysql_settings(db).replicas.size(), 2u);
-        EXPECT_EQ(db.on.size(), 3u);
-        EXPECT_EQ(mysql_settings(db).database, "lab");
-    }
 }
 
 TEST(Topology, DefaultNetworksAsAListMeanDhcpOnEach) {

@@ -1,38 +1,13 @@
-// Pure logic of verify and kill: spread verdicts and failover numbers from request samples.
+// Pure logic of verify and kill: failover numbers from request samples, the report, secrets.
 #include <gtest/gtest.h>
 
 #include <sstream>
 
-#include "services/nginx/nginx_spread.hpp"
 #include "verify/failover.hpp"
 #include "verify/report.hpp"
 
 namespace labctl::verify {
 namespace {
-
-TEST(Spread, RoundRobinFollowsWeightsWithinTolerance) {
-    std::map<std::string, int> weights{{"a:1", 3}, {"b:1", 2}, {"c:1", 1}, {"d:1", 1}};
-    EXPECT_TRUE(services::judge_spread("round_robin", weights,
-                                       {{"a:1", 300}, {"b:1", 200}, {"c:1", 100}, {"d:1", 100}})
-                    .ok);
-    auto even = services::judge_spread("round_robin", weights,
-                                       {{"a:1", 175}, {"b:1", 175}, {"c:1", 175}, {"d:1", 175}});
-    EXPECT_FALSE(even.ok);
-    EXPECT_NE(even.detail.find("a:1 25% (expected 43%)"), std::string::npos) << even.detail;
-}
-
-TEST(Spread, LeastConnNeedsEveryBackendIpHashDoesNot) {
-    std::map<std::string, int> weights{{"a:1", 1}, {"b:1", 1}};
-    EXPECT_FALSE(services::judge_spread("least_conn", weights, {{"a:1", 100}}).ok);
-    EXPECT_TRUE(services::judge_spread("least_conn", weights, {{"a:1", 90}, {"b:1", 10}}).ok);
-    EXPECT_TRUE(services::judge_spread("ip_hash", weights, {{"a:1", 100}}).ok);
-}
-
-TEST(Spread, UnknownBackendsAndSilenceFail) {
-    std::map<std::string, int> weights{{"a:1", 1}};
-    EXPECT_FALSE(services::judge_spread("round_robin", weights, {}).ok);
-    EXPECT_FALSE(services::judge_spread("round_robin", weights, {{"a:1", 5}, {"z:9", 1}}).ok);
-}
 
 TEST(Failover, NoFailureMeansZeroSecondsAndSplitsAroundTheFault) {
     std::vector<RequestSample> samples;
@@ -89,8 +64,8 @@ TEST(Report, JsonAndTextShapes) {
 
 #include <thread>
 
+#include "store/secrets.hpp"
 #include "test_support.hpp"
-#include "util/secrets.hpp"
 
 namespace labctl {
 namespace {
@@ -100,14 +75,14 @@ TEST(Secrets, ConcurrentFirstUseAgreesOnOneValueWrittenPrivately) {
     std::vector<std::string> seen(8);
     std::vector<std::thread> threads;
     for (std::size_t i = 0; i < seen.size(); ++i)
-        threads.emplace_back([&, i] { seen[i] = util::ensure_secret(dir.path(), "db"); });
+        threads.emplace_back([&, i] { seen[i] = store::ensure_secret(dir.path(), "db"); });
     for (auto& thread : threads) thread.join();
     for (const auto& value : seen) EXPECT_EQ(value, seen[0]);
     EXPECT_EQ(seen[0].size(), 24u);
     EXPECT_EQ(std::filesystem::status(dir.path() / "secrets/db").permissions() &
                   std::filesystem::perms::all,
               std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
-    EXPECT_EQ(util::ensure_secret(dir.path(), "db"), seen[0]);
+    EXPECT_EQ(store::ensure_secret(dir.path(), "db"), seen[0]);
     std::size_t files = 0;
     for ([[maybe_unused]] const auto& entry :
          std::filesystem::directory_iterator(dir.path() / "secrets"))

@@ -13,7 +13,8 @@ using namespace labctl;
 TEST(VirtXmlWriter, EscapesTextAndAttributes) {
     util::XmlWriter xml;
     xml.open("a").attr("v", "x\"y'<&>").text("1 < 2 & \"3\"").close();
-    EXPECT_EQ(xml.str(), "<a v=\"x&quot;y&apos;&lt;&amp;&gt;\">1 &lt; 2 &amp; &quot;3&quot;</a>");
+    // libxml2's writer: ' needs no escape inside a "-quoted value; the parse below is what counts.
+    EXPECT_EQ(xml.str(), "<a v=\"x&quot;y'&lt;&amp;&gt;\">1 &lt; 2 &amp; &quot;3&quot;</a>");
     virt::XmlDoc doc(xml.str());
     EXPECT_EQ(doc.value("/a/@v"), "x\"y'<&>");
     EXPECT_EQ(doc.value("/a"), "1 < 2 & \"3\"");

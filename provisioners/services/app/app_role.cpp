@@ -10,9 +10,9 @@
 #include "services/app/app_role.hpp"
 #include "services/app/app_settings.hpp"
 #include "services/role_support.hpp"
+#include "store/secrets.hpp"
 #include "util/error.hpp"
 #include "util/files.hpp"
-#include "util/secrets.hpp"
 
 namespace labctl::services {
 
@@ -57,7 +57,7 @@ class AppRole final : public Role {
         for (const auto& dep : target.lab.dependencies(target.service)) {
             const auto* broker = target.lab.service(dep);
             if (!broker || broker->type_name() != "rabbitmq") continue;
-            auto password = util::ensure_secret(target.state_dir, "rabbitmq-" + broker->name);
+            auto password = store::ensure_secret(target.state_dir, "rabbitmq-" + broker->name);
             session.check({"mkdir", "-p", "-m", "0700", "/etc/labctl"}, sudo_step("secrets"));
             remote::InstallOptions options;
             options.mode = 0600;

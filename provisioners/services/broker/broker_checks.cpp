@@ -6,8 +6,8 @@
 
 #include "probe/stomp.hpp"
 #include "services/broker/broker_settings.hpp"
+#include "store/secrets.hpp"
 #include "util/parallel.hpp"
-#include "util/secrets.hpp"
 #include "util/stamp.hpp"
 
 namespace labctl::services {
@@ -23,7 +23,8 @@ probe::StompCredentials credentials(const std::filesystem::path& state_dir,
     probe::StompCredentials credentials;
     if (broker.type_name() == "rabbitmq") {
         credentials.login = broker_settings(broker).user;
-        credentials.passcode = util::read_secret(state_dir, "rabbitmq-" + broker.name).value_or("");
+        credentials.passcode =
+            store::read_secret(state_dir, "rabbitmq-" + broker.name).value_or("");
     }
     return credentials;
 }

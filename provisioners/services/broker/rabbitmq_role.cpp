@@ -8,8 +8,8 @@
 #include "services/broker/broker_settings.hpp"
 #include "services/broker/rabbitmq_definitions.hpp"
 #include "services/role_support.hpp"
+#include "store/secrets.hpp"
 #include "util/error.hpp"
-#include "util/secrets.hpp"
 
 namespace labctl::services {
 
@@ -25,7 +25,7 @@ class RabbitMqRole final : public Role {
         RoleReport report{target.node.name, target.service.name, {}};
         auto& session = target.session;
         const auto& settings = broker_settings(target.service);
-        auto password = util::ensure_secret(target.state_dir, "rabbitmq-" + target.service.name);
+        auto password = store::ensure_secret(target.state_dir, "rabbitmq-" + target.service.name);
 
         StepTimer files(report, "config");
         bool changed = install_rendered_files(target);

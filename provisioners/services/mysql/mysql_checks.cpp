@@ -4,7 +4,7 @@
 
 #include "services/mysql/mysql_settings.hpp"
 #include "services/replication_checks.hpp"
-#include "util/secrets.hpp"
+#include "util/random.hpp"
 #include "util/strings.hpp"
 
 namespace labctl::services {

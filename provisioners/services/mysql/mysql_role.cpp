@@ -5,8 +5,8 @@
 #include "services/mysql/mysql_role.hpp"
 #include "services/mysql/mysql_settings.hpp"
 #include "services/role_support.hpp"
+#include "store/secrets.hpp"
 #include "util/error.hpp"
-#include "util/secrets.hpp"
 #include "util/strings.hpp"
 
 namespace labctl::services {
@@ -48,7 +48,7 @@ class MysqlRole final : public Role {
         const auto& settings = mysql_settings(target.service);
         bool primary = settings.primary.value == target.node.name;
         auto password =
-            util::ensure_secret(target.state_dir, "mysql-replication-" + target.service.name);
+            store::ensure_secret(target.state_dir, "mysql-replication-" + target.service.name);
 
         StepTimer files(report, "config");
         bool changed = install_rendered_files(target);

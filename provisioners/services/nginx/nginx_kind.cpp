@@ -225,6 +225,13 @@ class NginxKind final : public ServiceKind {
         balancing.max_fails = settings.max_fails;
         balancing.fail_timeout = settings.fail_timeout;
         balancing.connect_timeout = settings.connect_timeout;
+        if (settings.max_fails == 0)
+            balancing.failover_warnings.push_back(
+                "max_fails = 0: nginx never marks a backend down and keeps trying it");
+        if (settings.connect_timeout.seconds > 3)
+            balancing.failover_warnings.push_back(
+                "connect_timeout = " + settings.connect_timeout.text +
+                ": a powered-off backend costs that long per request before nginx tries the next");
         // nginx passes gRPC to a backend that does not speak HTTP/1.1 (grpc_pass).
         const Service* backend = lab.service(settings.backend.value);
         balancing.http = !backend || !kind_of(*backend).http_health(*backend).empty();

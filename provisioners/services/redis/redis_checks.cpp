@@ -3,7 +3,8 @@
 #include "services/redis/redis_cli.hpp"
 #include "services/redis/redis_settings.hpp"
 #include "services/replication_checks.hpp"
-#include "util/secrets.hpp"
+#include "store/secrets.hpp"
+#include "util/random.hpp"
 #include "util/strings.hpp"
 
 namespace labctl::services {
@@ -11,7 +12,7 @@ namespace labctl::services {
 std::vector<CheckResult> redis_replication_checks(CheckContext& context,
                                                   const topo::Service& service) {
     const auto& settings = redis_settings(service);
-    auto password = util::read_secret(context.state_dir, redis_secret_name(service.name));
+    auto password = store::read_secret(context.state_dir, redis_secret_name(service.name));
     if (!password)
         return {{"replication " + service.name, false, 0,
                  "no password in the lab state: was the lab brought up by labctl?"}};

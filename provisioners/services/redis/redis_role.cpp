@@ -7,7 +7,7 @@
 #include "services/redis/redis_cli.hpp"
 #include "services/redis/redis_settings.hpp"
 #include "services/role_support.hpp"
-#include "util/secrets.hpp"
+#include "store/secrets.hpp"
 #include "util/strings.hpp"
 
 namespace labctl::services {
@@ -26,7 +26,7 @@ class RedisRole final : public Role {
         const auto& settings = redis_settings(target.service);
         bool primary = settings.primary.value == target.node.name;
         auto password =
-            util::ensure_secret(target.state_dir, redis_secret_name(target.service.name));
+            store::ensure_secret(target.state_dir, redis_secret_name(target.service.name));
 
         StepTimer files(report, "config");
         bool changed = install_rendered_files(target);

@@ -7,12 +7,11 @@
 #include <optional>
 #include <string>
 
-namespace labctl::util {
+namespace labctl::store {
 
-std::string random_token(std::size_t length = 24);
 // STATE_DIR/secrets/NAME, created with a fresh random value on first use.
 std::string ensure_secret(const std::filesystem::path& state_dir, const std::string& name);
 std::optional<std::string> read_secret(const std::filesystem::path& state_dir,
                                        const std::string& name);
 
-}  // namespace labctl::util
+}  // namespace labctl::store

@@ -1,26 +1,22 @@
-#include "util/secrets.hpp"
+#include "store/secrets.hpp"
 
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
-#include <random>
 
 #include "util/error.hpp"
 #include "util/files.hpp"
+#include "util/random.hpp"
 #include "util/strings.hpp"
 
-namespace labctl::util {
+namespace labctl::store {
 
-std::string random_token(std::size_t length) {
-    // No characters a shell, SQL or a config file would read specially.
-    static const char alphabet[] = "abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
-    std::random_device device;
-    std::uniform_int_distribution<std::size_t> pick(0, sizeof alphabet - 2);
-    std::string out;
-    for (std::size_t i = 0; i < length; ++i) out += alphabet[pick(device)];
-    return out;
-}
+using util::make_dirs;
+using util::random_token;
+using util::read_file;
+using util::trim;
+using util::write_file_atomic;
 
 std::optional<std::string> read_secret(const std::filesystem::path& state_dir,
                                        const std::string& name) {
@@ -46,4 +42,4 @@ std::string ensure_secret(const std::filesystem::path& state_dir, const std::str
     return *read_secret(state_dir, name);
 }
 
-}  // namespace labctl::util
+}  // namespace labctl::store

@@ -1,4 +1,4 @@
-#include "util/paths.hpp"
+#include "store/paths.hpp"
 
 #include <unistd.h>
 
@@ -7,7 +7,7 @@
 
 #include "util/error.hpp"
 
-namespace labctl::util {
+namespace labctl::store {
 
 bool is_lab_name(std::string_view name) {
     if (name.empty() || name.size() > 31 || name[0] < 'a' || name[0] > 'z') return false;
@@ -39,4 +39,4 @@ std::filesystem::path lab_state_dir(const std::string& lab_name) {
     return labctl_home() / "labs" / lab_name;
 }
 
-}  // namespace labctl::util
+}  // namespace labctl::store
