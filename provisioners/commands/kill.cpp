@@ -21,7 +21,13 @@ void print_report(std::ostream& out, const verify::FaultTarget& target,
         out << util::stamp(fault_at + report.failover_seconds) << report.failed_during
             << " request(s) failed between the fault and here\n";
     out << util::stamp(seconds) << "traffic done: " << report.requests << " requests, "
-        << report.failed << " failed\n";
+        << report.failed << " failed";
+    const char* separator = ": ";
+    for (const auto& [error, count] : report.errors) {
+        out << separator << count << " " << error;
+        separator = ", ";
+    }
+    out << "\n";
     out << fmt::format("failover: {:.2f} s from the fault to the last failed request{}\n",
                        report.failover_seconds, report.failed == 0 ? " (no request failed)" : "");
     out << fmt::format(

@@ -17,6 +17,8 @@ FailoverReport analyse_failover(const std::vector<RequestSample>& samples, doubl
                 std::max(report.worst_latency_after_fault, sample.latency);
         if (!sample.ok) {
             ++report.failed;
+            ++report.errors[sample.status == 0 ? "no answer (transport error)"
+                                               : "HTTP " + std::to_string(sample.status)];
             if (sample.at < fault_at)
                 ++report.failed_before;
             else if (sample.at <= settled_at)
@@ -44,7 +46,8 @@ nlohmann::json FailoverReport::to_json() const {
             {"failover_seconds", failover_seconds},
             {"worst_latency_after_fault_seconds", worst_latency_after_fault},
             {"split_before", split_before},
-            {"split_after", split_after}};
+            {"split_after", split_after},
+            {"errors", errors}};
 }
 
 }  // namespace labctl::verify

@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -26,6 +27,8 @@ struct FailoverReport {
     double worst_latency_after_fault = 0;
     Split split_before;
     Split split_after;
+    // What the failed requests got: "HTTP 502", "no answer (transport error)" -> count.
+    std::map<std::string, int> errors;
 
     nlohmann::json to_json() const;
 };

@@ -33,6 +33,8 @@ TEST(Failover, TimeToFailOverEndsAtTheLastFailure) {
     auto json = report.to_json();
     EXPECT_EQ(json["failed"], 2);
     EXPECT_EQ(json["split_before"]["b:1"], 1);
+    EXPECT_EQ(json["errors"]["HTTP 502"], 1);
+    EXPECT_EQ(json["errors"]["no answer (transport error)"], 1);
 }
 
 TEST(Failover, RequestsWhileTheFaultIsBeingInjectedAreNeitherBeforeNorAfter) {
