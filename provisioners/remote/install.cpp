@@ -9,41 +9,64 @@ namespace labctl::remote {
 
 namespace {
 
-constexpr const char* kStep = "install";
+// Prints "PATH<TAB>SHA256 MODE OWNER GROUP" for each existing argument.
+constexpr const char* kStateScript = R"sh(for f; do if [ -e "$f" ]; then
+h=$(sha256sum -- "$f" | cut -c1-64) && printf '%s\t%s %s\n' "$f" "$h" "$(stat -c '%a %U %G' -- "$f")"
+fi; done)sh";
 
-// Prints "SHA256 MODE OWNER GROUP" of $1, or nothing when it does not exist.
-constexpr const char* kStateScript = R"sh(if [ -e "$1" ]; then
-h=$(sha256sum -- "$1" | cut -c1-64) && printf '%s %s\n' "$h" "$(stat -c '%a %U %G' -- "$1")"
-fi)sh";
-
-// $1 source (private temp), $2 target, $3 mode, $4 owner:group.
+// Per file, four arguments: source (private temp), target, mode, owner:group.
 constexpr const char* kInstallScript = R"sh(set -e
 umask 077
+tmp=
+trap 'if [ -n "$tmp" ]; then rm -f -- "$tmp"; fi' EXIT
+while [ $# -ge 4 ]; do
 tmp="$(dirname -- "$2")/.labctl-$(basename -- "$2").$$"
-trap 'rm -f -- "$tmp"' EXIT
 cp -- "$1" "$tmp"
 chown -- "$4" "$tmp"
 chmod -- "$3" "$tmp"
 mv -f -T -- "$tmp" "$2"
-trap - EXIT)sh";
+tmp=
+shift 4
+done)sh";
 
-RunOptions as_root() {
+RunOptions as_root(const std::string& step) {
     RunOptions options;
     options.sudo = true;
-    options.step = kStep;
+    options.step = step;
     return options;
+}
+
+std::string octal(unsigned mode) {
+    char text[8];
+    std::snprintf(text, sizeof text, "%o", mode & 07777);
+    return text;
 }
 
 }  // namespace
 
-bool install_file(Session& session, std::string_view content, const std::string& path,
-                  const InstallOptions& options) {
-    char mode[8];
-    std::snprintf(mode, sizeof mode, "%o", options.mode & 07777);
-    auto wanted = sha256_hex(content) + " " + mode + " " + options.owner + " " + options.group;
-    auto state = session.check({"sh", "-c", kStateScript, "sh", path}, as_root()).out;
-    if (util::trim(state) == wanted) return false;
+std::string wanted_state(std::string_view content, const InstallOptions& options) {
+    return sha256_hex(content) + " " + octal(options.mode) + " " + options.owner + " " +
+           options.group;
+}
 
+std::map<std::string, std::string> root_file_states(Session& session,
+                                                    const std::vector<std::string>& paths,
+                                                    const std::string& step) {
+    std::map<std::string, std::string> states;
+    if (paths.empty()) return states;
+    std::vector<std::string> argv{"sh", "-c", kStateScript, "sh"};
+    argv.insert(argv.end(), paths.begin(), paths.end());
+    for (const auto& line : util::split(session.check(argv, as_root(step)).out, '\n')) {
+        auto tab = line.find('\t');
+        if (tab != std::string::npos)
+            states[line.substr(0, tab)] = util::trim(line.substr(tab + 1));
+    }
+    return states;
+}
+
+void write_root_files(Session& session, const std::vector<RootFile>& files,
+                      const std::string& step) {
+    if (files.empty()) return;
     auto dir = util::trim(session.check({"mktemp", "-d", "/tmp/labctl-install.XXXXXX"}).out);
     struct RemoveDir {
         Session& session;
@@ -56,11 +79,23 @@ bool install_file(Session& session, std::string_view content, const std::string&
             }
         }
     } remove{session, dir};
-    auto source = dir + "/content";
-    upload(session, content, source, 0600);
-    session.check(
-        {"sh", "-c", kInstallScript, "sh", source, path, mode, options.owner + ":" + options.group},
-        as_root());
+    std::vector<std::string> argv{"sh", "-c", kInstallScript, "sh"};
+    int index = 0;
+    for (const auto& file : files) {
+        auto source = dir + "/" + std::to_string(index++);
+        upload(session, file.content, source, 0600);
+        argv.insert(argv.end(), {source, file.path, octal(file.options.mode),
+                                 file.options.owner + ":" + file.options.group});
+    }
+    session.check(argv, as_root(step));
+}
+
+bool install_file(Session& session, std::string_view content, const std::string& path,
+                  const InstallOptions& options) {
+    auto states = root_file_states(session, {path});
+    auto it = states.find(path);
+    if (it != states.end() && it->second == wanted_state(content, options)) return false;
+    write_root_files(session, {{content, path, options}});
     return true;
 }
 

@@ -2,7 +2,7 @@
 // own known_hosts. Nothing here reads ~/.ssh; every private key is written 0600 through a
 // temporary file and a rename, never under the user's umask.
 //
-// Layout in a lab's state directory (see util/paths.hpp):
+// Layout in a lab's state directory (see store/paths.hpp):
 //   ssh/id_ed25519, ssh/id_ed25519.pub   the lab's client key (authorized on every node)
 //   ssh/hosts/NODE, ssh/hosts/NODE.pub   NODE's host key, injected at first boot
 //   ssh/known_hosts                      one pinned line per node endpoint

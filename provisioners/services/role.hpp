@@ -1,7 +1,8 @@
 // The provisioner interface: one Role per service type, each taking a node from what it
 // is to what the topology says, in the same steps (render -> compare -> stage -> validate
-// -> atomic move -> reload/restart -> verify), each step reporting `changed` or `ok` the
-// way Ansible does, so a second run over an unchanged lab reports 0 changed.
+// -> atomic move -> reload/restart -> probe, services/file_install.hpp), each step reporting
+// `changed` or `ok` the way Ansible does, so a second run over an unchanged lab reports 0
+// changed.
 #pragma once
 
 #include <filesystem>
@@ -19,7 +20,7 @@ namespace labctl::services {
 enum class Outcome { ok, changed };
 
 struct StepResult {
-    std::string step;  // compare, stage, validate, move, reload, verify
+    std::string step;  // compare, stage, validate, move, reload, probe, ...
     Outcome outcome = Outcome::ok;
     double seconds = 0;
     std::string detail;

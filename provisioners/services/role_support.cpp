@@ -3,7 +3,6 @@
 #include <set>
 #include <thread>
 
-#include "remote/install.hpp"
 #include "util/error.hpp"
 #include "util/retry.hpp"
 #include "util/strings.hpp"
@@ -29,23 +28,6 @@ remote::RunOptions sudo_step(const std::string& step, std::chrono::milliseconds 
     return options;
 }
 
-bool install_rendered_files(const RoleTarget& target) {
-    std::set<std::string> dirs;
-    for (const auto& file : target.files) dirs.insert(file.path.substr(0, file.path.rfind('/')));
-    if (!dirs.empty()) {
-        std::vector<std::string> argv{"mkdir", "-p", "--"};
-        argv.insert(argv.end(), dirs.begin(), dirs.end());
-        target.session.check(argv, sudo_step("install files"));
-    }
-    bool changed = false;
-    for (const auto& file : target.files) {
-        remote::InstallOptions options;
-        options.mode = file.mode;
-        changed |= remote::install_file(target.session, file.content, file.path, options);
-    }
-    return changed;
-}
-
 bool ensure_unit_running(remote::Session& session, const std::string& unit, bool restart,
                          const std::string& step) {
     bool active =
@@ -67,6 +49,23 @@ bool ensure_unit_running(remote::Session& session, const std::string& unit, bool
         return true;
     }
     return !enabled;
+}
+
+ServiceControl systemd_control(remote::Session& session, std::vector<std::string> units,
+                               std::function<void()> probe, bool daemon_reload) {
+    ServiceControl control;
+    control.reload = [&session, units, daemon_reload] {
+        if (daemon_reload) session.check({"systemctl", "daemon-reload"}, sudo_step("reload"));
+        for (const auto& unit : units) ensure_unit_running(session, unit, true, "reload");
+    };
+    control.start = [&session, units] {
+        bool started = false;
+        for (const auto& unit : units)
+            started |= ensure_unit_running(session, unit, false, "start");
+        return started;
+    };
+    control.probe = std::move(probe);
+    return control;
 }
 
 }  // namespace labctl::services

@@ -146,12 +146,13 @@ TEST_F(NginxRoleTest, ChangedConfigIsValidatedMovedAndReloadedThenUnchangedDoesN
     EXPECT_TRUE(report.changed());
     EXPECT_EQ(step_names(report),
               (std::vector<std::string>{"compare:changed", "stage:changed", "validate:ok",
-                                        "move:changed", "reload:changed", "verify:ok"}));
+                                        "move:changed", "reload:changed", "probe:ok"}));
     EXPECT_TRUE(wait_for_body("v2\n"));
     EXPECT_EQ(reloads(), 1);
     EXPECT_EQ(util::read_file(live()), site(port, "v2"));
     // Nothing of the staging left behind, nothing extra in the included directory.
-    EXPECT_FALSE(std::filesystem::exists(nginx_dir.path() / ".labctl-staging"));
+    EXPECT_FALSE(std::filesystem::exists(nginx_dir.path() / "conf.d/.labctl-staging"));
+    EXPECT_FALSE(std::filesystem::exists(nginx_dir.path() / ".labctl-test"));
     EXPECT_FALSE(std::filesystem::exists(nginx_dir.path() / ".labctl-test.conf"));
     int entries = 0;
     for ([[maybe_unused]] const auto& entry :
@@ -163,7 +164,7 @@ TEST_F(NginxRoleTest, ChangedConfigIsValidatedMovedAndReloadedThenUnchangedDoesN
     ASSERT_EQ(::stat(live().c_str(), &before), 0);
     auto again = apply(site(port, "v2"), settings);
     EXPECT_FALSE(again.changed());
-    EXPECT_EQ(step_names(again), (std::vector<std::string>{"compare:ok"}));
+    EXPECT_EQ(step_names(again), (std::vector<std::string>{"compare:ok", "start:ok", "probe:ok"}));
     struct stat after {};
     ASSERT_EQ(::stat(live().c_str(), &after), 0);
     EXPECT_EQ(before.st_ino, after.st_ino) << "unchanged config was uploaded again";
@@ -185,7 +186,8 @@ TEST_F(NginxRoleTest, BrokenConfigNeverReachesNginx) {
     EXPECT_EQ(util::read_file(live()), site(port, "v1"));
     EXPECT_EQ(reloads(), 0);
     EXPECT_EQ(http_get(port), "v1\n");
-    EXPECT_FALSE(std::filesystem::exists(nginx_dir.path() / ".labctl-staging"));
+    EXPECT_FALSE(std::filesystem::exists(nginx_dir.path() / "conf.d/.labctl-staging"));
+    EXPECT_FALSE(std::filesystem::exists(nginx_dir.path() / ".labctl-test"));
 }
 
 TEST_F(NginxRoleTest, FailedReloadRestoresThePreviousFile) {
@@ -196,7 +198,8 @@ TEST_F(NginxRoleTest, FailedReloadRestoresThePreviousFile) {
         FAIL() << "a failed reload was not reported";
     } catch (const InfraError& error) {
         EXPECT_EQ(error.step(), "reload");
-        EXPECT_NE(std::string(error.what()).find("restored"), std::string::npos) << error.what();
+        EXPECT_NE(std::string(error.what()).find("previous files are back"), std::string::npos)
+            << error.what();
     }
     EXPECT_EQ(util::read_file(live()), site(port, "v1"));
     EXPECT_EQ(http_get(port), "v1\n");

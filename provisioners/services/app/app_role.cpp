@@ -1,11 +1,12 @@
-// An app service: its uploaded files, a secrets env file when it talks to a RabbitMQ broker,
-// one systemd unit per instance, restarted when anything it runs changed, then `health`
-// answering 200 (or the gRPC port accepting) on every instance.
+// An app service: its uploaded files, then through the shared pipeline
+// (services/file_install.hpp) a secrets env file when it talks to a RabbitMQ broker and one
+// systemd unit per instance (checked by systemd-analyze verify), restarted when anything it
+// runs changed, probed by `health` answering 200 (or the gRPC port accepting) on every
+// instance.
 #include <filesystem>
 
 #include "probe/http.hpp"
 #include "probe/socket.hpp"
-#include "remote/install.hpp"
 #include "remote/transfer.hpp"
 #include "services/app/app_role.hpp"
 #include "services/app/app_settings.hpp"
@@ -13,12 +14,36 @@
 #include "store/secrets.hpp"
 #include "util/error.hpp"
 #include "util/files.hpp"
+#include "util/strings.hpp"
 
 namespace labctl::services {
 
 namespace {
 
 using namespace std::chrono_literals;
+
+}  // namespace
+
+// systemd-analyze verify exits 0 on most of what systemd itself only warns about and ignores
+// (an unknown key, a bad Type=), so every line it prints about the staged unit rejects it too.
+Validator systemd_unit_validator() {
+    auto check = [](remote::Session& session, const std::vector<StagedFile>& files) -> std::string {
+        for (const auto& file : files) {
+            auto unit = file.staged.substr(file.staged.rfind('/') + 1);
+            auto result =
+                session.run({"systemd-analyze", "verify", file.staged}, sudo_step("validate"));
+            std::vector<std::string> about;
+            for (const auto& line : util::split(result.out + "\n" + result.err, '\n'))
+                if (line.find(unit) != std::string::npos) about.push_back(util::trim(line));
+            if (result.exit_code != 0 && about.empty()) about.push_back(util::trim(result.err));
+            if (!about.empty()) return file.file->path + ": " + util::join(about, "\n");
+        }
+        return "";
+    };
+    return {"systemd-analyze verify", path_ends_with(".service"), std::move(check)};
+}
+
+namespace {
 
 class AppRole final : public Role {
   public:
@@ -52,55 +77,51 @@ class AppRole final : public Role {
         }
         upload.done(sent ? Outcome::changed : Outcome::ok, std::to_string(sent) + " file(s) sent");
 
-        StepTimer secrets(report, "secrets");
-        bool secrets_changed = false;
+        ConfigChange change;
+        change.files = config_files(target.files);
         for (const auto& dep : target.lab.dependencies(target.service)) {
             const auto* broker = target.lab.service(dep);
             if (!broker || broker->type_name() != "rabbitmq") continue;
             auto password = store::ensure_secret(target.state_dir, "rabbitmq-" + broker->name);
             session.check({"mkdir", "-p", "-m", "0700", "/etc/labctl"}, sudo_step("secrets"));
-            remote::InstallOptions options;
-            options.mode = 0600;
-            secrets_changed |=
-                remote::install_file(session, "BROKER_PASSWORD=" + password + "\n",
-                                     "/etc/labctl/" + target.service.name + ".env", options);
+            change.files.push_back({"/etc/labctl/" + target.service.name + ".env",
+                                    "BROKER_PASSWORD=" + password + "\n", 0600});
             break;
         }
-        secrets.done(secrets_changed ? Outcome::changed : Outcome::ok);
+        change.validators = {systemd_unit_validator()};
+        change.reload_anyway = sent > 0;  // the code it runs changed
 
-        StepTimer units(report, "units");
-        bool units_changed = install_rendered_files(target);
-        if (units_changed) session.check({"systemctl", "daemon-reload"}, sudo_step("units"));
-        units.done(units_changed ? Outcome::changed : Outcome::ok);
-
-        StepTimer start(report, "start");
-        bool restart = sent > 0 || secrets_changed || units_changed;
-        bool started = false;
+        std::vector<std::string> units;
         auto instances = target.lab.instances(target.service);
         for (const auto& instance : instances)
             if (instance.node == &target.node)
-                started |= ensure_unit_running(session, "labctl-" + instance.name + ".service",
-                                               restart, "start");
-        start.done(started ? Outcome::changed : Outcome::ok);
-
-        StepTimer verify(report, "verify");
-        for (const auto& instance : instances) {
-            if (instance.node != &target.node) continue;
-            auto address = target.node.address();
-            auto port = static_cast<std::uint16_t>(instance.port);
-            wait_until(target.node.name, "verify " + instance.name, 90s, [&]() -> std::string {
-                if (app.protocol == Protocol::grpc) {
-                    auto probe = probe::tcp_port_open(address, port, 2s);
-                    return probe.open ? ""
-                                      : "gRPC port " + std::to_string(port) + ": " + probe.error;
+                units.push_back("labctl-" + instance.name + ".service");
+        auto address = target.node.address();
+        change.control = systemd_control(
+            session, units,
+            [&] {
+                for (const auto& instance : instances) {
+                    if (instance.node != &target.node) continue;
+                    auto port = static_cast<std::uint16_t>(instance.port);
+                    wait_until(target.node.name, "probe " + instance.name, 90s,
+                               [&]() -> std::string {
+                                   if (app.protocol == Protocol::grpc) {
+                                       auto probe = probe::tcp_port_open(address, port, 2s);
+                                       return probe.open ? ""
+                                                         : "gRPC port " + std::to_string(port) +
+                                                               ": " + probe.error;
+                                   }
+                                   auto response = probe::http_get(address, port, app.health, 2s);
+                                   if (response.status == 200) return "";
+                                   return "GET " + app.health + " on " + address + ":" +
+                                          std::to_string(port) + ": " +
+                                          (response.ok() ? "HTTP " + std::to_string(response.status)
+                                                         : response.error);
+                               });
                 }
-                auto response = probe::http_get(address, port, app.health, 2s);
-                if (response.status == 200) return "";
-                return "GET " + app.health + " on " + address + ":" + std::to_string(port) + ": " +
-                       (response.ok() ? "HTTP " + std::to_string(response.status) : response.error);
-            });
-        }
-        verify.done(Outcome::ok);
+            },
+            /*daemon_reload=*/true);
+        apply_config(target, change, report);
         return report;
     }
 };

@@ -1,6 +1,7 @@
 // ActiveMQ: Debian's package runs the instances linked in instances-enabled, so the role
-// installs the rendered activemq.xml (with the STOMP connector) into the `main` instance,
-// links it, restarts the broker when either changed, and waits for STOMP CONNECTED.
+// links the `main` instance, then puts the rendered activemq.xml (with the STOMP connector)
+// into it through the shared pipeline (services/file_install.hpp): checked well-formed,
+// broker restarted when either changed, probed by STOMP CONNECTED.
 #include "probe/stomp.hpp"
 #include "services/broker/broker_roles.hpp"
 #include "services/broker/broker_settings.hpp"
@@ -13,6 +14,21 @@ namespace {
 
 using namespace std::chrono_literals;
 
+constexpr const char* kParseXml = R"(import sys, xml.etree.ElementTree as tree
+try:
+    tree.parse(sys.argv[1])
+except tree.ParseError as error:
+    sys.exit(str(error)))";
+
+}  // namespace
+
+Validator activemq_xml_validator() {
+    return argv_validator("python3 XML parser", path_ends_with(".xml"),
+                          {"python3", "-c", kParseXml, "{staged}"});
+}
+
+namespace {
+
 class ActiveMqRole final : public Role {
   public:
     std::string_view name() const override { return "activemq"; }
@@ -20,10 +36,6 @@ class ActiveMqRole final : public Role {
     RoleReport apply(const RoleTarget& target) override {
         RoleReport report{target.node.name, target.service.name, {}};
         auto& session = target.session;
-
-        StepTimer files(report, "config");
-        bool changed = install_rendered_files(target);
-        files.done(changed ? Outcome::changed : Outcome::ok);
 
         StepTimer enable(report, "instance");
         const std::string link = "/etc/activemq/instances-enabled/main";
@@ -35,22 +47,22 @@ class ActiveMqRole final : public Role {
                           sudo_step("instance"));
         enable.done(linked ? Outcome::ok : Outcome::changed);
 
-        StepTimer start(report, "start");
-        bool started =
-            ensure_unit_running(session, "activemq.service", changed || !linked, "start");
-        start.done(started ? Outcome::changed : Outcome::ok);
-
-        StepTimer verify(report, "verify");
+        ConfigChange change;
+        change.files = config_files(target.files);
+        change.validators = {activemq_xml_validator()};
+        change.reload_anyway = !linked;
         auto address = target.node.address();
         auto port = static_cast<std::uint16_t>(broker_settings(target.service).stomp_port);
-        // A JVM under software emulation takes minutes to open its connectors.
-        wait_until(target.node.name, "verify stomp", 300s, [&]() -> std::string {
-            auto result = probe::stomp_connect(address, port, {}, 5s);
-            return result.connected ? ""
-                                    : "STOMP CONNECT to " + address + ":" + std::to_string(port) +
-                                          ": " + result.error;
+        change.control = systemd_control(session, {"activemq.service"}, [&] {
+            // A JVM under software emulation takes minutes to open its connectors.
+            wait_until(target.node.name, "probe stomp", 300s, [&]() -> std::string {
+                auto result = probe::stomp_connect(address, port, {}, 5s);
+                return result.connected ? ""
+                                        : "STOMP CONNECT to " + address + ":" +
+                                              std::to_string(port) + ": " + result.error;
+            });
         });
-        verify.done(Outcome::ok);
+        apply_config(target, change, report);
         return report;
     }
 };

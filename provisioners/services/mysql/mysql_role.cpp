@@ -1,4 +1,5 @@
-// MariaDB: the rendered .cnf (unique server-id; binlog on the primary), the server started,
+// MariaDB: the rendered .cnf (unique server-id; binlog on the primary) through the shared
+// pipeline (services/file_install.hpp: checked by mariadbd, restart, probed by SELECT 1),
 // then on the primary the database and a replication user whose generated password reaches
 // MariaDB on stdin; on each replica CHANGE MASTER TO the primary (password on stdin again)
 // and START SLAVE, verified by both replication threads running.
@@ -38,6 +39,20 @@ std::string field(const std::string& status, const std::string& name) {
     return "";
 }
 
+}  // namespace
+
+// mariadbd reads the staged file alone (--defaults-file) and prints its help: an unknown
+// option or a bad value exits non-zero with "[ERROR] ... unknown variable 'x=1'", which
+// my_print_defaults (syntax only) would accept. Checked against MariaDB 10.11 (Debian 12).
+Validator mariadb_cnf_validator() {
+    return argv_validator(
+        "mariadbd --help --verbose", path_ends_with(".cnf"),
+        {"sh", "-c", "exec mariadbd --defaults-file=\"$1\" --help --verbose >/dev/null", "sh",
+         "{staged}"});
+}
+
+namespace {
+
 class MysqlRole final : public Role {
   public:
     std::string_view name() const override { return "mysql"; }
@@ -50,17 +65,16 @@ class MysqlRole final : public Role {
         auto password =
             store::ensure_secret(target.state_dir, "mysql-replication-" + target.service.name);
 
-        StepTimer files(report, "config");
-        bool changed = install_rendered_files(target);
-        files.done(changed ? Outcome::changed : Outcome::ok);
-
-        StepTimer start(report, "start");
-        bool started = ensure_unit_running(session, "mariadb.service", changed, "start");
-        wait_until(target.node.name, "start", 120s, [&]() -> std::string {
-            auto result = sql(session, "SELECT 1;\n", "start");
-            return result.exit_code == 0 ? "" : util::trim(result.err);
+        ConfigChange change;
+        change.files = config_files(target.files);
+        change.validators = {mariadb_cnf_validator()};
+        change.control = systemd_control(session, {"mariadb.service"}, [&] {
+            wait_until(target.node.name, "probe", 120s, [&]() -> std::string {
+                auto result = sql(session, "SELECT 1;\n", "probe");
+                return result.exit_code == 0 ? "" : util::trim(result.err);
+            });
         });
-        start.done(started ? Outcome::changed : Outcome::ok);
+        apply_config(target, change, report);
 
         if (primary) {
             StepTimer setup(report, "primary");

@@ -1,7 +1,7 @@
-// nginx: the rendered config is staged and checked by `nginx -t` before it replaces the
-// live file, then nginx reloads. Any failure after the live file changed puts the previous
-// one back (and reloads again), so nginx keeps serving what it served before. Unchanged
-// content means no upload and no reload.
+// nginx on the shared pipeline (services/file_install.hpp): its validator is `nginx -t` on a
+// copy of the main config that reads the staged directories instead of the live ones, and its
+// probe `nginx -t` on the live config once reloaded. Unchanged content means no upload and no
+// reload.
 #pragma once
 
 #include <chrono>
@@ -18,8 +18,10 @@ struct NginxRoleSettings {
     std::vector<std::string> reload = {"systemctl", "reload", "nginx"};
     // Run before comparing (e.g. drop Debian's default site, enable the unit); empty: nothing.
     std::vector<std::string> prepare;
-    // Run when nothing changed, so a stopped nginx still ends up serving; empty: nothing.
-    std::vector<std::string> ensure_running;
+    // When nothing changed, `start` runs unless `is_running` succeeds, so a stopped nginx
+    // still ends up serving; empty: nothing.
+    std::vector<std::string> is_running;
+    std::vector<std::string> start;
 };
 
 // What a labctl node needs: Debian's default site gone (it would take port 80 as
