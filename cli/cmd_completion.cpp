@@ -59,7 +59,9 @@ std::string bash_script(const CLI::App& app) {
     for (const auto& verb : verbs) {
         std::string names;
         if (verb.path == "ssh" || verb.path == "kill" || verb.path == "revive" ||
-            verb.path == "render" || verb.path == "up")
+            verb.path == "render" || verb.path == "up" || verb.path == "exec" ||
+            verb.path == "stop" || verb.path == "start" || verb.path == "restart" ||
+            verb.path == "netem")
             names = " $(labctl -f \"$file\" __names 2>/dev/null)";
         out += "        \"" + verb.path + "\"*) COMPREPLY=($(compgen -W \"" + words(verb.flags) +
                " $globals" + names + "\" -- \"$cur\")) ;;\n";
@@ -90,7 +92,9 @@ std::string fish_script(const CLI::App& app) {
     for (const auto& flag : global_flags(app))
         out += "complete -c labctl -l " + flag.substr(2) + "\n";
     out +=
-        "complete -c labctl -n '__fish_seen_subcommand_from ssh kill revive render up' -a '(labctl "
+        "complete -c labctl -n '__fish_seen_subcommand_from ssh kill revive render up exec stop "
+        "start restart "
+        "netem' -a '(labctl "
         "__names 2>/dev/null)'\n";
     return out;
 }

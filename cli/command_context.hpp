@@ -5,6 +5,8 @@
 #include <CLI/CLI.hpp>
 
 #include <functional>
+#include <string>
+#include <vector>
 
 #include "commands/options.hpp"
 
@@ -13,6 +15,9 @@ namespace labctl::cli {
 struct CommandContext {
     commands::GlobalOptions global;
     std::function<int()> action;
+    // The command line as typed: where `--` fell, which CLI11 does not say (exec splits its
+    // targets from its command there).
+    std::vector<std::string> argv;
 };
 
 // One per verb, each in its own file: binds flags into the verb's options struct.
@@ -30,5 +35,9 @@ void add_ssh_command(CLI::App& app, CommandContext& context);
 void add_image_command(CLI::App& app, CommandContext& context);
 void add_export_command(CLI::App& app, CommandContext& context);
 void add_completion_command(CLI::App& app, CommandContext& context);
+void add_exec_command(CLI::App& app, CommandContext& context);
+void add_ls_command(CLI::App& app, CommandContext& context);
+void add_power_commands(CLI::App& app, CommandContext& context);  // stop, start, restart
+void add_netem_command(CLI::App& app, CommandContext& context);
 
 }  // namespace labctl::cli

@@ -66,6 +66,7 @@ int main(int argc, char** argv) {
         "Run `labctl COMMAND --help` for a command's options and an example.");
 
     cli::CommandContext context;
+    context.argv.assign(argv, argv + argc);
     auto& global = context.global;
     app.add_option("-f,--file", global.file, "Topology file (default ./lab.toml)");
     app.add_option("--connect", global.connect,
@@ -92,6 +93,10 @@ int main(int argc, char** argv) {
     cli::add_graph_command(app, context);
     cli::add_image_command(app, context);
     cli::add_export_command(app, context);
+    cli::add_exec_command(app, context);
+    cli::add_ls_command(app, context);
+    cli::add_power_commands(app, context);
+    cli::add_netem_command(app, context);
     cli::add_completion_command(app, context);
 
     try {

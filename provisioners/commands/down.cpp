@@ -2,6 +2,8 @@
 
 #include "commands/lab_commands.hpp"
 #include "engine/lab_state.hpp"
+#include "engine/netem.hpp"
+#include "engine/stopped_nodes.hpp"
 #include "engine/target.hpp"
 #include "engine/teardown.hpp"
 #include "labfile/loader.hpp"
@@ -44,6 +46,15 @@ int run_down(const GlobalOptions& global, const DownOptions& options, std::ostre
     engine::TeardownOptions teardown;
     teardown.keep_disks = options.keep_disks;
     int removed = engine::teardown_lab(connection, lab_name, state_dir, record, teardown, progress);
+    // A lab brought up again starts every node: none is the user's stopped one any more.
+    engine::save_stopped_nodes(state_dir, {});
+    // The NICs' own qdiscs went with their domains; labctl's ifb devices stay until removed.
+    for (const auto& [link, netem] : engine::load_netem(state_dir)) {
+        engine::remove_ifb(netem.ifb);
+        progress.step("impairment " + link + "  removed (" + netem.ifb + ")");
+        ++removed;
+    }
+    engine::save_netem(state_dir, {});
     if (removed == 0)
         out << "nothing to remove: lab " << lab_name << " has no objects on " << uri << "\n";
     else

@@ -5,12 +5,14 @@
 #include <algorithm>
 #include <mutex>
 
+#include "engine/netem.hpp"
 #include "labfile/render_lab.hpp"
 #include "remote/keys.hpp"
 #include "remote/lab_ssh.hpp"
 #include "remote/pool.hpp"
 #include "services/runner.hpp"
 #include "verify/checks.hpp"
+#include "verify/impaired_links.hpp"
 
 namespace labctl::commands {
 
@@ -85,6 +87,15 @@ bool verify_lab(const topo::Lab& lab, const std::filesystem::path& state_dir, st
     context.jobs = jobs;
     verify::ReachabilityMatrix matrix;
     auto report = verify::run_checks(context, &matrix);
+    // Impaired links (the lab file's `impair` as `up` applied it, and `labctl netem`): their RTT.
+    std::vector<verify::ImpairedLink> impaired;
+    for (const auto& [key, netem] : engine::load_netem(state_dir)) {
+        auto colon = key.find(':');
+        if (colon != std::string::npos)
+            impaired.push_back(
+                {key.substr(0, colon), key.substr(colon + 1), netem.impairment.describe()});
+    }
+    verify::check_impaired_links(context, report, impaired);
     auto declared = verify::run_declared_checks(context, failover);
     for (const auto& scored : declared.checks) report.checks.push_back(scored.check);
     if (json) {

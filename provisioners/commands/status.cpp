@@ -2,6 +2,7 @@
 #include "commands/node_readiness.hpp"
 #include "engine/lab_state.hpp"
 #include "engine/lab_status.hpp"
+#include "engine/stopped_nodes.hpp"
 #include "engine/target.hpp"
 #include "labfile/loader.hpp"
 #include "store/paths.hpp"
@@ -22,6 +23,10 @@ int run_status(const GlobalOptions& global, const StatusOptions& options, std::o
                                   ? record->driver
                                   : virt::to_string(engine::resolve_driver(driver, connection));
     auto status = engine::lab_status(connection, lab, driver_name);
+    // A node the user stopped shows as `stopped`, not as one that went down by itself.
+    auto stopped = engine::load_stopped_nodes(state_dir);
+    for (auto& node : status.nodes)
+        if (node.state == "shut off" && stopped.count(node.name)) node.state = "stopped";
     // The test driver's guests are fake: never probe their addresses. Elsewhere, each running
     // node is logged into (pinned host key) and asked for its addresses, then each instance
     // on a node that answered is probed, all nodes at once.

@@ -5,13 +5,16 @@
 #include <set>
 
 #include "commands/lab_commands.hpp"
+#include "commands/link_impairment.hpp"
 #include "commands/node_readiness.hpp"
 #include "commands/node_seed.hpp"
 #include "commands/provision_step.hpp"
 #include "engine/apply.hpp"
 #include "engine/desired.hpp"
 #include "engine/drift.hpp"
+#include "engine/lab_census.hpp"
 #include "engine/lab_state.hpp"
+#include "engine/stopped_nodes.hpp"
 #include "engine/target.hpp"
 #include "image/cloud_image.hpp"
 #include "image/image_build.hpp"
@@ -19,6 +22,7 @@
 #include "store/paths.hpp"
 #include "util/interrupt.hpp"
 #include "util/reporter.hpp"
+#include "util/strings.hpp"
 #include "virt/connection.hpp"
 
 namespace labctl::commands {
@@ -71,8 +75,28 @@ int up_lab(const GlobalOptions& global, const UpOptions& options, std::ostream& 
             }
     }
 
+    // Nodes the user stopped (`labctl stop`) stay stopped unless named with --only.
+    std::vector<std::string> only = options.only;
+    auto stopped = engine::load_stopped_nodes(state_dir);
+    if (only.empty() && !stopped.empty()) {
+        std::vector<std::string> left;
+        for (const auto& node : lab.nodes)
+            if (stopped.count(node.name))
+                left.push_back(node.name);
+            else
+                only.push_back(node.name);
+        if (!left.empty())
+            progress.step("node(s) " + util::join(left, ", ") +
+                          " stopped by the user: left stopped (`labctl start NODE` or `labctl up "
+                          "--only NODE` starts one)");
+        if (only.empty()) return 0;
+    }
+
     bool with_seed = hooks.seeds != nullptr;
-    auto desired = engine::desired_state(lab, kind, options.only, with_seed);
+    auto desired = engine::desired_state(lab, kind, only, with_seed);
+    // Another lab on this libvirt with the same subnet or libvirt names: refused before
+    // anything changes.
+    engine::check_no_collision(engine::take_census(connection), desired);
     // The test driver's guests are fake: there is nothing to wait for, and probing their
     // addresses would send traffic outside the test's own namespace.
     bool wait = !connection.is_test_driver();
@@ -109,12 +133,20 @@ int up_lab(const GlobalOptions& global, const UpOptions& options, std::ostream& 
     int before = connection.mutations();
     engine::apply_plan(connection, lab, desired, plan, apply, progress);
     int changes = connection.mutations() - before;
+    // Named with --only and now started: no longer the user's stopped nodes.
+    if (!options.only.empty() && !stopped.empty()) {
+        for (const auto& node : options.only) stopped.erase(node);
+        engine::save_stopped_nodes(state_dir, stopped);
+    }
     progress.step("lab " + lab.lab.name + " is up: " + std::to_string(desired.nodes.size()) +
                   " node(s), " +
                   (changes == 0 ? std::string("nothing changed")
                                 : std::to_string(changes) + " libvirt change(s)"));
     // The test driver boots nothing: provisioning and verification need real guests.
     if (connection.is_test_driver()) return 0;
+    std::vector<std::string> running;
+    for (const auto& n : desired.nodes) running.push_back(n.node->name);
+    apply_link_impairments(connection, lab, state_dir, running, progress);
 
     util::interrupt_point("wait for planned addresses");
     // SSH on the first NIC is not readiness: every NIC must show its planned address (a DHCP
@@ -128,10 +160,10 @@ int up_lab(const GlobalOptions& global, const UpOptions& options, std::ostream& 
                                progress);
 
     util::interrupt_point("provision");
-    auto summary = provision_lab(lab, state_dir, options.only, progress, options.jobs);
+    auto summary = provision_lab(lab, state_dir, only, progress, options.jobs);
     progress.step("provisioned " + std::to_string(summary.services) + " service instance(s), " +
                   std::to_string(summary.changed) + " changed");
-    if (options.no_verify || !options.only.empty()) return 0;
+    if (options.no_verify || !only.empty()) return 0;
     util::interrupt_point("verify");
     progress.step("verify");
     bool ok = verify_lab(lab, state_dir, out, false, global.color, options.jobs);

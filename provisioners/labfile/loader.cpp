@@ -18,7 +18,7 @@ using namespace topo;
 
 namespace {
 
-const std::vector<std::string> node_keys{"networks", "image", "memory", "vcpus", "user"};
+const std::vector<std::string> node_keys{"networks", "image", "memory", "vcpus", "user", "impair"};
 
 bool is_user_name(std::string_view name) {
     if (name.empty() || name.size() > 32 || !((name[0] >= 'a' && name[0] <= 'z') || name[0] == '_'))
@@ -179,6 +179,85 @@ class Loader {
                 diagnostics_.error(reader.value_pos("user"), "bad user name `" + *user + "`");
         }
         if (auto networks = reader.get("networks")) read_nics(*networks, node, defaults_only);
+        // Per node only: in [defaults] `impair` stays an unknown key.
+        if (!defaults_only)
+            if (auto impair = reader.get("impair")) read_impair(*impair, node);
+    }
+
+    // impair = { NETWORK = { delay = "100ms", jitter = "10ms", loss = "2%", rate = "1mbit" } }
+    void read_impair(const toml::node& impair, Node& node) {
+        if (!impair.is_table()) {
+            diagnostics_.error(pos_of(impair),
+                               "wrong type: `impair` must be a table such as "
+                               "{ hostonly = { delay = \"100ms\", loss = \"2%\" } }, not " +
+                                   type_name(impair));
+            return;
+        }
+        for (auto [key, value] : in_file_order(*impair.as_table())) {
+            std::string network(key->str());
+            Pos key_pos = pos_of(key->source());
+            if (!node.nic(network)) {
+                if (!lab_.network(network) && bad_networks_.count(network)) continue;
+                diagnostics_.error(key_pos, "impair: node `" + node.name +
+                                                "` has no NIC on network `" + network + "`");
+                continue;
+            }
+            if (!value->is_table()) {
+                diagnostics_.error(pos_of(*value), "wrong type: impair." + network +
+                                                       " must be a table such as { delay = "
+                                                       "\"100ms\" }, not " +
+                                                       type_name(*value));
+                continue;
+            }
+            LinkImpairment link{network, key_pos, {}};
+            Pos jitter_pos = pos_of(*value);
+            bool valid = true;
+            for (auto [field, setting] : in_file_order(*value->as_table())) {
+                std::string name(field->str());
+                std::string* slot = name == "delay"    ? &link.values.delay
+                                    : name == "jitter" ? &link.values.jitter
+                                    : name == "loss"   ? &link.values.loss
+                                    : name == "rate"   ? &link.values.rate
+                                                       : nullptr;
+                if (!slot) {
+                    diagnostics_.error(pos_of(field->source()),
+                                       "unknown key `" + name + "` in impair." + network +
+                                           " (known: delay, jitter, loss, rate)");
+                    valid = false;
+                    continue;
+                }
+                if (!setting->is_string()) {
+                    diagnostics_.error(pos_of(*setting), "wrong type: impair." + network + "." +
+                                                             name + " must be a string, not " +
+                                                             type_name(*setting));
+                    valid = false;
+                    continue;
+                }
+                *slot = setting->as_string()->get();
+                std::string problem = name == "loss"   ? check_loss(*slot)
+                                      : name == "rate" ? check_rate(*slot)
+                                                       : check_duration(name, *slot);
+                if (!problem.empty()) {
+                    diagnostics_.error(pos_of(*setting), "impair." + network + ": " + problem);
+                    valid = false;
+                }
+                if (name == "jitter") jitter_pos = pos_of(*setting);
+            }
+            if (!valid) continue;
+            if (link.values.empty()) {
+                diagnostics_.error(pos_of(*value), "impair." + network +
+                                                       ": no impairment: set delay, jitter, "
+                                                       "loss or rate");
+                continue;
+            }
+            if (!link.values.jitter.empty() && link.values.delay.empty()) {
+                diagnostics_.error(jitter_pos, "impair." + network +
+                                                   ": jitter needs a delay (netem varies the "
+                                                   "delay by the jitter)");
+                continue;
+            }
+            node.impair.push_back(std::move(link));
+        }
     }
 
     void read_nics(const toml::node& networks, Node& node, bool defaults_only) {

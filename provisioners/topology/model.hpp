@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "topology/impairment.hpp"
 #include "util/ipv4.hpp"
 
 namespace labctl::topo {
@@ -56,6 +57,13 @@ struct Nic {
     std::string mac;
 };
 
+// A node's impairment on one of its networks, as the lab file says it.
+struct LinkImpairment {
+    std::string network;
+    Pos pos;  // of the network key inside `impair`
+    Impairment values;
+};
+
 struct Node {
     std::string name;
     Pos pos;
@@ -65,6 +73,7 @@ struct Node {
     int memory_mib = 512;
     int vcpus = 1;
     std::string user = "lab";
+    std::vector<LinkImpairment> impair;  // `impair = { NETWORK = {...} }`, in file order
 
     const Nic* nic(std::string_view network) const;
     // Where labctl reaches the node (SSH, probes): its first NIC's reserved address; "" with no

@@ -257,6 +257,13 @@ void Connection::power_off_domain(virDomainPtr domain, const std::string& node) 
         throw_last_error("cannot power off domain " + name, node, "poweroff");
 }
 
+void Connection::shutdown_domain(virDomainPtr domain, const std::string& node) {
+    std::string name = name_of(domain);
+    ++mutations_;
+    if (virDomainShutdown(domain) < 0)
+        throw_last_error("cannot shut down domain " + name, node, "stop");
+}
+
 void Connection::set_link_state(virDomainPtr domain, const std::string& mac, bool up,
                                 const std::string& node) {
     std::string name = name_of(domain);

@@ -59,6 +59,9 @@ class Connection {
     void remove_domain(virDomainPtr domain, const std::string& node);  // destroy + undefine
     // Hard power-off, keeping the definition (labctl kill --mode poweroff).
     void power_off_domain(virDomainPtr domain, const std::string& node);
+    // Asks the guest to shut down (ACPI on a VM, the container's init on LXC); returns at
+    // once, the caller waits for the state to change (labctl stop).
+    void shutdown_domain(virDomainPtr domain, const std::string& node);
     // The link state of the NIC with MAC, on the running domain (labctl kill --mode link-down).
     void set_link_state(virDomainPtr domain, const std::string& mac, bool up,
                         const std::string& node);

@@ -57,8 +57,10 @@ TEST(Cli, MissingLabFileExitsTwoNamingIt) {
 TEST(Cli, HelpListsEveryCommandOfTheSpec) {
     auto result = test::run_labctl({"--help"});
     EXPECT_EQ(result.exit_code, 0);
-    for (const char* verb : {"up", "down", "status", "kill", "revive", "verify", "check", "render",
-                             "validate", "ssh", "graph", "image", "export", "completion"})
+    for (const char* verb :
+         {"up",     "down",     "status", "kill",    "revive", "verify", "check",
+          "render", "validate", "ssh",    "graph",   "image",  "export", "completion",
+          "exec",   "stop",     "start",  "restart", "netem",  "ls"})
         EXPECT_NE(result.out.find(std::string("  ") + verb + " "), std::string::npos) << verb;
     auto up = test::run_labctl({"up", "--help"});
     for (const char* flag : {"--only", "--jobs", "--no-verify", "--dry-run", "Example"})

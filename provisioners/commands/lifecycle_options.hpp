@@ -1,0 +1,35 @@
+// Options of the lifecycle verbs (issue 13): exec, ls, stop/start/restart, netem. Kept apart
+// from options.hpp so each verb family owns its own header.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace labctl::commands {
+
+struct ExecOptions {
+    std::vector<std::string> targets;  // node names, globs (`app*`), `@SERVICE`
+    std::vector<std::string> command;  // after `--`, joined with spaces like ssh(1)
+    int jobs = 0;                      // nodes at once; 0: all
+    bool json = false;
+};
+
+struct LsOptions {
+    bool json = false;
+};
+
+struct PowerOptions {
+    std::string action;  // stop | start | restart
+    std::vector<std::string> nodes;
+    int jobs = 0;
+};
+
+struct NetemOptions {
+    std::string target;  // NODE or NODE:NETWORK
+    std::optional<std::string> delay, jitter, loss, rate;
+    bool reset = false;
+    bool show = false;
+};
+
+}  // namespace labctl::commands
