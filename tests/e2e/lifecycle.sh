@@ -5,7 +5,7 @@
 #   2. `ls --json` lists the lab from its tags; a second lab with the same subnet is refused
 #      at `up` (exit 2) naming the first, before anything of it exists;
 #   3. `stop n2`: `status` shows it `stopped`, `up` leaves it stopped and says so; `start n2`
-#      brings it back with the same addresses and its service healthy;
+#      brings it back with the same addresses and its service healthy; so does `restart n1`;
 #   4. `netem n1 --delay 200ms` raises the n1->n2 ping RTT above 180 ms, `--reset` restores it
 #      (on a kernel without sch_netem: labctl says so, exit 3, and leaves nothing behind);
 #   5. `down` leaves no libvirt object, no overlay, no ifb device, and `ls` no longer lists it.
@@ -102,6 +102,8 @@ assert n2["state"] == "running" and n2["ssh"] and n2["addresses_as_planned"], n2
 assert n2["services"] and all(s["healthy"] for s in n2["services"]), n2["services"]' ||
     e2e_die "status after start: $out"
 [ "$(addresses)" = "$before" ] || e2e_die "addresses changed: $before -> $(addresses)"
+lab_cmd -f "$lab" restart n1 >&2 || e2e_die "restart failed"
+[ "$(addresses)" = "$before" ] || e2e_die "addresses changed by restart: $before -> $(addresses)"
 
 # 4. netem on n1's NIC, measured from n1 to n2.
 rtt() { lab_cmd -f "$lab" exec n1 -- ping -c 5 -i 0.2 -q 10.231.9.12 | sed -n 's|.*= [0-9.]*/\([0-9.]*\)/.*|\1|p'; }
