@@ -93,6 +93,7 @@ int main(int argc, char** argv) {
     cli::add_image_command(app, context);
     cli::add_export_command(app, context);
     cli::add_completion_command(app, context);
+    cli::add_ca_command(app, context);
 
     try {
         app.parse(argc, argv);

@@ -7,6 +7,7 @@
 #include "labfile/loader.hpp"
 #include "util/error.hpp"
 #include "util/files.hpp"
+#include "util/lab_ca.hpp"
 #include "util/paths.hpp"
 #include "util/retry.hpp"
 
@@ -86,6 +87,7 @@ KillRun kill_under_load(FaultSession& session, verify::Fault& fault, const std::
     probe::LoadOptions load;
     load.host = target.balancer_node->address();
     load.port = target.balancing.port;
+    if (target.balancing.tls) load.ca_file = util::lab_ca_cert_path(session.state_dir).string();
     load.protocol = target.protocol;
     load.requests = requests;
     load.rate = rate;
@@ -136,6 +138,7 @@ ReviveRun revive_until_rejoined(FaultSession& session, verify::Fault& fault,
     probe::LoadOptions load;
     load.host = target.balancer_node->address();
     load.port = target.balancing.port;
+    if (target.balancing.tls) load.ca_file = util::lab_ca_cert_path(session.state_dir).string();
     load.protocol = target.protocol;
     load.requests = 50;
     load.rate = rate;

@@ -8,6 +8,7 @@
 
 #include "remote/transfer.hpp"
 #include "services/nginx/nginx_settings.hpp"
+#include "services/nginx/nginx_tls.hpp"
 #include "services/role_support.hpp"
 #include "util/strings.hpp"
 
@@ -88,6 +89,8 @@ RoleReport NginxRole::apply(const RoleTarget& target) {
     };
 
     if (!settings_.prepare.empty()) session.check(settings_.prepare, sudo_options("prepare"));
+    // The certificate first: nginx -t below opens it.
+    bool tls_changed = install_nginx_tls(target);
 
     // compare: sha256 and mode of every live file against the rendered content.
     StepTimer compare(report, "compare");
@@ -101,10 +104,20 @@ RoleReport NginxRole::apply(const RoleTarget& target) {
                     remote::remote_mode(session, file.path) == (file.mode & 07777);
         if (!same) work.push_back({&file, {}, {}});
     }
-    if (work.empty()) {
+    if (work.empty() && !tls_changed) {
         compare.done(Outcome::ok);
         if (!settings_.ensure_running.empty())
             session.check(settings_.ensure_running, sudo_options("start"));
+        return report;
+    }
+    if (work.empty()) {
+        // Only the certificate changed: the live config reads it on reload.
+        compare.done(Outcome::changed, "certificate changed");
+        StepTimer reload(report, "reload");
+        if (!settings_.ensure_running.empty())
+            session.check(settings_.ensure_running, sudo_options("start"));
+        session.check(settings_.reload, sudo_options("reload"));
+        reload.done(Outcome::changed);
         return report;
     }
     compare.done(Outcome::changed, std::to_string(work.size()) + " file(s) differ");
