@@ -6,6 +6,7 @@
 
 #include "lab_fixtures.hpp"
 #include "test_support.hpp"
+#include "util/files.hpp"
 #include "util/lab_ca.hpp"
 #include "util/paths.hpp"
 
@@ -60,6 +61,33 @@ backend = "site"
     auto after = test::run_labctl({"ca", "-f", lab.string()});
     EXPECT_EQ(after.exit_code, 0) << after.err;
     EXPECT_EQ(after.out, util::lab_ca_cert_path(state).string() + "\n");
+}
+
+TEST(CliCa, VagrantMachinesSignTheirOwnCertificate) {
+    test::TempDir dir;
+    auto lab = test::write_lab(dir.path(), test::two_network_lab("secure") + R"(
+[nodes.lb]
+networks = { hostonly = "192.168.56.10" }
+[services.site]
+type = "app"
+on = "lb"
+port = 8080
+run = "x"
+[services.front]
+type = "nginx"
+on = "lb"
+listen = 80
+tls = true
+backend = "site"
+)");
+    auto out = dir.path() / "vagrant";
+    auto exported = test::run_labctl({"export", "vagrant", "-f", lab.string(), "-o", out.string()});
+    ASSERT_EQ(exported.exit_code, 0) << exported.err;
+    auto script = util::read_file(out / "provision/lb.sh");
+    // The lab CA's key never leaves labctl's host, so the machine makes its own.
+    EXPECT_NE(script.find("openssl req -x509"), std::string::npos) << script;
+    EXPECT_NE(script.find("-keyout /etc/nginx/labctl-tls/front.key"), std::string::npos);
+    EXPECT_EQ(util::run_process({"bash", "-n", (out / "provision/lb.sh").string()}).exit_code, 0);
 }
 
 TEST(CliCa, ALabWithoutTlsHasNoCa) {
