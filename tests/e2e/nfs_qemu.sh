@@ -18,7 +18,13 @@ lab_cmd() { in_ns "$ns" "$labctl" --no-color --connect "$E2E_URI_QEMU" --driver 
 name=$(awk -F'"' '/^name *=/ {print $2; exit}' "$lab")
 
 started=$(e2e_now)
-LABCTL_BOOT_TIMEOUT=${LABCTL_BOOT_TIMEOUT:-300} lab_cmd up >&2 || e2e_die "labctl up failed"
+if ! LABCTL_BOOT_TIMEOUT=${LABCTL_BOOT_TIMEOUT:-600} lab_cmd up >&2; then
+    for log in "$LABCTL_HOME/labs/$name/console/"*.log; do
+        e2e_log "-- $log (last lines)"
+        tail -n 15 "$log" >&2 || true
+    done
+    e2e_die "labctl up failed"
+fi
 e2e_log "nfs: up + provision + verify in $(e2e_since "$started") s"
 
 # At boot too: a rebooted client mounts the share again without labctl.
