@@ -28,8 +28,8 @@ class NfsRole final : public Role {
 
         StepTimer files(report, "config");
         bool changed = install_rendered_files(target);
-        // Clients' root is squashed to nobody: the sticky, world-writable directory lets
-        // every client write and keeps each user's files their own.
+        // Root on a client is root here (no_root_squash); the sticky, world-writable directory
+        // lets every other user write too and keeps each user's files their own.
         auto mode =
             util::trim(session.run({"stat", "-c", "%a", "--", path}, sudo_step("config")).out);
         if (mode != "1777") {

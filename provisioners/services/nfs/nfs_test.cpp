@@ -64,9 +64,10 @@ TEST(Nfs, ServerExportsToEachClientAndClientsMountAtBoot) {
     ASSERT_EQ(files.size(), 3u);
     EXPECT_EQ(files[0].node, "files");
     EXPECT_EQ(files[0].path, "/etc/exports.d/labctl-media.exports");
-    EXPECT_NE(files[0].content.find("\n/srv/media 192.168.56.41(rw,sync,no_subtree_check) "
-                                    "192.168.56.42(rw,sync,no_subtree_check)\n"),
-              std::string::npos)
+    EXPECT_NE(
+        files[0].content.find("\n/srv/media 192.168.56.41(rw,sync,no_subtree_check,no_root_squash) "
+                              "192.168.56.42(rw,sync,no_subtree_check,no_root_squash)\n"),
+        std::string::npos)
         << files[0].content;
     for (std::size_t i = 1; i < 3; ++i) {
         EXPECT_EQ(files[i].path, "/etc/systemd/system/var-lib-app\\x2dmedia.mount");
