@@ -27,10 +27,12 @@ if ! LABCTL_BOOT_TIMEOUT=${LABCTL_BOOT_TIMEOUT:-600} lab_cmd up >&2; then
 fi
 e2e_log "nfs: up + provision + verify in $(e2e_since "$started") s"
 
-# At boot too: a rebooted client mounts the share again without labctl.
+# At boot too: a rebooted client (a new boot id) mounts the share again without labctl.
+boot=$(lab_cmd ssh web1 -- cat /proc/sys/kernel/random/boot_id)
 lab_cmd ssh web1 -- sudo systemctl reboot >&2 || true
 deadline=$(( $(date +%s) + 300 )) pause=1
-until lab_cmd ssh web1 -- findmnt -n -t nfs4 /mnt/share >&2 2>/dev/null; do
+until [ "$(lab_cmd ssh web1 -- cat /proc/sys/kernel/random/boot_id 2>/dev/null)" != "$boot" ] &&
+    lab_cmd ssh web1 -- findmnt -n -t nfs4 /mnt/share >&2 2>/dev/null; do
     [ "$(date +%s)" -lt "$deadline" ] || e2e_die "web1 did not mount /mnt/share again after a reboot"
     sleep "$pause"; pause=$(( pause < 8 ? pause * 2 : 8 ))
 done
