@@ -98,6 +98,7 @@ int main(int argc, char** argv) {
     cli::add_power_commands(app, context);
     cli::add_netem_command(app, context);
     cli::add_completion_command(app, context);
+    cli::add_ca_command(app, context);
 
     try {
         app.parse(argc, argv);

@@ -5,6 +5,7 @@
 #include "commands/node_readiness.hpp"
 #include "engine/desired.hpp"
 #include "labfile/loader.hpp"
+#include "store/lab_ca.hpp"
 #include "store/paths.hpp"
 #include "util/error.hpp"
 #include "util/files.hpp"
@@ -86,6 +87,7 @@ KillRun kill_under_load(FaultSession& session, verify::Fault& fault, const std::
     probe::LoadOptions load;
     load.host = target.balancer_node->address();
     load.port = target.balancing.port;
+    if (target.balancing.tls) load.ca_file = store::lab_ca_cert_path(session.state_dir).string();
     load.protocol = target.protocol;
     load.requests = requests;
     load.rate = rate;
@@ -136,6 +138,7 @@ ReviveRun revive_until_rejoined(FaultSession& session, verify::Fault& fault,
     probe::LoadOptions load;
     load.host = target.balancer_node->address();
     load.port = target.balancing.port;
+    if (target.balancing.tls) load.ca_file = store::lab_ca_cert_path(session.state_dir).string();
     load.protocol = target.protocol;
     load.requests = 50;
     load.rate = rate;

@@ -8,6 +8,7 @@
 #include "labfile/loader.hpp"
 #include "probe/load.hpp"
 #include "services/registry.hpp"
+#include "store/lab_ca.hpp"
 #include "store/paths.hpp"
 #include "verify/checks.hpp"
 #include "verify/target.hpp"
@@ -28,6 +29,7 @@ int run_verify(const GlobalOptions& global, const VerifyOptions& options, std::o
                 probe::LoadOptions load;
                 load.host = node->address();
                 load.port = balancing->port;
+                if (balancing->tls) load.ca_file = store::lab_ca_cert_path(state_dir).string();
                 load.protocol = verify::balancer_protocol(lab, service);
                 load.requests = options.load;
                 load.concurrency = options.concurrency;

@@ -90,13 +90,15 @@ void HeaderCollector::line(std::string_view text) {
 }
 
 HttpClient::HttpClient(std::string host, std::uint16_t port, std::chrono::milliseconds timeout,
-                       HttpVersion version)
+                       HttpVersion version, std::string ca_file)
     : host_(std::move(host)),
       port_(port),
       timeout_(timeout),
       version_(version),
-      base_url_("http://" + (host_.find(':') != std::string::npos ? "[" + host_ + "]" : host_) +
-                ":" + std::to_string(port_)) {
+      ca_file_(std::move(ca_file)),
+      base_url_((ca_file_.empty() ? "http://" : "https://") +
+                (host_.find(':') != std::string::npos ? "[" + host_ + "]" : host_) + ":" +
+                std::to_string(port_)) {
     open_handle();
 }
 
@@ -111,7 +113,15 @@ void HttpClient::open_handle() {
     // Probes go straight to the lab's addresses: an http_proxy in the user's environment
     // must not carry them elsewhere (or fail them).
     curl_easy_setopt(h, CURLOPT_PROXY, "");
-    curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http");
+    curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, ca_file_.empty() ? "http" : "https");
+    if (!ca_file_.empty()) {
+        // Only the given CA, never the system's store; the name checked is the address
+        // probed, so a certificate must list every address it is reached at.
+        curl_easy_setopt(h, CURLOPT_CAINFO, ca_file_.c_str());
+        curl_easy_setopt(h, CURLOPT_CAPATH, nullptr);
+        curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
+        curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
+    }
     curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(timeout_.count()));
     curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(timeout_.count()));
     curl_easy_setopt(h, CURLOPT_USERAGENT, "labctl-probe");
@@ -230,8 +240,8 @@ HttpResponse HttpClient::send(const HttpRequest& request) {
 }
 
 HttpResponse http_get(const std::string& host, std::uint16_t port, const std::string& path,
-                      std::chrono::milliseconds timeout) {
-    HttpClient client(host, port, timeout);
+                      std::chrono::milliseconds timeout, const std::string& ca_file) {
+    HttpClient client(host, port, timeout, HttpVersion::http1_1, ca_file);
     return client.get(path);
 }
 

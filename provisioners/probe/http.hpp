@@ -63,8 +63,10 @@ struct HttpRequest {
 
 class HttpClient {
   public:
+    // CA_FILE non-empty: HTTPS whose certificate must chain to that CA (PEM) and name HOST
+    // (a DNS name or an IP address in its subjectAltName); nothing else is trusted.
     HttpClient(std::string host, std::uint16_t port, std::chrono::milliseconds timeout,
-               HttpVersion version = HttpVersion::http1_1);
+               HttpVersion version = HttpVersion::http1_1, std::string ca_file = {});
 
     HttpResponse get(const std::string& path);
     HttpResponse post(const std::string& path, std::string_view body,
@@ -86,13 +88,14 @@ class HttpClient {
     std::uint16_t port_;
     std::chrono::milliseconds timeout_;
     HttpVersion version_;
-    std::string base_url_;  // "http://host:port", IPv6 literals in brackets
+    std::string ca_file_;   // empty: plain HTTP
+    std::string base_url_;  // "http(s)://host:port", IPv6 literals in brackets
     CurlEasy handle_;       // owns the kept-alive connection
     std::size_t connections_opened_ = 0;
 };
 
-// One GET on a fresh connection.
+// One GET on a fresh connection (HTTPS checked against CA_FILE when it is given).
 HttpResponse http_get(const std::string& host, std::uint16_t port, const std::string& path,
-                      std::chrono::milliseconds timeout);
+                      std::chrono::milliseconds timeout, const std::string& ca_file = {});
 
 }  // namespace labctl::probe

@@ -39,7 +39,8 @@ class Requester {
         if (options.protocol == LoadProtocol::grpc_health)
             grpc_.emplace(options.host, port, options.timeout);
         else
-            http_.emplace(options.host, port, options.timeout);
+            http_.emplace(options.host, port, options.timeout, probe::HttpVersion::http1_1,
+                          options.ca_file);
     }
 
     Answer next() {

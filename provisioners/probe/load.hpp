@@ -36,6 +36,7 @@ struct LoadOptions {
     std::string host;
     int port = 80;
     std::string path = "/";  // http only
+    std::string ca_file;     // http only: non-empty for HTTPS checked against this CA
     int requests = 600;
     double rate = 0;  // requests per second over all connections; 0: as fast as possible
     int concurrency = 1;

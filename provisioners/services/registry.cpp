@@ -12,6 +12,7 @@ std::unique_ptr<ServiceKind> make_rabbitmq_kind();
 std::unique_ptr<ServiceKind> make_app_kind();
 std::unique_ptr<ServiceKind> make_mysql_kind();
 std::unique_ptr<ServiceKind> make_redis_kind();
+std::unique_ptr<ServiceKind> make_nfs_kind();
 
 namespace {
 const std::vector<std::unique_ptr<ServiceKind>>& registry() {
@@ -23,6 +24,7 @@ const std::vector<std::unique_ptr<ServiceKind>>& registry() {
         all.push_back(make_app_kind());
         all.push_back(make_mysql_kind());
         all.push_back(make_redis_kind());
+        all.push_back(make_nfs_kind());
         return all;
     }();
     return kinds;

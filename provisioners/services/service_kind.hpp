@@ -79,6 +79,7 @@ struct Health {
 // treat any balancing type alike.
 struct Balancing {
     int port = 0;                        // where clients connect
+    bool tls = false;                    // PORT is HTTPS with a certificate from the lab's CA
     std::string backend;                 // the service whose instances it spreads requests over
     bool http = true;                    // HTTP/1.1 requests through it (false: gRPC)
     std::string strategy;                // round_robin | least_conn | ip_hash | random
@@ -145,6 +146,10 @@ class ServiceKind : public topo::ServiceTraits {
     virtual std::vector<CheckResult> checks(CheckContext&, const topo::Service&) const {
         return {};
     }
+
+    // Whether SERVICE serves a certificate from the lab's own CA (util/lab_ca), which
+    // `labctl ca` then names.
+    virtual bool uses_lab_ca(const topo::Service&) const { return false; }
 
     // Files from the lab's folder that SERVICE copies onto its nodes.
     virtual std::vector<Upload> uploads(const topo::Service&) const { return {}; }

@@ -10,6 +10,7 @@
 #include "probe/socket.hpp"
 #include "remote/transfer.hpp"
 #include "services/registry.hpp"
+#include "store/lab_ca.hpp"
 #include "util/error.hpp"
 #include "util/parallel.hpp"
 #include "util/random.hpp"
@@ -41,6 +42,7 @@ struct Endpoint {
     std::string label;  // "lb on server1", "chat-server2", "server1:8080"
     std::string address;
     int port = 0;
+    bool tls = false;  // HTTPS, checked against the lab's CA
 };
 
 // Where an http or tcp check knocks: NODE:PORT, a balancer's port on each of its nodes, or
@@ -55,7 +57,8 @@ std::vector<Endpoint> endpoints(const topo::Lab& lab, const std::string& target)
     if (auto balancing = services::balancing_of(lab, *service)) {
         for (const auto& on : service->on) {
             const auto* node = lab.node(on.value);
-            out.push_back({service->name + " on " + node->name, node->address(), balancing->port});
+            out.push_back({service->name + " on " + node->name, node->address(), balancing->port,
+                           balancing->tls});
         }
     } else {
         for (const auto& instance : lab.instances(*service))
@@ -64,12 +67,14 @@ std::vector<Endpoint> endpoints(const topo::Lab& lab, const std::string& target)
     return out;
 }
 
-Check run_http(const topo::Lab& lab, const topo::DeclaredCheck& declared) {
+Check run_http(const topo::Lab& lab, const std::filesystem::path& state_dir,
+               const topo::DeclaredCheck& declared) {
     auto start = Clock::now();
     Check check{declared.name, true, 0, ""};
     for (const auto& endpoint : endpoints(lab, declared.target.value)) {
-        auto response = probe::http_get(endpoint.address, static_cast<std::uint16_t>(endpoint.port),
-                                        declared.path, 5s);
+        auto response = probe::http_get(
+            endpoint.address, static_cast<std::uint16_t>(endpoint.port), declared.path, 5s,
+            endpoint.tls ? store::lab_ca_cert_path(state_dir).string() : std::string());
         auto verdict = judge_http(declared, response);
         check.ok &= verdict.ok;
         check.detail += (check.detail.empty() ? "" : "; ") +
@@ -199,7 +204,7 @@ ScoredReport run_declared_checks(VerifyContext& context, const FailoverRunner& f
             Check check;
             switch (declared.kind) {
                 case topo::ProbeKind::http:
-                    check = run_http(lab, declared);
+                    check = run_http(lab, context.state_dir, declared);
                     break;
                 case topo::ProbeKind::tcp:
                     check = run_tcp(lab, declared);

@@ -70,6 +70,33 @@ assert report["points"] == report["points_possible"], report
 print("check: %d declared checks, %d of %d points" % (len(report["checks"]), report["points"], report["points_possible"]))' >&2 ||
         e2e_die "check: $checks"
 
+    # A lab with `tls = true`: its CA's path from `labctl ca`, HTTPS through every such nginx
+    # checked against it by curl (a client that is not labctl), plain HTTP redirected there.
+    if ca=$(lab_cmd -f "$lab" ca 2>/dev/null); then
+        [ "$(stat -c %a "$(dirname "$ca")/ca.key")" = 600 ] || e2e_die "the lab CA key is not 0600"
+        while read -r address port listen; do
+            body=$(in_ns "$ns" curl -sS --fail --cacert "$ca" "https://$address:$port/" </dev/null) ||
+                e2e_die "curl --cacert $ca https://$address:$port/ failed"
+            e2e_log "curl --cacert \$(labctl ca) https://$address:$port/: $body"
+            want="https://$address:$port/x"
+            [ "$port" != 443 ] || want="https://$address/x"
+            location=$(in_ns "$ns" curl -sS -o /dev/null -w '%{http_code} %{redirect_url}' "http://$address:$listen/x" </dev/null)
+            [ "$location" = "301 $want" ] || e2e_die "http://$address:$listen/x answered $location, not a 301 to $want"
+            ! in_ns "$ns" curl -sS -o /dev/null "https://$address:$port/" </dev/null 2>/dev/null ||
+                e2e_die "curl trusted the lab's certificate without the lab CA"
+        done < <(python3 - "$lab" <<'PY'
+import sys, tomllib
+lab = tomllib.load(open(sys.argv[1], "rb"))
+for svc in lab.get("services", {}).values():
+    if svc.get("type") == "nginx" and svc.get("tls"):
+        for node in [svc["on"]] if isinstance(svc["on"], str) else svc["on"]:
+            nets = lab["nodes"][node]["networks"]
+            address = next(a for a in nets.values() if a != "dhcp")
+            print(address, svc.get("tls_listen", 443), svc.get("listen", 80))
+PY
+)
+    fi
+
     again=$(lab_cmd -f "$lab" up)
     echo "$again" | grep -q "nothing changed" || e2e_die "second up changed libvirt objects: $again"
     echo "$again" | grep -q "provisioned .*, 0 changed" || e2e_die "second up changed services: $again"

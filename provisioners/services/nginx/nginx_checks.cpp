@@ -8,6 +8,7 @@
 #include "probe/load.hpp"
 #include "probe/socket.hpp"
 #include "services/nginx/nginx_spread.hpp"
+#include "store/lab_ca.hpp"
 #include "util/stamp.hpp"
 
 namespace labctl::services {
@@ -42,6 +43,7 @@ CheckResult spread(CheckContext& context, const topo::Node& lb_node, const topo:
     probe::LoadOptions load;
     load.host = lb_node.address();
     load.port = balancing.port;
+    if (balancing.tls) load.ca_file = store::lab_ca_cert_path(context.state_dir).string();
     // Whole rounds of the weighted cycle, so round robin can match exactly.
     load.requests = std::max(context.spread_requests / std::max(1, weight_sum), 1) *
                     std::max(1, weight_sum) * 3;

@@ -4,6 +4,8 @@
 
 #include "labfile/loader.hpp"
 #include "labfile/render_lab.hpp"
+#include "services/nginx/nginx_tls.hpp"
+#include "store/lab_ca.hpp"
 #include "test_support.hpp"
 #include "util/files.hpp"
 
@@ -94,6 +96,108 @@ INSTANTIATE_TEST_SUITE_P(AllCombinations, NginxVariant,
                          ::testing::Combine(::testing::Values("round_robin", "least_conn",
                                                               "ip_hash", "random"),
                                             ::testing::Bool(), ::testing::Values("http", "grpc")));
+
+// With `tls = true` the config names the certificate and key the role installs; nginx -t opens
+// them, so the test makes them with the lab CA code and points the config at its copies.
+class NginxTls : public ::testing::TestWithParam<std::tuple<int, bool>> {};
+
+TEST_P(NginxTls, PassesNginxTWithCertificatesFromTheLabCa) {
+    auto [tls_listen, websocket] = GetParam();
+    std::string text = R"(
+[lab]
+name = "tls"
+[networks.lan]
+mode = "host-only"
+subnet = "10.22.0.0/24"
+[nodes.lb]
+networks = { lan = "10.22.0.2" }
+[nodes.a]
+networks = { lan = "10.22.0.3" }
+[services.web]
+type = "app"
+on = "a"
+port = 7000
+run = "x"
+[services.front]
+type = "nginx"
+on = "lb"
+listen = 80
+backend = "web"
+tls = true
+)" + (tls_listen == 443 ? std::string() : "tls_listen = " + std::to_string(tls_listen) + "\n") +
+                       "websocket = " + (websocket ? "true" : "false") + "\n";
+    auto result = labfile::load_lab_text(text, "tls.toml");
+    ASSERT_TRUE(result.lab) << result.diagnostics.format();
+    const auto& lab = *result.lab;
+    auto files = labfile::render_lab(lab, render::TemplateSet{}, {{"front"}});
+    ASSERT_EQ(files.size(), 1u);
+    auto conf = files[0].content;
+    const auto& service = *lab.service("front");
+    std::string redirect = "return 301 https://$host" +
+                           (tls_listen == 443 ? std::string() : ":" + std::to_string(tls_listen)) +
+                           "$request_uri;";
+    EXPECT_NE(conf.find(redirect), std::string::npos) << conf;
+    EXPECT_NE(conf.find("listen " + std::to_string(tls_listen) + " ssl;"), std::string::npos);
+
+    test::TempDir state;
+    auto issued = store::ensure_server_cert(state.path(), lab.lab.name, "front.lb", "lb",
+                                            services::nginx_tls_names(*lab.node("lb")));
+    EXPECT_EQ(util::x509::subject_names(issued.cert_pem).ips,
+              std::vector<std::string>{"10.22.0.2"});
+    auto cert = state.path() / "front.crt", key = state.path() / "front.key";
+    util::write_file_atomic(cert, issued.cert_pem);
+    util::write_file_atomic(key, issued.key_pem, 0600);
+    for (auto [from, to] : {std::pair{services::nginx_tls_certificate_path(service), cert.string()},
+                            std::pair{services::nginx_tls_key_path(service), key.string()}}) {
+        auto at = conf.find(from);
+        ASSERT_NE(at, std::string::npos) << from << " not in\n" << conf;
+        conf.replace(at, from.size(), to);
+    }
+    expect_nginx_accepts(conf, "tls_listen " + std::to_string(tls_listen));
+}
+
+INSTANTIATE_TEST_SUITE_P(PortsAndWebsocket, NginxTls,
+                         ::testing::Combine(::testing::Values(443, 8443), ::testing::Bool()));
+
+TEST(NginxConfig, TlsKeysAreCheckedWhereTheyAreWritten) {
+    auto result = labfile::load_lab_text(R"(
+[lab]
+name = "tls"
+[networks.lan]
+mode = "host-only"
+subnet = "10.23.0.0/24"
+[nodes.lb]
+networks = { lan = "10.23.0.2" }
+[services.g]
+type = "app"
+on = "lb"
+port = 7000
+run = "x"
+protocol = "grpc"
+[services.front]
+type = "nginx"
+on = "lb"
+listen = 7000
+backend = "g"
+tls_listen = 7000
+[services.front2]
+type = "nginx"
+on = "lb"
+listen = 81
+backend = "g"
+tls = true
+tls_listen = 8443
+)",
+                                         "tls.toml");
+    ASSERT_FALSE(result.lab);
+    auto text = result.diagnostics.format();
+    EXPECT_NE(text.find("tls.toml:20:14: error: `tls_listen` needs `tls = true`"),
+              std::string::npos)
+        << text;
+    EXPECT_NE(text.find("`tls = true` balances HTTP backends; `g` speaks gRPC"), std::string::npos)
+        << text;
+    EXPECT_NE(text.find("port clash on node `lb`: port 7000"), std::string::npos) << text;
+}
 
 TEST(NginxConfig, TwoBalancersOnOneNodeGetSeparateFilesThatLoadTogether) {
     auto result = labfile::load_lab_text(R"(

@@ -4,6 +4,8 @@
 #include "services/nginx/nginx_checks.hpp"
 #include "services/nginx/nginx_role.hpp"
 #include "services/nginx/nginx_settings.hpp"
+#include "services/nginx/nginx_tls.hpp"
+#include "services/nginx/nginx_tls_checks.hpp"
 #include "services/registry.hpp"
 
 namespace labctl::services {
@@ -109,6 +111,14 @@ class NginxKind final : public ServiceKind {
             }
         }
         if (auto websocket = reader.boolean("websocket")) settings.websocket = *websocket;
+        if (auto tls = reader.boolean("tls")) settings.tls = *tls;
+        if (auto tls_listen = reader.integer("tls_listen", port_range)) {
+            settings.tls_listen = static_cast<int>(*tls_listen);
+            settings.tls_listen_pos = reader.value_pos("tls_listen");
+            if (!settings.tls)
+                reader.diagnostics().error(settings.tls_listen_pos,
+                                           "`tls_listen` needs `tls = true` in " + reader.what());
+        }
         if (auto max_fails = reader.integer("max_fails", {0, 1000}))
             settings.max_fails = static_cast<int>(*max_fails);
         if (auto timeout = read_duration(reader, "fail_timeout", true))
@@ -130,9 +140,16 @@ class NginxKind final : public ServiceKind {
     }
 
     std::vector<PortUse> ports(const Lab&, const Service& service, const Node&) const override {
-        return {{nginx_settings(service).listen, "nginx `" + service.name + "` listen",
-                 nginx_settings(service).listen_pos}};
+        const auto& settings = nginx_settings(service);
+        std::vector<PortUse> ports{
+            {settings.listen, "nginx `" + service.name + "` listen", settings.listen_pos}};
+        if (settings.tls)
+            ports.push_back({settings.tls_listen, "nginx `" + service.name + "` tls_listen",
+                             settings.tls_listen_pos});
+        return ports;
     }
+
+    bool uses_lab_ca(const Service& service) const override { return nginx_settings(service).tls; }
 
     void validate(const Lab& lab, const Service& service, Diagnostics& diagnostics) const override {
         const auto& settings = nginx_settings(service);
@@ -153,6 +170,12 @@ class NginxKind final : public ServiceKind {
                                                         "; nginx balances services of type app");
             return;
         }
+        // labctl's gRPC probes speak h2c only, so it could neither verify nor kill through
+        // a TLS gRPC balancer.
+        if (settings.tls && app_settings(*backend).protocol == Protocol::grpc)
+            diagnostics.error(settings.backend.pos, "`tls = true` balances HTTP backends; `" +
+                                                        backend->name +
+                                                        "` speaks gRPC (protocol = \"grpc\")");
         for (const auto& [node, weight] : settings.weights) {
             bool runs_backend = false;
             for (const auto& on : backend->on) runs_backend |= on.value == node.value;
@@ -192,6 +215,14 @@ class NginxKind final : public ServiceKind {
             data.set("fail_timeout", settings.fail_timeout.text);
             data.set("connect_timeout", settings.connect_timeout.text);
             data.set("websocket", settings.websocket);
+            data.set("tls", settings.tls);
+            data.set("tls_listen", std::to_string(settings.tls_listen));
+            // Clients redirected from plain HTTP keep the host they asked for; the port is
+            // only spelled out when it is not HTTPS's own.
+            data.set("tls_port_suffix",
+                     settings.tls_listen == 443 ? "" : ":" + std::to_string(settings.tls_listen));
+            data.set("tls_certificate", nginx_tls_certificate_path(service));
+            data.set("tls_key", nginx_tls_key_path(service));
             bool grpc = app_settings(*backend).protocol == Protocol::grpc;
             data.set("grpc", grpc);
             data.set("http", !grpc);
@@ -218,7 +249,8 @@ class NginxKind final : public ServiceKind {
     std::optional<Balancing> balancing(const Lab& lab, const Service& service) const override {
         const auto& settings = nginx_settings(service);
         Balancing balancing;
-        balancing.port = settings.listen;
+        balancing.port = settings.tls ? settings.tls_listen : settings.listen;
+        balancing.tls = settings.tls;
         balancing.backend = settings.backend.value;
         balancing.strategy = to_string(settings.strategy);
         for (const auto& [node, weight] : settings.weights) balancing.weights[node.value] = weight;
@@ -239,7 +271,12 @@ class NginxKind final : public ServiceKind {
     }
 
     std::vector<CheckResult> checks(CheckContext& context, const Service& service) const override {
-        return balancer_checks(context, service, *balancing(context.lab, service));
+        auto results = balancer_checks(context, service, *balancing(context.lab, service));
+        if (nginx_settings(service).tls) {
+            auto tls = nginx_tls_checks(context, service);
+            results.insert(results.end(), tls.begin(), tls.end());
+        }
+        return results;
     }
 
     std::vector<GraphEdge> graph_edges(const Lab& lab, const Service& service) const override {
@@ -249,8 +286,11 @@ class NginxKind final : public ServiceKind {
         if (!backend) return edges;
         for (const auto& lb : service.on)
             for (const auto& target : backend->on) {
-                std::string label = service.name + " :" + std::to_string(settings.listen) + " -> " +
-                                    backend->name + " :" + std::to_string(backend->main_port());
+                std::string label = service.name + " :" +
+                                    (settings.tls ? std::to_string(settings.tls_listen) + " https"
+                                                  : std::to_string(settings.listen)) +
+                                    " -> " + backend->name + " :" +
+                                    std::to_string(backend->main_port());
                 int weight = settings.weight_of(target.value);
                 if (weight != 1) label += " w=" + std::to_string(weight);
                 edges.push_back({lb.value, target.value, label});
@@ -260,8 +300,12 @@ class NginxKind final : public ServiceKind {
 
     // A machine of its own gets Debian's default nginx flavour.
     std::vector<std::string> vagrant_packages(const Service&) const override { return {"nginx"}; }
-    VagrantPart vagrant_part(const Lab&, const Service&, const Node&,
+    VagrantPart vagrant_part(const Lab&, const Service& service, const Node& node,
                              render::Data item) const override {
+        item.set("tls", nginx_settings(service).tls);
+        item.set("node", node.name);
+        item.set("tls_certificate", nginx_tls_certificate_path(service));
+        item.set("tls_key", nginx_tls_key_path(service));
         return {"nginx/vagrant.sh.mustache", item};
     }
 

@@ -6,6 +6,7 @@
 
 #include "remote/install.hpp"
 #include "services/file_install.hpp"
+#include "services/nginx/nginx_tls.hpp"
 #include "services/role_support.hpp"
 #include "util/strings.hpp"
 
@@ -108,9 +109,12 @@ RoleReport NginxRole::apply(const RoleTarget& target) {
     auto& session = target.session;
     RoleReport report{target.node.name, target.service.name, {}};
     if (!settings_.prepare.empty()) session.check(settings_.prepare, sudo_step("prepare"));
+    // The certificate first: the validator's nginx -t opens it. A new one alone needs a reload.
+    bool tls_changed = install_nginx_tls(target);
 
     ConfigChange change;
     change.files = config_files(target.files);
+    change.reload_anyway = tls_changed;
     change.validators = {nginx_validator(settings_)};
     change.control.reload = [&] {
         auto why = failure_of(session, settings_.reload, "reload");

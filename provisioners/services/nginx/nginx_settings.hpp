@@ -1,4 +1,4 @@
-// nginx's own keys: a load balancer in front of an app service.
+// nginx's own keys: a load balancer in front of an app service, over HTTP or HTTPS.
 #pragma once
 
 #include <string>
@@ -22,6 +22,10 @@ struct NginxSettings : topo::ServiceSettings {
     int max_fails = 1;
     topo::Duration fail_timeout{"10s", 10};
     topo::Duration connect_timeout{"1s", 1};
+    // HTTPS on tls_listen with a certificate from the lab's CA; `listen` then redirects.
+    bool tls = false;
+    int tls_listen = 443;
+    topo::Pos tls_listen_pos;  // of the `tls_listen` value; line 0 when defaulted
 
     int weight_of(std::string_view node) const {
         for (const auto& [name, weight] : weights)
