@@ -57,6 +57,8 @@ struct Validator {
 Validator argv_validator(std::string name, std::function<bool(const std::string&)> applies,
                          std::vector<std::string> argv);
 std::function<bool(const std::string&)> path_ends_with(std::string suffix);
+// systemd's own check of staged .service and .mount units (systemd-analyze verify).
+Validator systemd_unit_validator();
 std::function<bool(const std::string&)> path_is(std::string path);
 
 // How the type's service takes up its files. Each throws InfraError when it fails.

@@ -14,6 +14,10 @@
 namespace labctl::store {
 
 namespace fs = std::filesystem;
+namespace x509 = util::x509;
+using util::make_dirs;
+using util::read_file;
+using util::write_file_atomic;
 
 namespace {
 

@@ -11,7 +11,6 @@
 #include <optional>
 
 #include "remote_test_support.hpp"
-#include "services/app/app_role.hpp"
 #include "services/broker/broker_roles.hpp"
 #include "services/file_install.hpp"
 #include "services/registry.hpp"

@@ -24,25 +24,6 @@ using namespace std::chrono_literals;
 
 }  // namespace
 
-// systemd-analyze verify exits 0 on most of what systemd itself only warns about and ignores
-// (an unknown key, a bad Type=), so every line it prints about the staged unit rejects it too.
-Validator systemd_unit_validator() {
-    auto check = [](remote::Session& session, const std::vector<StagedFile>& files) -> std::string {
-        for (const auto& file : files) {
-            auto unit = file.staged.substr(file.staged.rfind('/') + 1);
-            auto result =
-                session.run({"systemd-analyze", "verify", file.staged}, sudo_step("validate"));
-            std::vector<std::string> about;
-            for (const auto& line : util::split(result.out + "\n" + result.err, '\n'))
-                if (line.find(unit) != std::string::npos) about.push_back(util::trim(line));
-            if (result.exit_code != 0 && about.empty()) about.push_back(util::trim(result.err));
-            if (!about.empty()) return file.file->path + ": " + util::join(about, "\n");
-        }
-        return "";
-    };
-    return {"systemd-analyze verify", path_ends_with(".service"), std::move(check)};
-}
-
 namespace {
 
 class AppRole final : public Role {

@@ -1,5 +1,4 @@
-// The role that provisions app services on a node (its kind hands it to the runner), and the
-// check its staged units go through.
+// The role that provisions app services on a node (its kind hands it to the runner).
 #pragma once
 
 #include <memory>
@@ -9,5 +8,4 @@
 
 namespace labctl::services {
 std::unique_ptr<Role> make_app_role();
-Validator systemd_unit_validator();
 }  // namespace labctl::services

@@ -1,5 +1,6 @@
 #include "services/nfs/nfs_role.hpp"
 
+#include "services/file_install.hpp"
 #include "services/nfs/nfs_settings.hpp"
 #include "services/role_support.hpp"
 #include "util/strings.hpp"
@@ -26,30 +27,31 @@ class NfsRole final : public Role {
         auto& session = target.session;
         const auto& path = settings.export_path.value;
 
-        StepTimer files(report, "config");
-        bool changed = install_rendered_files(target);
         // Root on a client is root here (no_root_squash); the sticky, world-writable directory
         // lets every other user write too and keeps each user's files their own.
         auto mode =
-            util::trim(session.run({"stat", "-c", "%a", "--", path}, sudo_step("config")).out);
-        if (mode != "1777") {
-            session.check({"install", "-d", "-m", "1777", "--", path}, sudo_step("config"));
-            changed = true;
-        }
-        files.done(changed ? Outcome::changed : Outcome::ok);
+            util::trim(session.run({"stat", "-c", "%a", "--", path}, sudo_step("prepare")).out);
+        bool made = mode != "1777";
+        if (made) session.check({"install", "-d", "-m", "1777", "--", path}, sudo_step("prepare"));
 
-        StepTimer start(report, "start");
-        bool started = ensure_unit_running(session, "nfs-server.service", false, "start");
-        if (changed) session.check({"exportfs", "-ra"}, sudo_step("start"));
-        start.done(started || changed ? Outcome::changed : Outcome::ok);
-
-        StepTimer verify(report, "verify");
-        wait_until(target.node.name, "verify nfs export", 60s, [&]() -> std::string {
-            auto listed = session.run({"exportfs", "-v"}, sudo_step("verify"));
-            if (listed.exit_code != 0) return "exportfs -v: " + util::trim(listed.err);
-            return listed.out.find(path) == std::string::npos ? path + " is not exported" : "";
+        // No tool checks an exports file without loading it: the probe (the path exported)
+        // and the rollback stand in for a validator.
+        ConfigChange change;
+        change.files = config_files(target.files);
+        change.reload_anyway = made;
+        change.control = systemd_control(session, {"nfs-server.service"}, [&] {
+            wait_until(target.node.name, "probe nfs export", 60s, [&]() -> std::string {
+                auto listed = session.run({"exportfs", "-v"}, sudo_step("probe"));
+                if (listed.exit_code != 0) return "exportfs -v: " + util::trim(listed.err);
+                return listed.out.find(path) == std::string::npos ? path + " is not exported" : "";
+            });
         });
-        verify.done(Outcome::ok);
+        auto restart = change.control.reload;
+        change.control.reload = [&session, restart] {
+            restart();
+            session.check({"exportfs", "-ra"}, sudo_step("reload"));
+        };
+        apply_config(target, change, report);
         return report;
     }
 
@@ -58,41 +60,42 @@ class NfsRole final : public Role {
         auto& session = target.session;
         const auto& path = settings.mount_path.value;
         auto unit = nfs_mount_unit(path);
-
-        StepTimer files(report, "config");
-        bool changed = install_rendered_files(target);
-        session.check({"mkdir", "-p", "--", path}, sudo_step("config"));
-        if (changed) session.check({"systemctl", "daemon-reload"}, sudo_step("config"));
-        files.done(changed ? Outcome::changed : Outcome::ok);
+        session.check({"mkdir", "-p", "--", path}, sudo_step("prepare"));
 
         // The server may still be starting (nodes of a tier are provisioned together): the
         // mount is retried until it answers.
-        StepTimer mount(report, "mount");
-        bool mounted =
-            session.run({"findmnt", "-n", "--", path}, sudo_step("mount")).exit_code == 0;
-        bool acted = false;
-        if (changed || !mounted) {
-            session.check({"systemctl", "enable", "--quiet", unit}, sudo_step("mount"));
+        auto mount = [&](const char* verb, const std::string& step) {
+            session.check({"systemctl", "enable", "--quiet", unit}, sudo_step(step));
             wait_until(target.node.name, "mount " + path, 120s, [&]() -> std::string {
-                auto started = session.run({"systemctl", changed ? "restart" : "start", unit},
-                                           sudo_step("mount"));
+                auto started = session.run({"systemctl", verb, unit}, sudo_step(step));
                 if (started.exit_code == 0) return "";
                 auto status = session.run({"journalctl", "-n", "5", "--no-pager", "-u", unit},
-                                          sudo_step("mount"));
-                return "systemctl start " + unit + ": " + util::trim(started.err) + " " +
-                       util::trim(status.out);
+                                          sudo_step(step));
+                return std::string("systemctl ") + verb + " " + unit + ": " +
+                       util::trim(started.err) + " " + util::trim(status.out);
             });
-            acted = true;
-        }
-        mount.done(acted ? Outcome::changed : Outcome::ok);
-
-        StepTimer verify(report, "verify");
-        auto seen =
-            session.run({"findmnt", "-n", "-o", "FSTYPE,SOURCE", "--", path}, sudo_step("verify"));
-        if (seen.exit_code != 0 || seen.out.find("nfs") == std::string::npos)
-            throw InfraError(path + " is not an NFS mount: " + util::trim(seen.out + seen.err),
-                             target.node.name, "verify");
-        verify.done(Outcome::ok);
+        };
+        ConfigChange change;
+        change.files = config_files(target.files);
+        change.validators = {systemd_unit_validator()};
+        change.control.reload = [&] {
+            session.check({"systemctl", "daemon-reload"}, sudo_step("reload"));
+            mount("restart", "reload");
+        };
+        change.control.start = [&] {
+            if (session.run({"findmnt", "-n", "--", path}, sudo_step("start")).exit_code == 0)
+                return false;
+            mount("start", "start");
+            return true;
+        };
+        change.control.probe = [&] {
+            auto seen = session.run({"findmnt", "-n", "-o", "FSTYPE,SOURCE", "--", path},
+                                    sudo_step("probe"));
+            if (seen.exit_code != 0 || seen.out.find("nfs") == std::string::npos)
+                throw InfraError(path + " is not an NFS mount: " + util::trim(seen.out + seen.err),
+                                 target.node.name, "probe");
+        };
+        apply_config(target, change, report);
         return report;
     }
 };
