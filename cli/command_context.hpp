@@ -30,5 +30,6 @@ void add_ssh_command(CLI::App& app, CommandContext& context);
 void add_image_command(CLI::App& app, CommandContext& context);
 void add_export_command(CLI::App& app, CommandContext& context);
 void add_completion_command(CLI::App& app, CommandContext& context);
+void add_class_command(CLI::App& app, CommandContext& context);
 
 }  // namespace labctl::cli
