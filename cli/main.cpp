@@ -73,6 +73,8 @@ int main(int argc, char** argv) {
                    "libvirt URI (default $LIBVIRT_DEFAULT_URI, then qemu:///system)");
     app.add_option("--driver", global.driver, "auto, kvm, qemu or lxc")
         ->check(CLI::IsMember({"auto", "kvm", "qemu", "lxc"}));
+    app.add_option("--student", global.student,
+                   "Class mode: act on this student's copy of the lab ([class] in the lab file)");
     int verbose = 0, quiet = 0;
     app.add_flag("-v,--verbose", verbose,
                  "Progress in detail (every provisioning step) and debug logs (repeat for trace)");
@@ -99,6 +101,7 @@ int main(int argc, char** argv) {
     cli::add_netem_command(app, context);
     cli::add_completion_command(app, context);
     cli::add_ca_command(app, context);
+    cli::add_class_command(app, context);
 
     try {
         app.parse(argc, argv);

@@ -1,4 +1,5 @@
 #include "commands/ca.hpp"
+#include "commands/lab_loading.hpp"
 
 #include "labfile/loader.hpp"
 #include "services/registry.hpp"
@@ -9,7 +10,7 @@
 namespace labctl::commands {
 
 int run_ca(const GlobalOptions& global, const CaOptions&, std::ostream& out) {
-    auto lab = labfile::load_lab_or_throw(global.file);
+    auto lab = load_lab(global);
     bool uses_ca = false;
     for (const auto& service : lab.services)
         uses_ca |= services::kind_of(service).uses_lab_ca(service);

@@ -2,9 +2,10 @@
 // for a lab's author or a grader; `labctl verify` runs them after the built-in ones.
 #include <fmt/format.h>
 
+#include "commands/check_run.hpp"
 #include "commands/declared_failover.hpp"
 #include "commands/lab_commands.hpp"
-#include "labfile/loader.hpp"
+#include "commands/lab_loading.hpp"
 #include "remote/lab_ssh.hpp"
 #include "remote/pool.hpp"
 #include "store/paths.hpp"
@@ -12,8 +13,18 @@
 
 namespace labctl::commands {
 
+verify::ScoredReport run_lab_checks(const GlobalOptions& global, const topo::Lab& lab, int jobs) {
+    auto state_dir = store::lab_state_dir(lab.lab.name);
+    auto lab_ssh = remote::open_lab_ssh(state_dir);
+    remote::SessionPool pool(
+        [&](const std::string& node) { return remote::connect_options(lab_ssh, *lab.node(node)); });
+    verify::VerifyContext context{lab, pool, state_dir};
+    context.jobs = jobs;
+    return verify::run_declared_checks(context, declared_failover_runner(global));
+}
+
 int run_check(const GlobalOptions& global, const CheckOptions& options, std::ostream& out) {
-    auto lab = labfile::load_lab_or_throw(global.file);
+    auto lab = load_lab(global);
     if (lab.checks.empty()) {
         if (options.json)
             out << verify::ScoredReport{}.to_json().dump(2) << "\n";
@@ -21,13 +32,7 @@ int run_check(const GlobalOptions& global, const CheckOptions& options, std::ost
             out << "no checks declared in " << global.file << "\n";
         return 0;
     }
-    auto state_dir = store::lab_state_dir(lab.lab.name);
-    auto lab_ssh = remote::open_lab_ssh(state_dir);
-    remote::SessionPool pool(
-        [&](const std::string& node) { return remote::connect_options(lab_ssh, *lab.node(node)); });
-    verify::VerifyContext context{lab, pool, state_dir};
-    context.jobs = options.jobs;
-    auto report = verify::run_declared_checks(context, declared_failover_runner(global.file));
+    auto report = run_lab_checks(global, lab, options.jobs);
     if (options.json)
         out << report.to_json().dump(2) << "\n";
     else

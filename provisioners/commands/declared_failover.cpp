@@ -14,9 +14,9 @@ using Clock = std::chrono::steady_clock;
 constexpr int failover_requests = 600;
 constexpr double failover_rate = 100;
 
-verify::Check run_failover_check(const std::string& lab_file, const topo::DeclaredCheck& declared) {
+verify::Check run_failover_check(const GlobalOptions& global, const topo::DeclaredCheck& declared) {
     auto start = Clock::now();
-    auto session = open_fault_session(lab_file, declared.target.value, "check");
+    auto session = open_fault_session(global, declared.target.value, "check");
     auto fault = make_fault(*session, declared.mode);
     auto kill = kill_under_load(*session, *fault, declared.mode, failover_requests, failover_rate);
     // Revived whatever the verdict: a check leaves the lab as it found it.
@@ -37,9 +37,9 @@ verify::Check run_failover_check(const std::string& lab_file, const topo::Declar
 
 }  // namespace
 
-verify::FailoverRunner declared_failover_runner(const std::string& lab_file) {
-    return [lab_file](const topo::DeclaredCheck& declared) {
-        return run_failover_check(lab_file, declared);
+verify::FailoverRunner declared_failover_runner(const GlobalOptions& global) {
+    return [global](const topo::DeclaredCheck& declared) {
+        return run_failover_check(global, declared);
     };
 }
 

@@ -5,12 +5,14 @@
 
 #include <string>
 
+#include "commands/options.hpp"
 #include "verify/declared_checks.hpp"
 
 namespace labctl::commands {
 
-// Each call loads LAB_FILE, takes the lab's lock for the check's duration and passes when
-// failed <= max_failed, failover_seconds <= max_seconds (when given) and the target rejoined.
-verify::FailoverRunner declared_failover_runner(const std::string& lab_file);
+// Each call loads the lab of GLOBAL (a student's copy with --student), takes the lab's lock for the
+// check's duration and passes when failed <= max_failed, failover_seconds <= max_seconds (when
+// given) and the target rejoined.
+verify::FailoverRunner declared_failover_runner(const GlobalOptions& global);
 
 }  // namespace labctl::commands

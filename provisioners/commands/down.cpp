@@ -1,12 +1,12 @@
 #include <filesystem>
 
 #include "commands/lab_commands.hpp"
+#include "commands/lab_loading.hpp"
 #include "engine/lab_state.hpp"
 #include "engine/netem.hpp"
 #include "engine/stopped_nodes.hpp"
 #include "engine/target.hpp"
 #include "engine/teardown.hpp"
-#include "labfile/loader.hpp"
 #include "store/paths.hpp"
 #include "util/error.hpp"
 #include "util/reporter.hpp"
@@ -29,7 +29,7 @@ int run_down(const GlobalOptions& global, const DownOptions& options, std::ostre
         throw InputError("--lab `" + lab_name +
                          "`: not a lab name (a lab name matches ^[a-z][a-z0-9-]{0,30}$)");
     if (!options.lab) {
-        topo::Lab lab = labfile::load_lab_or_throw(global.file);
+        topo::Lab lab = load_lab(global);
         lab_name = lab.lab.name;
         lab_connect = lab.lab.connect;
         lab_driver = lab.lab.driver;

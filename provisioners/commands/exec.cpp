@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <chrono>
 
+#include "commands/lab_loading.hpp"
 #include "commands/lifecycle_commands.hpp"
 #include "commands/node_targets.hpp"
 #include "labfile/loader.hpp"
@@ -44,7 +45,7 @@ void print_group(const NodeResult& result, std::ostream& out) {
 
 int run_exec(const GlobalOptions& global, const ExecOptions& options, std::ostream& out) {
     if (options.command.empty()) throw InputError("no command: labctl exec TARGETS... -- CMD...");
-    auto lab = labfile::load_lab_or_throw(global.file);
+    auto lab = load_lab(global);
     auto nodes = resolve_node_targets(lab, options.targets);  // bad targets: exit 2, first
     auto lab_ssh = remote::open_lab_ssh(store::lab_state_dir(lab.lab.name));
     std::string command_line = util::join(options.command, " ");

@@ -1,7 +1,7 @@
 #include <cstdlib>
 
 #include "commands/lab_commands.hpp"
-#include "labfile/loader.hpp"
+#include "commands/lab_loading.hpp"
 #include "render/template_set.hpp"
 #include "util/error.hpp"
 #include "vagrant/vagrant_export.hpp"
@@ -11,7 +11,7 @@ namespace labctl::commands {
 int run_export(const GlobalOptions& global, const ExportOptions& options, std::ostream& out) {
     if (options.format != "vagrant")
         throw InputError("unknown export format `" + options.format + "` (known: vagrant)");
-    auto lab = labfile::load_lab_or_throw(global.file);
+    auto lab = load_lab(global);
     const char* templates_dir = std::getenv("LABCTL_TEMPLATES");
     render::TemplateSet templates(templates_dir ? templates_dir : "");
     auto result = vagrant::export_vagrant(lab, templates, options.out_dir, options.box);

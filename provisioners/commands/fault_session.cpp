@@ -2,6 +2,7 @@
 
 #include <set>
 
+#include "commands/lab_loading.hpp"
 #include "commands/node_readiness.hpp"
 #include "engine/desired.hpp"
 #include "labfile/loader.hpp"
@@ -34,10 +35,10 @@ void save_faults(const std::filesystem::path& state_dir, const nlohmann::json& f
     util::write_file_atomic(faults_path(state_dir), faults.dump(2) + "\n", 0600);
 }
 
-std::unique_ptr<FaultSession> open_fault_session(const std::string& lab_file,
+std::unique_ptr<FaultSession> open_fault_session(const GlobalOptions& global,
                                                  const std::string& target,
                                                  const std::string& verb) {
-    auto lab = labfile::load_lab_or_throw(lab_file);
+    auto lab = load_lab(global);
     auto state_dir = store::lab_state_dir(lab.lab.name);
     verify::resolve_fault_target(lab, target);  // bad input first: exit 2
     auto session = std::unique_ptr<FaultSession>(new FaultSession{std::move(lab),

@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 
+#include "commands/options.hpp"
 #include "engine/lab_state.hpp"
 #include "probe/load.hpp"
 #include "remote/lab_ssh.hpp"
@@ -32,8 +33,9 @@ struct FaultSession {
     verify::FaultTarget target;
 };
 
-// Loads LAB_FILE, resolves TARGET (InputError, exit 2, first) and takes the lab's lock for VERB.
-std::unique_ptr<FaultSession> open_fault_session(const std::string& lab_file,
+// Loads the lab of GLOBAL (a student's copy with --student), resolves TARGET (InputError, exit
+// 2, first) and takes the lab's lock for VERB.
+std::unique_ptr<FaultSession> open_fault_session(const GlobalOptions& global,
                                                  const std::string& target,
                                                  const std::string& verb);
 

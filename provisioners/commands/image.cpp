@@ -4,11 +4,11 @@
 #include <regex>
 
 #include "commands/lab_commands.hpp"
+#include "commands/lab_loading.hpp"
 #include "image/image_box.hpp"
 #include "image/image_build.hpp"
 #include "image/image_store.hpp"
 #include "image/seed.hpp"
-#include "labfile/loader.hpp"
 #include "util/error.hpp"
 #include "util/files.hpp"
 
@@ -65,7 +65,7 @@ int list(const ImageOptions& options, std::ostream& out) {
 }
 
 int seed(const GlobalOptions& global, const ImageOptions& options, std::ostream& out) {
-    auto lab = labfile::load_lab_or_throw(global.file);
+    auto lab = load_lab(global);
     const auto* node = lab.node(options.node);
     if (!node) throw InputError("no node named " + options.node + " in " + global.file);
     auto read = [](const std::string& path) {

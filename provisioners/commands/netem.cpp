@@ -4,6 +4,7 @@
 // 2); what is set is recorded so `start` and `up` set it again on the new device and `down`
 // removes labctl's ifb devices.
 #include "engine/netem.hpp"
+#include "commands/lab_loading.hpp"
 #include "commands/lifecycle_commands.hpp"
 #include "engine/inventory.hpp"
 #include "engine/lab_state.hpp"
@@ -67,7 +68,7 @@ int run_netem(const GlobalOptions& global, const NetemOptions& options, std::ost
     if (!impairment.empty())
         if (auto problems = topo::check_impairment(impairment); !problems.empty())
             throw InputError("netem: " + util::join(problems, "; "));
-    auto lab = labfile::load_lab_or_throw(global.file);
+    auto lab = load_lab(global);
     const topo::Node* node = nullptr;
     auto nics = target_nics(lab, options.target, node);
 

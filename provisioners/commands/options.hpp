@@ -12,6 +12,7 @@ struct GlobalOptions {
     std::string file = "lab.toml";
     std::string connect;  // libvirt URI override
     std::string driver;   // auto | kvm | qemu | lxc override
+    std::string student;  // class mode: act on this student's copy of the lab ("" the lab)
     int verbosity = 0;    // -v raises, -q lowers
     bool color = true;
 };
@@ -102,6 +103,27 @@ struct ExportOptions {
     // The Vagrant box every machine uses: a public Debian 12 box, or one made by
     // `labctl image box` (then nothing needs downloading).
     std::string box = "debian/bookworm64";
+};
+
+// Class mode (SPEC.md section 5): one copy of the lab per student.
+struct ClassUpOptions {
+    int students = 0;    // s01..sNN; 0: --roster, else [class] students
+    std::string roster;  // a CSV file with an `id` column
+    int jobs = 0;        // copies built at once; 0: 4
+};
+
+struct ClassCheckOptions {
+    bool json = false;
+    std::string out_file;  // the gradebook as CSV; empty: none
+    int jobs = 0;          // copies checked at once; 0: 4
+};
+
+struct ClassResetOptions {
+    std::string student;
+};
+
+struct ClassDownOptions {
+    int jobs = 0;  // copies removed at once; 0: 4
 };
 
 struct CompletionOptions {

@@ -9,6 +9,7 @@
 
 #include <cstdlib>
 
+#include "commands/lab_loading.hpp"
 #include "commands/lifecycle_commands.hpp"
 #include "commands/link_impairment.hpp"
 #include "commands/node_readiness.hpp"
@@ -152,7 +153,7 @@ void start_nodes(virt::Connection& connection, const PowerRun& run, int jobs,
 int run_power(const GlobalOptions& global, const PowerOptions& options, std::ostream& out) {
     util::Reporter report(out, global.verbosity);
     PowerRun run;
-    run.lab = labfile::load_lab_or_throw(global.file);
+    run.lab = load_lab(global);
     for (const auto* node : resolve_node_targets(run.lab, options.nodes))
         run.nodes.push_back(node->name);
     run.state_dir = store::lab_state_dir(run.lab.lab.name);

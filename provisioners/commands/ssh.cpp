@@ -7,7 +7,7 @@
 #include <string_view>
 
 #include "commands/lab_commands.hpp"
-#include "labfile/loader.hpp"
+#include "commands/lab_loading.hpp"
 #include "remote/lab_ssh.hpp"
 #include "remote/session.hpp"
 #include "store/paths.hpp"
@@ -29,7 +29,7 @@ void write_all(int fd, std::string_view data) {
 }  // namespace
 
 int run_ssh(const GlobalOptions& global, const SshOptions& options) {
-    auto lab = labfile::load_lab_or_throw(global.file);
+    auto lab = load_lab(global);
     const topo::Node* node = lab.node(options.node);
     if (!node) {
         std::vector<std::string> names;

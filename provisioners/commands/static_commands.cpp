@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "commands/lab_loading.hpp"
 #include "graph/graph.hpp"
 #include "labfile/loader.hpp"
 #include "labfile/render_lab.hpp"
@@ -43,7 +44,8 @@ int run_validate(const GlobalOptions& global, const ValidateOptions& options, st
             << " in " << global.file << "\n";
         return 2;
     }
-    const auto& lab = *result.lab;
+    // With --student: the student's copy must be derivable too (id, pool), exit 2 otherwise.
+    const auto& lab = global.student.empty() ? *result.lab : load_lab(global);
     std::size_t instances = 0;
     for (const auto& service : lab.services) instances += lab.instances(service).size();
     out << global.file << ": ok: lab " << lab.lab.name << ", " << lab.networks.size() << " network"
@@ -64,7 +66,7 @@ int run_validate(const GlobalOptions& global, const ValidateOptions& options, st
 }
 
 int run_render(const GlobalOptions& global, const RenderOptions& options, std::ostream& out) {
-    auto lab = labfile::load_lab_or_throw(global.file);
+    auto lab = load_lab(global);
     render::TemplateSet templates(templates_dir(options));
     labfile::RenderSelection selection;
     selection.only = options.services;
@@ -90,7 +92,7 @@ int run_render(const GlobalOptions& global, const RenderOptions& options, std::o
 }
 
 int run_graph(const GlobalOptions& global, const GraphOptions& options, std::ostream& out) {
-    auto lab = labfile::load_lab_or_throw(global.file);
+    auto lab = load_lab(global);
     auto format = graph::parse_format(options.format);
     if (!format)
         throw InputError("unknown graph format `" + options.format +

@@ -1,10 +1,10 @@
 #include "commands/lab_commands.hpp"
+#include "commands/lab_loading.hpp"
 #include "commands/node_readiness.hpp"
 #include "engine/lab_state.hpp"
 #include "engine/lab_status.hpp"
 #include "engine/stopped_nodes.hpp"
 #include "engine/target.hpp"
-#include "labfile/loader.hpp"
 #include "store/paths.hpp"
 #include "util/parallel.hpp"
 #include "verify/checks.hpp"
@@ -13,7 +13,7 @@
 namespace labctl::commands {
 
 int run_status(const GlobalOptions& global, const StatusOptions& options, std::ostream& out) {
-    topo::Lab lab = labfile::load_lab_or_throw(global.file);
+    topo::Lab lab = load_lab(global);
     auto state_dir = store::lab_state_dir(lab.lab.name);
     auto record = engine::load_record(state_dir);
     auto driver = engine::requested_driver(global.driver, lab.lab.driver);

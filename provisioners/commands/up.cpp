@@ -1,7 +1,9 @@
 #include "commands/up.hpp"
+#include "commands/lab_loading.hpp"
 
 #include <cstdlib>
 #include <filesystem>
+#include <mutex>
 #include <set>
 
 #include "commands/lab_commands.hpp"
@@ -18,7 +20,6 @@
 #include "engine/target.hpp"
 #include "image/cloud_image.hpp"
 #include "image/image_build.hpp"
-#include "labfile/loader.hpp"
 #include "store/paths.hpp"
 #include "util/interrupt.hpp"
 #include "util/reporter.hpp"
@@ -39,7 +40,7 @@ std::chrono::milliseconds boot_timeout_from_env() {
 int up_lab(const GlobalOptions& global, const UpOptions& options, std::ostream& out,
            const UpHooks& hooks) {
     util::Reporter progress(out, global.verbosity);
-    topo::Lab lab = labfile::load_lab_or_throw(global.file);
+    topo::Lab lab = load_lab(global);
     auto state_dir = store::lab_state_dir(lab.lab.name);
     std::optional<engine::LabLock> lock;
     if (!options.dry_run) lock.emplace(state_dir, lab.lab.name, "up");
@@ -64,6 +65,10 @@ int up_lab(const GlobalOptions& global, const UpOptions& options, std::ostream& 
     // A missing base image is built first, like a box a Vagrant user never had to fetch (the
     // test driver boots nothing and needs none).
     if (!options.dry_run && !connection.is_test_driver()) {
+        // `class up` brings several copies up at once: one of them builds a missing image
+        // while the others wait for it, instead of every copy building the same image.
+        static std::mutex image_build_mutex;
+        std::lock_guard image_lock(image_build_mutex);
         std::set<std::string> images;
         for (const auto& node : lab.nodes)
             if (!node.uses_cloud_image()) images.insert(node.image);
@@ -162,11 +167,15 @@ int up_lab(const GlobalOptions& global, const UpOptions& options, std::ostream& 
     util::interrupt_point("provision");
     auto summary = provision_lab(lab, state_dir, only, progress, options.jobs);
     progress.step("provisioned " + std::to_string(summary.services) + " service instance(s), " +
-                  std::to_string(summary.changed) + " changed");
+                  std::to_string(summary.changed) + " changed" +
+                  (summary.left > 0 ? ", " + std::to_string(summary.left) + " left for the student"
+                                    : std::string()));
     if (options.no_verify || !only.empty()) return 0;
     util::interrupt_point("verify");
     progress.step("verify");
-    bool ok = verify_lab(lab, state_dir, out, false, global.color, options.jobs);
+    // The declared checks of a course lab grade the students' part: shown, not up's verdict.
+    bool ok = verify_lab(lab, state_dir, out, false, global.color, options.jobs, {},
+                         !has_student_work(lab));
     progress.step(ok ? "lab verified" : "verification FAILED");
     return ok ? 0 : 1;
 }

@@ -4,8 +4,8 @@
 
 #include "commands/declared_failover.hpp"
 #include "commands/lab_commands.hpp"
+#include "commands/lab_loading.hpp"
 #include "commands/provision_step.hpp"
-#include "labfile/loader.hpp"
 #include "probe/load.hpp"
 #include "services/registry.hpp"
 #include "store/lab_ca.hpp"
@@ -16,10 +16,10 @@
 namespace labctl::commands {
 
 int run_verify(const GlobalOptions& global, const VerifyOptions& options, std::ostream& out) {
-    auto lab = labfile::load_lab_or_throw(global.file);
+    auto lab = load_lab(global);
     auto state_dir = store::lab_state_dir(lab.lab.name);
     bool ok = verify_lab(lab, state_dir, out, options.json && options.load == 0, global.color,
-                         options.jobs, declared_failover_runner(global.file));
+                         options.jobs, declared_failover_runner(global));
     if (options.load > 0) {
         for (const auto& service : lab.services) {
             auto balancing = services::balancing_of(lab, service);

@@ -1,6 +1,7 @@
 #include "engine/apply.hpp"
 
 #include <algorithm>
+#include <mutex>
 #include <thread>
 
 #include "engine/inventory.hpp"
@@ -31,6 +32,12 @@ std::chrono::milliseconds default_boot_timeout(virt::DomainKind kind) {
 }
 
 namespace {
+
+// Held while a network is defined or started (see Applier::prepare).
+std::mutex& network_mutex() {
+    static std::mutex mutex;
+    return mutex;
+}
 
 class Applier {
   public:
@@ -102,6 +109,12 @@ class Applier {
     void prepare(const Action& action) {
         switch (action.kind) {
             case K::define_network: {
+                // libvirt names a network's bridge (the first free virbrN) at define time
+                // without excluding a define running at the same moment: two labs brought up
+                // at once (`class up`) got the same virbrN, and the second failed to start
+                // with "error creating bridge interface virbr2: File exists". Networks are
+                // defined and started one at a time in this process.
+                std::lock_guard network_lock(network_mutex());
                 if (conn_.network(action.object)) {  // an interrupted run defined it already
                     say("network " + action.object + "  exists");
                     return;
@@ -114,6 +127,7 @@ class Applier {
                 auto net = conn_.network(action.object);
                 if (!net) throw InfraError("network " + action.object + " vanished", {}, "network");
                 if (virt::Connection::is_active(net.get())) return;
+                std::lock_guard network_lock(network_mutex());
                 start_network_clearing_leftovers(conn_, net.get(), desired_.lab, "network",
                                                  [this](const std::string& what) { say(what); });
                 say("network " + action.object + "  started");

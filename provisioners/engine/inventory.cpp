@@ -11,12 +11,16 @@ namespace labctl::engine {
 Inventory take_inventory(const virt::Connection& connection, const std::string& lab) {
     Inventory inventory;
     for (auto& domain : connection.domains()) {
-        auto tag = virt::read_tag(virt::Connection::xml_of(domain.get()));
+        auto xml = virt::Connection::xml_if_exists(domain.get());
+        if (!xml) continue;  // removed since the listing, by whoever owned it
+        auto tag = virt::read_tag(*xml);
         if (tag && tag->lab == lab && !tag->node.empty())
             inventory.domains[tag->node] = std::move(domain);
     }
     for (auto& network : connection.networks()) {
-        auto tag = virt::read_tag(virt::Connection::xml_of(network.get()));
+        auto xml = virt::Connection::xml_if_exists(network.get());
+        if (!xml) continue;
+        auto tag = virt::read_tag(*xml);
         if (tag && tag->lab == lab)
             inventory.networks[virt::Connection::name_of(network.get())] = std::move(network);
     }

@@ -60,6 +60,7 @@ class Loader {
             diagnostics_.error({1, 1}, "missing table [nodes]: a lab needs at least one node");
         if (auto table = reader.subtable("services")) load_services(*table);
         if (auto checks = reader.get("checks")) load_checks(*checks, lab_, diagnostics_);
+        if (auto table = reader.subtable("class")) load_class(*table);
         reader.finish();
     }
 
@@ -90,6 +91,43 @@ class Loader {
                     "unknown driver `" + *driver + "` (known: auto, kvm, qemu, lxc)");
         }
         reader.finish();
+    }
+
+    void load_class(const toml::table& table) {
+        TomlReader reader(table, "[class]", diagnostics_);
+        ClassInfo info;
+        bool ok = true;
+        if (auto pool = reader.string("pool")) {
+            info.pool_pos = reader.value_pos("pool");
+            if (auto parsed = util::Subnet::parse(*pool))
+                info.pool = *parsed;
+            else {
+                diagnostics_.error(info.pool_pos,
+                                   "bad pool `" + *pool +
+                                       "`: expected an IPv4 network such as 10.200.0.0/16 "
+                                       "(prefix 8..30, host bits zero)");
+                ok = false;
+            }
+        } else {
+            if (!table.contains("pool"))
+                diagnostics_.error(reader.pos(),
+                                   "missing key `pool` in [class] (e.g. \"10.200.0.0/16\"): the "
+                                   "addresses the students' copies are carved from");
+            ok = false;
+        }
+        if (auto students = reader.string("students")) {
+            info.students_pos = reader.value_pos("students");
+            if (students->empty() || !kinds_printable(*students)) {
+                diagnostics_.error(
+                    info.students_pos,
+                    "bad roster `" + *students +
+                        "`: a CSV file with an `id` column, relative to the lab file");
+                ok = false;
+            } else
+                info.students = *students;
+        }
+        reader.finish();
+        if (ok) lab_.class_info = info;
     }
 
     static bool kinds_printable(std::string_view text) {
@@ -398,6 +436,8 @@ class Loader {
                                                     util::join(services::kind_names(), ", ") + ")");
             }
             if (auto on = reader.string_list("on")) service.on = *on;
+            // A key of every type: read here with the other common keys, never by a type.
+            if (auto provision = reader.boolean("provision")) service.provision = *provision;
             if (!kind) continue;  // its other keys cannot be judged without a type
             service.type = kind;
             service.settings = kind->parse(reader, service);

@@ -30,6 +30,8 @@ struct RoleReport {
     std::string node;
     std::string service;
     std::vector<StepResult> steps;
+    // `provision = false`: the role did not run; the service is the student's to set up.
+    bool left_for_student = false;
 
     bool changed() const;
     int changed_steps() const;

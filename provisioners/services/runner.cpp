@@ -65,6 +65,17 @@ std::vector<RoleReport> provision(const topo::Lab& lab,
                 auto& session = pool.get(node_name);
                 for (const auto* service : by_node.at(node_name)) {
                     util::interrupt_point("provision " + service->name + " on " + node_name);
+                    if (!service->provision) {
+                        // The node and its packages are there; the service is the student's.
+                        RoleReport report{node_name, service->name, {}};
+                        report.left_for_student = true;
+                        if (options.on_report) {
+                            std::lock_guard lock(report_mutex);
+                            options.on_report(report);
+                        }
+                        reports[index].push_back(std::move(report));
+                        continue;
+                    }
                     std::vector<render::GeneratedFile> mine;
                     for (const auto& file : files) {
                         if (file.node == node_name && file.service == service->name)

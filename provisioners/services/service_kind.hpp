@@ -67,6 +67,9 @@ struct CheckResult {
     bool ok = false;
     double seconds = 0;
     std::string detail;  // why it failed, or what was seen
+    // False for a check of a service left to the student (`provision = false`) that failed:
+    // expected, not required, so it does not fail `verify`.
+    bool required = true;
 };
 
 // One instance's own readiness ("HTTP 200", "CONNECTED ActiveMQ/5.17.2", or why not).

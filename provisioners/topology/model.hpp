@@ -127,6 +127,9 @@ struct Service {
     Pos type_pos;
     std::vector<Located<std::string>> on;  // nodes in order; for mysql: primary then replicas
     std::shared_ptr<const ServiceSettings> settings;  // the type's own keys
+    // `provision = false`: labctl builds its nodes (packages come with the base image) but
+    // leaves the service to the student; its built-in checks are expected, not required.
+    bool provision = true;
 
     std::string type_name() const { return type ? std::string(type->name()) : std::string(); }
     // The port clients use: app port, nginx listen, broker STOMP port, mysql port.
@@ -171,6 +174,15 @@ struct DeclaredCheck {
     int points = 1;
 };
 
+// [class]: one lab file for a whole course (SPEC.md section 5). Each student's copy of the lab
+// gets its own subnets carved from POOL, in the same shape as the file's.
+struct ClassInfo {
+    util::Subnet pool;
+    Pos pool_pos;
+    std::string students;  // roster file (an `id` column), relative to the lab file; "" none
+    Pos students_pos;
+};
+
 struct Lab {
     std::string file;      // path as the user gave it
     std::string base_dir;  // directory of the file, for upload paths
@@ -179,6 +191,8 @@ struct Lab {
     std::vector<Node> nodes;
     std::vector<Service> services;
     std::vector<DeclaredCheck> checks;  // in file order
+    std::optional<ClassInfo> class_info;
+    std::string student;  // set in a student's copy (labfile/class_copy.hpp): the student's id
 
     const Network* network(std::string_view name) const;
     const Node* node(std::string_view name) const;

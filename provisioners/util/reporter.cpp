@@ -19,6 +19,11 @@ void Reporter::warning(const std::string& line) {
     print("warning: " + line);
 }
 
+void Reporter::forward(const std::string& prefix, const std::string& line) {
+    std::lock_guard lock(mutex_);
+    out_ << prefix << line << "\n" << std::flush;
+}
+
 std::ostream& Reporter::stream() {
     return verbosity_ >= 0 ? out_ : discard_;
 }

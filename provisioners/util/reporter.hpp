@@ -25,6 +25,9 @@ class Reporter {
     void detail(const std::string& line);
     // Shown even with -q: the user must act on it.
     void warning(const std::string& line);
+    // A line of a run inside this one (a student's copy in class mode), already filtered by
+    // that run's own Reporter: shown as it is, after PREFIX.
+    void forward(const std::string& prefix, const std::string& line);
 
     // For code that prints progress to a stream itself (the image build): the output, or a
     // stream that drops everything under -q.

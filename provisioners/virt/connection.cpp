@@ -126,6 +126,18 @@ std::string Connection::xml_of(virStoragePoolPtr pool) {
     if (!xml) throw_last_error("cannot read storage pool XML", {}, "inventory");
     return take(xml);
 }
+std::optional<std::string> Connection::xml_if_exists(virDomainPtr domain) {
+    char* xml = virDomainGetXMLDesc(domain, 0);
+    if (!xml && is_no_such_object()) return std::nullopt;
+    if (!xml) throw_last_error("cannot read domain XML", {}, "inventory");
+    return take(xml);
+}
+std::optional<std::string> Connection::xml_if_exists(virNetworkPtr network) {
+    char* xml = virNetworkGetXMLDesc(network, 0);
+    if (!xml && is_no_such_object()) return std::nullopt;
+    if (!xml) throw_last_error("cannot read network XML", {}, "inventory");
+    return take(xml);
+}
 std::string Connection::name_of(virDomainPtr domain) {
     const char* name = virDomainGetName(domain);
     return name ? name : "";

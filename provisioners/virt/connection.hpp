@@ -38,6 +38,10 @@ class Connection {
     static std::string xml_of(virDomainPtr domain);
     static std::string xml_of(virNetworkPtr network);
     static std::string xml_of(virStoragePoolPtr pool);
+    // The XML of an object from a listing, or nullopt when it went away since (another labctl
+    // removing its own lab at the same moment): going through every object must not fail then.
+    static std::optional<std::string> xml_if_exists(virDomainPtr domain);
+    static std::optional<std::string> xml_if_exists(virNetworkPtr network);
     static std::string name_of(virDomainPtr domain);
     static std::string name_of(virNetworkPtr network);
     static DomainState state_of(virDomainPtr domain);

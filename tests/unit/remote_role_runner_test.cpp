@@ -160,3 +160,23 @@ TEST(RoleRunner, EveryServiceTypeHasARole) {
         EXPECT_EQ(role->name(), service.type_name());
     }
 }
+
+TEST(RoleRunner, AServiceLeftToTheStudentIsReportedNotApplied) {
+    LoopbackNodes nodes;
+    std::string text = kLab;
+    text += "provision = false\n";  // on [services.lb], the last table
+    auto lab = test::load_lab(text);
+    Journal journal;
+    // Its role would throw if it ran.
+    auto options = record_into(journal, /*fail_lb=*/true);
+    std::vector<std::string> left;
+    options.on_report = [&](const services::RoleReport& report) {
+        if (report.left_for_student) left.push_back(report.service + "@" + report.node);
+    };
+    auto reports = services::provision(lab, {}, nodes.pool, options);
+    ASSERT_EQ(reports.size(), 4u);
+    EXPECT_EQ(left, std::vector<std::string>{"lb@n1"});
+    EXPECT_TRUE(reports[3].left_for_student);
+    EXPECT_TRUE(reports[3].steps.empty());
+    EXPECT_EQ(journal.events.size(), 3u);  // broker and both chats only
+}

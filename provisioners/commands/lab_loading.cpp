@@ -1,0 +1,20 @@
+#include "commands/lab_loading.hpp"
+
+#include "commands/class_record.hpp"
+#include "labfile/class_copy.hpp"
+#include "labfile/loader.hpp"
+#include "util/error.hpp"
+
+namespace labctl::commands {
+
+topo::Lab load_lab(const GlobalOptions& global) {
+    auto lab = labfile::load_lab_or_throw(global.file);
+    if (global.student.empty()) return lab;
+    if (!lab.class_info)
+        throw InputError("--student " + global.student + ": " + global.file +
+                         " has no [class] section, so it has no students' copies");
+    labfile::student_lab_name(lab, global.student);  // a bad id is exit 2 before anything else
+    return labfile::student_copy(lab, global.student, student_index(lab, global.student));
+}
+
+}  // namespace labctl::commands
