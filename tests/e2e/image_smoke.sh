@@ -13,7 +13,7 @@
 #
 # Usage (root): tests/e2e/image_smoke.sh [--only lxc|qemu]
 # Env: LABCTL (default build/labctl), LABCTL_HOME (image cache, default /var/lib/labctl),
-#      E2E_QEMU_TIMEOUT (default 240 s), E2E_LXC_TIMEOUT (default 60 s).
+#      E2E_QEMU_TIMEOUT (default 600 s: QEMU runs under software emulation, beside other suites), E2E_LXC_TIMEOUT (default 60 s).
 # Builds the image when it is missing or outdated (~1 min warm apt cache, a few min cold).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -191,7 +191,7 @@ fail=0
 for node in "${nodes[@]}"; do
     "start_$node"
     timeout=${E2E_LXC_TIMEOUT:-60}
-    [ "$node" = vm1 ] && timeout=${E2E_QEMU_TIMEOUT:-240}
+    [ "$node" = vm1 ] && timeout=${E2E_QEMU_TIMEOUT:-600}
     addr=$(nic "$node" nat address)
     if ! took[$node]=$(wait_ssh "$node" "$addr" "${started[$node]}" "$timeout"); then
         [ -f "$work/$node-console.log" ] && tail -30 "$work/$node-console.log" >&2

@@ -118,6 +118,12 @@ netns_up() {
     [ -z "$(ip netns list | awk -v n="$ns" '$1 == n')" ] || e2e_die "namespace $ns exists already"
     ip netns add "$ns"
     E2E_NAMESPACES+=("$ns")
+    # Every LXC guest's systemd and every libvirtd holds inotify instances, counted per user
+    # (root) across the machine; Debian's default of 128 runs out when e2e suites run side
+    # by side (`ctest -j`): systemd in a new guest then fails to start. Raised, never lowered.
+    if [ "$(cat /proc/sys/fs/inotify/max_user_instances)" -lt 1024 ]; then
+        sysctl -qw fs.inotify.max_user_instances=1024
+    fi
     ip netns exec "$ns" ip link set lo up
 
     local dirs=${E2E_SHARED_DIRS:-${LABCTL_HOME:-/var/lib/labctl}}

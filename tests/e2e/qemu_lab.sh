@@ -18,7 +18,7 @@ lab_cmd() { in_ns "$ns" "$labctl" --no-color --connect "$E2E_URI_QEMU" --driver 
 name=$(awk -F'"' '/^name *=/ {print $2; exit}' "$lab")
 
 started=$(e2e_now)
-LABCTL_BOOT_TIMEOUT=${LABCTL_BOOT_TIMEOUT:-240} lab_cmd up >&2 || e2e_die "labctl up failed"
+LABCTL_BOOT_TIMEOUT=${LABCTL_BOOT_TIMEOUT:-600} lab_cmd up >&2 || e2e_die "labctl up failed"
 e2e_log "qemu: up + provision + verify in $(e2e_since "$started") s"
 
 # Both NICs carry the addresses the lab file reserves (the NAT one through a DHCP reservation).

@@ -440,8 +440,15 @@ class Handler(BaseHTTPRequestHandler):
 STOPPING = threading.Event()
 
 
+class Server(ThreadingHTTPServer):
+    # socketserver's default listen backlog is 5: when the other instance dies and all the
+    # traffic lands here on a busy host, SYNs beyond it are dropped, the balancer's connect
+    # times out and nginx marks this instance down too (a 502 while one instance is alive).
+    request_queue_size = 128
+
+
 def main():
-    server = ThreadingHTTPServer((LISTEN_ADDRESS, PORT), Handler)
+    server = Server((LISTEN_ADDRESS, PORT), Handler)
     server.daemon_threads = True  # open keep-alive and WebSocket connections don't block exit
 
     def on_sigterm(signum, frame):
