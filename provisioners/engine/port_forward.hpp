@@ -5,7 +5,8 @@
 // `labctl-forward HOSTPORT NODE:PORT` says which port a lab holds, so another lab's `up` can
 // refuse the same port before it changes anything.
 //
-// Connections from the host itself to 127.0.0.1:HOSTPORT are DNATed in the output hook; a
+// Connections from the host itself (to 127.0.0.1:HOSTPORT or any of its addresses) are DNATed
+// in the output hook; other hosts' connections would meet libvirt's FORWARD reject. A
 // packet from 127.0.0.1 may leave through the lab's bridge only with the bridge's
 // route_localnet sysctl on, and is then masqueraded to the bridge's address. The table also
 // drops anything arriving on those bridges that claims a 127/8 address, which is what

@@ -142,17 +142,17 @@ lab_cmd -f "$lab" netem n1 --delay 100 >/dev/null 2>&1 || rc=$?
 [ "$rc" = 2 ] || e2e_die "netem --delay 100 (no unit) exited $rc, not 2"
 
 # 5. snapshot save / restore / list / rm.
-lab_cmd -f "$lab" exec n1 -- sh -c 'test -e /etc/issue.net && sudo -n rm /etc/issue.net && echo kept >~/kept' >&2 ||
+lab_cmd -f "$lab" exec n1 -- 'test -e /etc/issue.net && sudo -n rm /etc/issue.net && echo kept >~/kept' >&2 ||
     e2e_die "cannot prepare n1 for the snapshot"
 before=$(addresses)
 out=$(lab_cmd -f "$lab" snapshot save s1) || e2e_die "snapshot save failed: $out"
 echo "$out" >&2
 echo "$out" | grep -q "snapshot s1  saved: 2 nodes, .* in " || e2e_die "save did not say its size and time"
-lab_cmd -f "$lab" exec n1 -- sh -c 'echo after >~/after && rm ~/kept' >&2 || e2e_die "cannot write after the save"
+lab_cmd -f "$lab" exec n1 -- 'echo after >~/after && rm ~/kept' >&2 || e2e_die "cannot write after the save"
 out=$(lab_cmd -f "$lab" snapshot restore s1) || e2e_die "snapshot restore failed: $out"
 echo "$out" >&2
 echo "$out" | grep -q "snapshot s1  restored: 2 nodes, .* in " || e2e_die "restore did not say its size and time"
-lab_cmd -f "$lab" exec n1 -- sh -c 'test ! -e ~/after && test "$(cat ~/kept)" = kept && test ! -e /etc/issue.net' ||
+lab_cmd -f "$lab" exec n1 -- 'test ! -e ~/after && test "$(cat ~/kept)" = kept && test ! -e /etc/issue.net' ||
     e2e_die "n1's disk is not as it was at the save"
 out=$(lab_cmd -f "$lab" status --json)
 echo "$out" | json '
