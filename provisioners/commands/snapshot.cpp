@@ -224,6 +224,8 @@ void restore(virt::Connection& connection, const SnapshotRun& run, const engine:
             report.detail("node " + node + "  disk restored");
         });
         engine::restore_lab_state(saved / "state", run.state_dir);
+        report.step(fmt::format("lab {}  disks restored ({:.1f}s)", run.lab.lab.name,
+                                util::seconds_since(began)));
         auto stopped = engine::load_stopped_nodes(run.state_dir);
         std::vector<std::string> to_start;
         for (const auto& node : run.nodes)
@@ -247,6 +249,8 @@ void restore(virt::Connection& connection, const SnapshotRun& run, const engine:
             if (virt::Connection::state_of(domain) == virt::DomainState::paused)
                 connection.resume_domain(domain, node);
         engine::restore_lab_state(saved / "state", run.state_dir);
+        report.step(fmt::format("lab {}  reverted and resumed ({:.1f}s)", run.lab.lab.name,
+                                util::seconds_since(began)));
         std::vector<std::string> ready(info.running.begin(), info.running.end());
         await_nodes_ready(connection, run.lab, run.state_dir, run.kind, ready, jobs, report);
     }
