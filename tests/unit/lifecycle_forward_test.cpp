@@ -65,6 +65,16 @@ TEST(Forward, BadPortsTargetsAndUnknownNodesAreErrorsAtTheirPlace) {
     }
 }
 
+TEST(Forward, AClassLabCannotForwardHostPorts) {
+    auto result = labfile::load_lab_text(
+        lab_with(R"({ "8443" = "lb:443" })") + "\n[class]\npool = \"10.200.0.0/16\"\n", "lab.toml");
+    EXPECT_FALSE(result.lab);
+    EXPECT_NE(result.diagnostics.format().find(
+                  "lab.toml:3:13: error: forward: a lab with [class] cannot forward host ports"),
+              std::string::npos)
+        << result.diagnostics.format();
+}
+
 TEST(Forward, RulesetDnatsEachPortForTheHostAndGuardsItsBridges) {
     auto ruleset = commands::render_forward_ruleset("fw", two_targets());
     const auto& text = ruleset.text;
