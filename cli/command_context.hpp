@@ -39,6 +39,7 @@ void add_exec_command(CLI::App& app, CommandContext& context);
 void add_ls_command(CLI::App& app, CommandContext& context);
 void add_power_commands(CLI::App& app, CommandContext& context);  // stop, start, restart
 void add_netem_command(CLI::App& app, CommandContext& context);
+void add_snapshot_command(CLI::App& app, CommandContext& context);
 void add_ca_command(CLI::App& app, CommandContext& context);
 void add_class_command(CLI::App& app, CommandContext& context);
 

@@ -99,6 +99,7 @@ int main(int argc, char** argv) {
     cli::add_ls_command(app, context);
     cli::add_power_commands(app, context);
     cli::add_netem_command(app, context);
+    cli::add_snapshot_command(app, context);
     cli::add_completion_command(app, context);
     cli::add_ca_command(app, context);
     cli::add_class_command(app, context);

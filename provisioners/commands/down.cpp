@@ -4,6 +4,7 @@
 #include "commands/lab_loading.hpp"
 #include "engine/lab_state.hpp"
 #include "engine/netem.hpp"
+#include "engine/port_forward.hpp"
 #include "engine/stopped_nodes.hpp"
 #include "engine/target.hpp"
 #include "engine/teardown.hpp"
@@ -43,9 +44,14 @@ int run_down(const GlobalOptions& global, const DownOptions& options, std::ostre
     std::string uri = engine::choose_uri(global.connect, connect, driver);
     virt::Connection connection(uri);
 
+    // The lab's forwards, by the table's name alone (the test driver's labs have none).
+    int forwards = !connection.is_test_driver() && engine::remove_forward_table(lab_name) ? 1 : 0;
+    if (forwards)
+        progress.step("forwards  removed (nftables table " + engine::forward_table(lab_name) + ")");
     engine::TeardownOptions teardown;
     teardown.keep_disks = options.keep_disks;
-    int removed = engine::teardown_lab(connection, lab_name, state_dir, record, teardown, progress);
+    int removed = forwards +
+                  engine::teardown_lab(connection, lab_name, state_dir, record, teardown, progress);
     // A lab brought up again starts every node: none is the user's stopped one any more.
     engine::save_stopped_nodes(state_dir, {});
     // The NICs' own qdiscs went with their domains; labctl's ifb devices stay until removed.

@@ -13,5 +13,6 @@ int run_exec(const GlobalOptions& global, const ExecOptions& options, std::ostre
 int run_ls(const GlobalOptions& global, const LsOptions& options, std::ostream& out);
 int run_power(const GlobalOptions& global, const PowerOptions& options, std::ostream& out);
 int run_netem(const GlobalOptions& global, const NetemOptions& options, std::ostream& out);
+int run_snapshot(const GlobalOptions& global, const SnapshotOptions& options, std::ostream& out);
 
 }  // namespace labctl::commands

@@ -1,5 +1,5 @@
-// Options of the lifecycle verbs (issue 13): exec, ls, stop/start/restart, netem. Kept apart
-// from options.hpp so each verb family owns its own header.
+// Options of the lifecycle verbs (issue 13): exec, ls, stop/start/restart, netem, snapshot.
+// Kept apart from options.hpp so each verb family owns its own header.
 #pragma once
 
 #include <optional>
@@ -30,6 +30,13 @@ struct NetemOptions {
     std::optional<std::string> delay, jitter, loss, rate;
     bool reset = false;
     bool show = false;
+};
+
+struct SnapshotOptions {
+    std::string action;  // save | restore | list | rm
+    std::string name;    // empty for list
+    bool json = false;   // list
+    int jobs = 0;        // nodes at once; 0: all
 };
 
 }  // namespace labctl::commands

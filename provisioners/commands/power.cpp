@@ -11,12 +11,8 @@
 
 #include "commands/lab_loading.hpp"
 #include "commands/lifecycle_commands.hpp"
-#include "commands/link_impairment.hpp"
-#include "commands/node_readiness.hpp"
-#include "commands/node_seed.hpp"
+#include "commands/node_start.hpp"
 #include "commands/node_targets.hpp"
-#include "engine/apply.hpp"
-#include "engine/desired.hpp"
 #include "engine/inventory.hpp"
 #include "engine/lab_state.hpp"
 #include "engine/lxc_cgroups.hpp"
@@ -30,7 +26,6 @@
 #include "util/retry.hpp"
 #include "util/stamp.hpp"
 #include "util/strings.hpp"
-#include "verify/checks.hpp"
 #include "virt/connection.hpp"
 
 namespace labctl::commands {
@@ -102,52 +97,6 @@ void stop_nodes(virt::Connection& connection, const PowerRun& run, int jobs,
     });
 }
 
-// Every service instance on NODES answers its health probe, polled with backoff.
-void wait_for_instances(const PowerRun& run, int jobs, std::chrono::seconds timeout,
-                        util::Reporter& report) {
-    std::vector<topo::Instance> instances;
-    for (const auto& name : run.nodes)
-        for (auto& instance : run.lab.instances_on(*run.lab.node(name)))
-            instances.push_back(std::move(instance));
-    util::parallel_for(instances.size(), width(jobs, instances.size()), [&](std::size_t k) {
-        const auto& instance = instances[k];
-        auto began = Clock::now();
-        std::string detail;
-        util::wait_until(instance.node->name, "service " + instance.name, timeout, [&] {
-            auto health = verify::probe_instance(run.lab, instance, run.state_dir);
-            detail = health.detail;
-            return health.healthy ? std::string() : health.detail;
-        });
-        report.step("node " + instance.node->name + "  " + instance.name + " ready (" + detail +
-                    fmt::format(", {:.1f}s)", util::seconds_since(began)));
-    });
-}
-
-void start_nodes(virt::Connection& connection, const PowerRun& run, int jobs,
-                 util::Reporter& report) {
-    ImageSeedWriter seeds;
-    auto desired = engine::desired_state(run.lab, run.kind, run.nodes, true);
-    bool wait = !connection.is_test_driver();
-    auto plan = engine::make_plan(connection, desired, wait, true);
-    engine::BannerWaiter banner;
-    engine::ApplyOptions apply;
-    apply.jobs = jobs;
-    apply.seeds = &seeds;
-    apply.waiter = &banner;
-    engine::apply_plan(connection, run.lab, desired, plan, apply, report);
-    // Started now, so no longer the user's stopped node.
-    auto stopped = engine::load_stopped_nodes(run.state_dir);
-    for (const auto& node : run.nodes) stopped.erase(node);
-    engine::save_stopped_nodes(run.state_dir, stopped);
-    if (!wait) return;
-    // A started domain has new host-side devices: its impairments are set on them again.
-    apply_link_impairments(connection, run.lab, run.state_dir, run.nodes, report);
-    auto timeout =
-        std::chrono::duration_cast<std::chrono::seconds>(engine::default_boot_timeout(run.kind));
-    wait_for_planned_addresses(run.lab, run.state_dir, run.nodes, jobs, timeout, report);
-    wait_for_instances(run, jobs, timeout, report);
-}
-
 }  // namespace
 
 int run_power(const GlobalOptions& global, const PowerOptions& options, std::ostream& out) {
@@ -187,7 +136,7 @@ int run_power(const GlobalOptions& global, const PowerOptions& options, std::ost
         stop_nodes(connection, run, options.jobs, report);
     }
     if (options.action == "start" || options.action == "restart")
-        start_nodes(connection, run, options.jobs, report);
+        start_nodes(connection, run.lab, run.state_dir, run.kind, run.nodes, options.jobs, report);
     std::string verb = options.action == "stop"    ? "stopped"
                        : options.action == "start" ? "started and ready"
                                                    : "restarted and ready";

@@ -10,6 +10,7 @@
 #include "commands/link_impairment.hpp"
 #include "commands/node_readiness.hpp"
 #include "commands/node_seed.hpp"
+#include "commands/port_forwards.hpp"
 #include "commands/provision_step.hpp"
 #include "engine/apply.hpp"
 #include "engine/desired.hpp"
@@ -102,6 +103,8 @@ int up_lab(const GlobalOptions& global, const UpOptions& options, std::ostream& 
     // Another lab on this libvirt with the same subnet or libvirt names: refused before
     // anything changes.
     engine::check_no_collision(engine::take_census(connection), desired);
+    // A host port another lab forwards, or a program listens on, is refused here too.
+    if (!connection.is_test_driver()) check_forward_ports(lab);
     // The test driver's guests are fake: there is nothing to wait for, and probing their
     // addresses would send traffic outside the test's own namespace.
     bool wait = !connection.is_test_driver();
@@ -152,6 +155,7 @@ int up_lab(const GlobalOptions& global, const UpOptions& options, std::ostream& 
     std::vector<std::string> running;
     for (const auto& n : desired.nodes) running.push_back(n.node->name);
     apply_link_impairments(connection, lab, state_dir, running, progress);
+    apply_port_forwards(connection, lab, state_dir, progress);
 
     util::interrupt_point("wait for planned addresses");
     // SSH on the first NIC is not readiness: every NIC must show its planned address (a DHCP

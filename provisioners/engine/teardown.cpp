@@ -80,7 +80,7 @@ int teardown_lab(virt::Connection& connection, const std::string& lab, const fs:
         }
     }
     if (!options.keep_disks) {
-        for (const char* dir : {"disks", "seeds"})
+        for (const char* dir : {"disks", "seeds", "snapshots"})
             if (fs::exists(state_dir / dir)) {
                 remove_inside(state_dir, state_dir / dir);
                 ++removed;

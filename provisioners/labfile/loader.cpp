@@ -90,7 +90,60 @@ class Loader {
                     reader.value_pos("driver"),
                     "unknown driver `" + *driver + "` (known: auto, kvm, qemu, lxc)");
         }
+        if (auto forward = reader.get("forward")) read_forwards(*forward);
         reader.finish();
+    }
+
+    // forward = { "8443" = "lb:443" }: host port = "NODE:PORT". Whether NODE exists is the
+    // validator's question (nodes come later in the file).
+    void read_forwards(const toml::node& forward) {
+        if (!forward.is_table()) {
+            diagnostics_.error(pos_of(forward),
+                               "wrong type: `forward` must be a table such as { \"8443\" = "
+                               "\"lb:443\" }, not " +
+                                   type_name(forward));
+            return;
+        }
+        auto port_of = [](std::string_view text) -> int {
+            if (text.empty() || text.size() > 5 || text[0] == '0' ||
+                !std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; }))
+                return 0;
+            int port = std::stoi(std::string(text));
+            return port <= 65535 ? port : 0;
+        };
+        for (auto [key, value] : in_file_order(*forward.as_table())) {
+            PortForward rule;
+            rule.pos = pos_of(key->source());
+            rule.host_port = port_of(key->str());
+            bool ok = true;
+            if (rule.host_port == 0) {
+                diagnostics_.error(rule.pos, "forward: host port `" + std::string(key->str()) +
+                                                 "` must be a number from 1 to 65535");
+                ok = false;
+            }
+            for (const auto& earlier : lab_.lab.forwards)
+                if (rule.host_port != 0 && earlier.host_port == rule.host_port) {
+                    diagnostics_.error(rule.pos, "forward: host port " +
+                                                     std::to_string(rule.host_port) +
+                                                     " is forwarded twice");
+                    ok = false;
+                }
+            rule.target_pos = pos_of(*value);
+            const std::string* target = value->is_string() ? &value->as_string()->get() : nullptr;
+            auto colon = target ? target->rfind(':') : std::string::npos;
+            if (colon != std::string::npos) {
+                rule.node = target->substr(0, colon);
+                rule.port = port_of(std::string_view(*target).substr(colon + 1));
+            }
+            if (!target || colon == std::string::npos || !is_valid_name(rule.node) ||
+                rule.port == 0) {
+                diagnostics_.error(rule.target_pos,
+                                   "forward: the target must be \"NODE:PORT\" (a node name and a "
+                                   "port from 1 to 65535), such as \"lb:443\"");
+                ok = false;
+            }
+            if (ok) lab_.lab.forwards.push_back(std::move(rule));
+        }
     }
 
     void load_class(const toml::table& table) {

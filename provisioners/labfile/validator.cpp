@@ -92,8 +92,26 @@ void check_cycles(const Lab& lab, Diagnostics& diagnostics) {
 
 }  // namespace
 
+void check_forwards(const Lab& lab, Diagnostics& diagnostics) {
+    std::vector<std::string> names;
+    for (const auto& node : lab.nodes) names.push_back(node.name);
+    // Every student's copy would publish the same host port: only the first could come up.
+    if (lab.class_info && !lab.lab.forwards.empty())
+        diagnostics.error(lab.lab.forwards.front().pos,
+                          "forward: a lab with [class] cannot forward host ports (every "
+                          "student's copy would claim the same one)");
+    for (const auto& forward : lab.lab.forwards) {
+        if (lab.node(forward.node)) continue;
+        auto hint = util::closest_match(forward.node, names);
+        diagnostics.error(forward.target_pos,
+                          "forward: unknown node `" + forward.node + "`" +
+                              (hint.empty() ? "" : " (did you mean `" + hint + "`?)"));
+    }
+}
+
 void validate_lab(const Lab& lab, Diagnostics& diagnostics) {
     check_subnets(lab, diagnostics);
+    check_forwards(lab, diagnostics);
     bool nodes_ok = true;
     for (const auto& service : lab.services)
         nodes_ok &= check_service_nodes(lab, service, diagnostics);

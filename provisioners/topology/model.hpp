@@ -32,11 +32,21 @@ std::string to_string(Driver driver);
 std::string to_string(NetworkMode mode);
 std::optional<Driver> parse_driver(std::string_view text);
 
+// [lab] forward = { "8443" = "lb:443" }: a node's TCP port published on the host running labctl.
+struct PortForward {
+    int host_port = 0;
+    Pos pos;  // of the key (the host port)
+    std::string node;
+    int port = 0;
+    Pos target_pos;  // of the value (NODE:PORT)
+};
+
 struct LabInfo {
     std::string name;
     Pos pos;
     std::string connect;  // empty: $LIBVIRT_DEFAULT_URI, then qemu:///system
     Driver driver = Driver::automatic;
+    std::vector<PortForward> forwards;  // file order
 };
 
 struct Network {

@@ -326,4 +326,62 @@ void Connection::remove_domain(virDomainPtr domain, const std::string& node) {
     if (rc < 0) throw_last_error("cannot undefine domain " + name, node, "undefine");
 }
 
+void Connection::suspend_domain(virDomainPtr domain, const std::string& node) {
+    ++mutations_;
+    if (virDomainSuspend(domain) < 0)
+        throw_last_error("cannot pause domain " + name_of(domain), node, "suspend");
+}
+
+void Connection::resume_domain(virDomainPtr domain, const std::string& node) {
+    ++mutations_;
+    if (virDomainResume(domain) < 0)
+        throw_last_error("cannot resume domain " + name_of(domain), node, "resume");
+}
+
+namespace {
+SnapshotPtr lookup_snapshot(virDomainPtr domain, const std::string& name) {
+    SnapshotPtr snapshot(virDomainSnapshotLookupByName(domain, name.c_str(), 0));
+    if (!snapshot) virResetLastError();  // absent is an answer, not an error
+    return snapshot;
+}
+}  // namespace
+
+bool Connection::has_snapshot(virDomainPtr domain, const std::string& name) {
+    return lookup_snapshot(domain, name) != nullptr;
+}
+
+void Connection::create_snapshot(virDomainPtr domain, const std::string& xml,
+                                 const std::string& node) {
+    ++mutations_;
+    SnapshotPtr snapshot(virDomainSnapshotCreateXML(domain, xml.c_str(), 0));
+    if (!snapshot)
+        throw_last_error("cannot snapshot domain " + name_of(domain), node, "snapshot save");
+}
+
+void Connection::revert_snapshot(virDomainPtr domain, const std::string& name, bool paused,
+                                 const std::string& node) {
+    SnapshotPtr snapshot = lookup_snapshot(domain, name);
+    if (!snapshot)
+        throw InfraError("domain " + name_of(domain) + " has no libvirt snapshot " + name +
+                             " (was the domain recreated since the save?)",
+                         node, "snapshot restore");
+    ++mutations_;
+    // FORCE: a revert that must start a new emulator (the domain was shut off) is accepted.
+    unsigned flags = VIR_DOMAIN_SNAPSHOT_REVERT_FORCE;
+    if (paused) flags |= VIR_DOMAIN_SNAPSHOT_REVERT_PAUSED;
+    if (virDomainRevertToSnapshot(snapshot.get(), flags) < 0)
+        throw_last_error("cannot revert domain " + name_of(domain) + " to " + name, node,
+                         "snapshot restore");
+}
+
+void Connection::delete_snapshot(virDomainPtr domain, const std::string& name,
+                                 const std::string& node) {
+    SnapshotPtr snapshot = lookup_snapshot(domain, name);
+    if (!snapshot) return;
+    ++mutations_;
+    if (virDomainSnapshotDelete(snapshot.get(), 0) < 0)
+        throw_last_error("cannot delete snapshot " + name + " of domain " + name_of(domain), node,
+                         "snapshot rm");
+}
+
 }  // namespace labctl::virt

@@ -70,6 +70,19 @@ class Connection {
     void set_link_state(virDomainPtr domain, const std::string& mac, bool up,
                         const std::string& node);
 
+    // Pause and resume a running domain (`snapshot save` freezes the whole lab at one moment).
+    void suspend_domain(virDomainPtr domain, const std::string& node);
+    void resume_domain(virDomainPtr domain, const std::string& node);
+    // Domain snapshots (labctl's are internal, inside the qcow2 disks, with the guest's memory).
+    static bool has_snapshot(virDomainPtr domain, const std::string& name);
+    void create_snapshot(virDomainPtr domain, const std::string& xml, const std::string& node);
+    // Back to snapshot NAME. PAUSED: a snapshot of a running domain comes back paused, so a
+    // lab's nodes can be resumed together; otherwise the domain ends as it was at the save.
+    void revert_snapshot(virDomainPtr domain, const std::string& name, bool paused,
+                         const std::string& node);
+    // A no-op when the domain has no snapshot NAME.
+    void delete_snapshot(virDomainPtr domain, const std::string& name, const std::string& node);
+
     int mutations() const { return mutations_.load(); }
 
   private:

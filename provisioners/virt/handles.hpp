@@ -23,12 +23,16 @@ struct PoolDeleter {
 struct VolumeDeleter {
     void operator()(virStorageVolPtr p) const { virStorageVolFree(p); }
 };
+struct SnapshotDeleter {
+    void operator()(virDomainSnapshotPtr p) const { virDomainSnapshotFree(p); }
+};
 
 using ConnectPtr = std::unique_ptr<virConnect, ConnectDeleter>;
 using DomainPtr = std::unique_ptr<virDomain, DomainDeleter>;
 using NetworkPtr = std::unique_ptr<virNetwork, NetworkDeleter>;
 using PoolPtr = std::unique_ptr<virStoragePool, PoolDeleter>;
 using VolumePtr = std::unique_ptr<virStorageVol, VolumeDeleter>;
+using SnapshotPtr = std::unique_ptr<virDomainSnapshot, SnapshotDeleter>;
 
 // libvirt returns strings (XML, metadata) that the caller must free().
 struct CharDeleter {

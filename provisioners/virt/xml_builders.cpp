@@ -46,6 +46,20 @@ std::string pool_xml(const PoolSpec& spec) {
     return xml.str();
 }
 
+std::string snapshot_xml(const SnapshotSpec& spec) {
+    util::XmlWriter xml;
+    xml.open("domainsnapshot").element("name", spec.name);
+    xml.element("description", spec.description);
+    xml.open("memory").attr("snapshot", spec.memory ? "internal" : "no").close();
+    xml.open("disks");
+    for (const auto& target : spec.internal_disks)
+        xml.open("disk").attr("name", target).attr("snapshot", "internal").close();
+    for (const auto& target : spec.skipped_disks)
+        xml.open("disk").attr("name", target).attr("snapshot", "no").close();
+    xml.close().close();
+    return xml.str();
+}
+
 std::string volume_xml(const VolumeSpec& spec) {
     util::XmlWriter xml;
     xml.open("volume").element("name", spec.name);

@@ -66,10 +66,21 @@ struct DomainSpec {
     std::vector<Nic> nics;  // in the node's NIC order
 };
 
+// A labctl snapshot of one domain: internal (inside its qcow2 disks) with the guest's memory,
+// so a restored VM resumes where it was instead of booting from a crash-consistent disk.
+struct SnapshotSpec {
+    std::string name;         // labctl-<snapshot>: labctl touches only snapshots so named
+    std::string description;  // who made it, for a person reading `virsh snapshot-list`
+    std::vector<std::string> internal_disks;  // targets (vda) saved inside their qcow2
+    std::vector<std::string> skipped_disks;   // read-only ones (the seed disk): not saved
+    bool memory = true;  // the guest's RAM too (a running domain); a shut-off one has none
+};
+
 std::string network_xml(const NetworkSpec& spec);
 std::string pool_xml(const PoolSpec& spec);
 std::string volume_xml(const VolumeSpec& spec);
 std::string domain_xml(const DomainSpec& spec);
+std::string snapshot_xml(const SnapshotSpec& spec);
 
 std::string to_string(DomainKind kind);
 

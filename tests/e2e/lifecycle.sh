@@ -8,7 +8,14 @@
 #      brings it back with the same addresses and its service healthy; so does `restart n1`;
 #   4. `netem n1 --delay 200ms` raises the n1->n2 ping RTT above 180 ms, `--reset` restores it
 #      (on a kernel without sch_netem: labctl says so, exit 3, and leaves nothing behind);
-#   5. `down` leaves no libvirt object, no overlay, no ifb device, and `ls` no longer lists it.
+#   5. `snapshot save s1`; a file written after it and one removed after it (and an image file
+#      removed before it: an overlay whiteout) are as at the save after `snapshot restore s1`;
+#      addresses as planned, services healthy, SSH with the pinned keys; `list --json`, `rm`;
+#   6. `[lab] forward = { "18080" = "n1:8080" }`: curl to 127.0.0.1:18080 in the namespace
+#      reaches n1's app; another lab forwarding the same port, or a port a program listens
+#      on, is refused at `up` (exit 2) before anything of it exists;
+#   7. `down` leaves no libvirt object, no overlay, no ifb device, no snapshot, no nftables
+#      table, and `ls` no longer lists it.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 . "$root/tests/e2e/lib.sh"
@@ -25,6 +32,7 @@ cat >"$lab" <<'TOML'
 [lab]
 name = "life"
 driver = "lxc"
+forward = { "18080" = "n1:8080" }
 
 [networks.lan]
 mode = "host-only"
@@ -133,11 +141,78 @@ rc=0
 lab_cmd -f "$lab" netem n1 --delay 100 >/dev/null 2>&1 || rc=$?
 [ "$rc" = 2 ] || e2e_die "netem --delay 100 (no unit) exited $rc, not 2"
 
-# 5. down leaves nothing.
+# 5. snapshot save / restore / list / rm.
+lab_cmd -f "$lab" exec n1 -- 'test -e /etc/issue.net && sudo -n rm /etc/issue.net && echo kept >~/kept' >&2 ||
+    e2e_die "cannot prepare n1 for the snapshot"
+before=$(addresses)
+out=$(lab_cmd -f "$lab" snapshot save s1) || e2e_die "snapshot save failed: $out"
+echo "$out" >&2
+echo "$out" | grep -q "snapshot s1  saved: 2 nodes, .* in " || e2e_die "save did not say its size and time"
+lab_cmd -f "$lab" exec n1 -- 'echo after >~/after && rm ~/kept' >&2 || e2e_die "cannot write after the save"
+out=$(lab_cmd -f "$lab" snapshot restore s1) || e2e_die "snapshot restore failed: $out"
+echo "$out" >&2
+echo "$out" | grep -q "snapshot s1  restored: 2 nodes, .* in " || e2e_die "restore did not say its size and time"
+lab_cmd -f "$lab" exec n1 -- 'test ! -e ~/after && test "$(cat ~/kept)" = kept && test ! -e /etc/issue.net' ||
+    e2e_die "n1's disk is not as it was at the save"
+out=$(lab_cmd -f "$lab" status --json)
+echo "$out" | json '
+for n in data["nodes"]:
+    assert n["state"] == "running" and n["ssh"] and n["addresses_as_planned"], n
+    assert n["services"] and all(s["healthy"] for s in n["services"]), n["services"]' ||
+    e2e_die "status after restore: $out"
+[ "$(addresses)" = "$before" ] || e2e_die "addresses changed by restore: $before -> $(addresses)"
+lab_cmd -f "$lab" ssh n2 -- true || e2e_die "ssh with the pinned host key after restore"
+out=$(lab_cmd -f "$lab" snapshot list --json)
+echo "$out" | json '
+s = data["snapshots"]
+assert [x["name"] for x in s] == ["s1"] and s[0]["nodes"] == ["n1", "n2"] and s[0]["size_bytes"] > 0, s
+assert s[0]["created"].endswith("Z"), s
+print("snapshot list:", s)' >&2 || e2e_die "snapshot list --json: $out"
+rc=0
+err=$(lab_cmd -f "$lab" snapshot restore nope 2>&1) || rc=$?
+[ "$rc" = 2 ] && echo "$err" | grep -q "no snapshot \`nope\`" || e2e_die "restore of an unknown snapshot: $rc $err"
+rc=0
+lab_cmd -f "$lab" snapshot save Bad_Name >/dev/null 2>&1 || rc=$?
+[ "$rc" = 2 ] || e2e_die "snapshot save Bad_Name exited $rc, not 2"
+lab_cmd -f "$lab" snapshot rm s1 >&2 || e2e_die "snapshot rm failed"
+lab_cmd -f "$lab" snapshot list --json | json 'assert data["snapshots"] == [], data' || e2e_die "rm left the snapshot listed"
+lab_cmd -f "$lab" snapshot save s2 >&2 || e2e_die "snapshot save s2 failed"  # for down to remove
+
+# 6. the forward: 127.0.0.1:18080 in the namespace reaches n1's app.
+body=$(in_ns "$ns" curl -sS --fail --max-time 10 http://127.0.0.1:18080/hostname) || e2e_die "curl through the forward failed"
+[ "$(echo "$body" | tr -d '[:space:]')" = n1 ] || e2e_die "the forward reached $body, not n1"
+e2e_log "forward 127.0.0.1:18080 -> n1:8080: $body"
+again=$(lab_cmd -f "$lab" up --no-verify -v) || e2e_die "second up failed"
+echo "$again" | grep -q "forwards  unchanged" || e2e_die "a second up touched the forwards: $again"
+other=$E2E_TMP/other.toml
+sed -e 's/name = "life"/name = "other"/' -e 's/10\.231\.9\./10.231.10./g' "$lab" >"$other"
+rc=0
+err=$(lab_cmd -f "$other" up --no-verify 2>&1) || rc=$?
+[ "$rc" = 2 ] && echo "$err" | grep -q "host port 18080 is already forwarded by lab life" ||
+    e2e_die "a second lab on the same port: exit $rc: $err"
+in_ns "$ns" python3 -m http.server 18081 --bind 127.0.0.1 >/dev/null 2>&1 &
+listener=$!
+e2e_on_cleanup "kill $listener 2>/dev/null || true"
+sed -i 's/"18080"/"18081"/' "$other"
+for _ in $(seq 1 50); do in_ns "$ns" ss -Hltn 'sport = :18081' | grep -q . && break; sleep 0.1; done
+rc=0
+err=$(lab_cmd -f "$other" up --no-verify 2>&1) || rc=$?
+kill "$listener" 2>/dev/null || true
+[ "$rc" = 2 ] && echo "$err" | grep -q "host port 18081 is in use on this host" ||
+    e2e_die "a port a program listens on: exit $rc: $err"
+left=$(e2e_leftovers "$ns" other-)
+[ -z "$(echo "$left" | tr -d '[:space:]')" ] || e2e_die "the refused lab left objects: $left"
+
+# 7. down leaves nothing.
 lab_cmd -f "$lab" down >&2
 left=$(e2e_leftovers "$ns" life-)
 [ -z "$(echo "$left" | tr -d '[:space:]')" ] || e2e_die "down left libvirt objects: $left"
 [ -z "$(in_ns "$ns" ip -o link show type ifb)" ] || e2e_die "down left ifb devices"
 findmnt -rn -o TARGET | grep -q "^$LABCTL_HOME/labs/life/" && e2e_die "down left an overlay mounted"
 lab_cmd ls --json | json 'assert "life" not in [l["name"] for l in data["labs"]], data' || e2e_die "ls still lists the lab"
+[ ! -e "$LABCTL_HOME/labs/life/snapshots" ] || e2e_die "down left the snapshots"
+in_ns "$ns" nft list table ip labctl-life >/dev/null 2>&1 && e2e_die "down left the nftables table labctl-life"
+rc=0
+in_ns "$ns" curl -sS --max-time 3 http://127.0.0.1:18080/ >/dev/null 2>&1 || rc=$?
+[ "$rc" != 0 ] || e2e_die "the forward still answers after down"
 echo "e2e lifecycle: passed"

@@ -3,7 +3,9 @@
 # network namespace this script creates and removes: two linked clones with host-only + NAT
 # networks boot from the seed disk, both NICs get their reserved addresses, nodes reach each
 # other over host-only, services are provisioned and verified, killing one backend is
-# measured through nginx, it is revived, and `down` leaves nothing behind.
+# measured through nginx, it is revived, a snapshot (libvirt internal, with memory) is saved
+# and restored (a file written after the save is gone, SSH works), and `down` leaves nothing
+# behind.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 . "$root/tests/e2e/lib.sh"
@@ -50,6 +52,26 @@ assert list(r["split_after"]) == ["192.168.90.11:8080"], r
 print("kill -9 on a VM: %d requests, 0 failed" % r["requests"])' >&2 ||
     e2e_die "failover after kill -9 lost requests"
 lab_cmd revive server2/chat >&2 || e2e_die "revive after kill"
+
+# Snapshot: both VMs paused together, saved inside their qcow2 with their memory, restored.
+out=$(lab_cmd snapshot save s1) || e2e_die "snapshot save failed: $out"
+echo "$out" >&2
+e2e_log "qemu: $(echo "$out" | grep -o 'snapshot s1  saved.*')"
+lab_cmd ssh server1 -- touch after-save || e2e_die "cannot write on server1 after the save"
+out=$(lab_cmd snapshot restore s1) || e2e_die "snapshot restore failed: $out"
+echo "$out" >&2
+e2e_log "qemu: $(echo "$out" | grep -o 'snapshot s1  restored.*')"
+lab_cmd ssh server1 -- test ! -e after-save || e2e_die "the file written after the save survived the restore"
+lab_cmd ssh server2 -- true || e2e_die "ssh to server2 after the restore"
+lab_cmd snapshot list --json | python3 -c '
+import json, sys
+s = json.load(sys.stdin)["snapshots"]
+assert [x["name"] for x in s] == ["s1"] and s[0]["size_bytes"] > 0, s' || e2e_die "snapshot list --json"
+lab_cmd snapshot rm s1 >&2 || e2e_die "snapshot rm"
+for node in server1 server2; do
+    [ -z "$(virsh_ns "$ns" snapshot-list --name "$name-$node" | tr -d '[:space:]')" ] ||
+        e2e_die "snapshot rm left a libvirt snapshot on $name-$node"
+done
 
 lab_cmd down >&2
 left=$(e2e_leftovers "$ns" "$name-")

@@ -60,7 +60,7 @@ TEST(Cli, HelpListsEveryCommandOfTheSpec) {
     for (const char* verb :
          {"up",     "down",     "status", "kill",    "revive", "verify", "check",
           "render", "validate", "ssh",    "graph",   "image",  "export", "completion",
-          "exec",   "stop",     "start",  "restart", "netem",  "ls"})
+          "exec",   "stop",     "start",  "restart", "netem",  "ls",     "snapshot"})
         EXPECT_NE(result.out.find(std::string("  ") + verb + " "), std::string::npos) << verb;
     auto up = test::run_labctl({"up", "--help"});
     for (const char* flag : {"--only", "--jobs", "--no-verify", "--dry-run", "Example"})

@@ -1,0 +1,81 @@
+#include "commands/node_start.hpp"
+
+#include <fmt/format.h>
+
+#include "commands/link_impairment.hpp"
+#include "commands/node_readiness.hpp"
+#include "commands/node_seed.hpp"
+#include "engine/apply.hpp"
+#include "engine/desired.hpp"
+#include "engine/stopped_nodes.hpp"
+#include "util/parallel.hpp"
+#include "util/retry.hpp"
+#include "util/stamp.hpp"
+#include "verify/checks.hpp"
+
+namespace labctl::commands {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+std::size_t width(int jobs, std::size_t count) {
+    return jobs > 0 ? static_cast<std::size_t>(jobs) : count;
+}
+
+// Every service instance on NODES answers its health probe, polled with backoff.
+void wait_for_instances(const topo::Lab& lab, const std::filesystem::path& state_dir,
+                        const std::vector<std::string>& nodes, int jobs,
+                        std::chrono::seconds timeout, util::Reporter& report) {
+    std::vector<topo::Instance> instances;
+    for (const auto& name : nodes)
+        for (auto& instance : lab.instances_on(*lab.node(name)))
+            instances.push_back(std::move(instance));
+    util::parallel_for(instances.size(), width(jobs, instances.size()), [&](std::size_t k) {
+        const auto& instance = instances[k];
+        auto began = Clock::now();
+        std::string detail;
+        util::wait_until(instance.node->name, "service " + instance.name, timeout, [&] {
+            auto health = verify::probe_instance(lab, instance, state_dir);
+            detail = health.detail;
+            return health.healthy ? std::string() : health.detail;
+        });
+        report.step("node " + instance.node->name + "  " + instance.name + " ready (" + detail +
+                    fmt::format(", {:.1f}s)", util::seconds_since(began)));
+    });
+}
+
+}  // namespace
+
+void start_nodes(virt::Connection& connection, const topo::Lab& lab,
+                 const std::filesystem::path& state_dir, virt::DomainKind kind,
+                 const std::vector<std::string>& nodes, int jobs, util::Reporter& report) {
+    ImageSeedWriter seeds;
+    auto desired = engine::desired_state(lab, kind, nodes, true);
+    bool wait = !connection.is_test_driver();
+    auto plan = engine::make_plan(connection, desired, wait, true);
+    engine::BannerWaiter banner;
+    engine::ApplyOptions apply;
+    apply.jobs = jobs;
+    apply.seeds = &seeds;
+    apply.waiter = &banner;
+    engine::apply_plan(connection, lab, desired, plan, apply, report);
+    // Started now, so no longer the user's stopped node.
+    auto stopped = engine::load_stopped_nodes(state_dir);
+    for (const auto& node : nodes) stopped.erase(node);
+    engine::save_stopped_nodes(state_dir, stopped);
+    await_nodes_ready(connection, lab, state_dir, kind, nodes, jobs, report);
+}
+
+void await_nodes_ready(const virt::Connection& connection, const topo::Lab& lab,
+                       const std::filesystem::path& state_dir, virt::DomainKind kind,
+                       const std::vector<std::string>& nodes, int jobs, util::Reporter& report) {
+    if (connection.is_test_driver() || nodes.empty()) return;
+    apply_link_impairments(connection, lab, state_dir, nodes, report);
+    auto timeout =
+        std::chrono::duration_cast<std::chrono::seconds>(engine::default_boot_timeout(kind));
+    wait_for_planned_addresses(lab, state_dir, nodes, jobs, timeout, report);
+    wait_for_instances(lab, state_dir, nodes, jobs, timeout, report);
+}
+
+}  // namespace labctl::commands
