@@ -216,7 +216,10 @@ class ContainerKind final : public ServiceKind {
 
     std::string graph_role(const Service& service, const Node&) const override {
         const auto& settings = container_settings(service);
-        return std::to_string(settings.replicas) + " replicas";
+        std::string where;
+        for (const auto& constraint : settings.placement)
+            where += (where.empty() ? " where " : ", ") + constraint.value;
+        return std::to_string(settings.replicas) + " replicas" + where;
     }
 
     // No Vagrant machine has labctl's image to build FROM: the export says so.

@@ -154,6 +154,11 @@ class ContainerRole final : public Role {
         StepTimer step(report, "base image");
         bool changed = false;
         if (!docker.exists({"image", "inspect", kBaseImage}, "base image")) {
+            if (docker.session().run({"test", "-f", kBaseImageTarball}).exit_code != 0)
+                throw InfraError(std::string(kBaseImageTarball) +
+                                     " is missing: the node's base image predates the container "
+                                     "type (run `labctl image build --force`)",
+                                 docker.session().node(), "base image");
             docker.check({"import", kBaseImageTarball, kBaseImage}, "base image", 15min);
             changed = true;
         }

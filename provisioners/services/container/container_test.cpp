@@ -87,14 +87,14 @@ placement = ["node.role == worker", "node.role = worker; rm -rf /"]
 env = { X = "${nothing.address}" }
 on = "w1"
 )");
-    EXPECT_NE(text.find("lab.toml:32:11: error: cluster `cache` is of type redis"),
+    EXPECT_NE(text.find("lab.toml:35:11: error: cluster `cache` is of type redis"),
               std::string::npos)
         << text;
-    EXPECT_NE(text.find("lab.toml:34:37: error: placement `node.role = worker; rm -rf /` is not "
+    EXPECT_NE(text.find("lab.toml:37:37: error: placement `node.role = worker; rm -rf /` is not "
                         "a swarm constraint"),
               std::string::npos)
         << text;
-    EXPECT_NE(text.find("lab.toml:36:6: error: a container service runs on the nodes"),
+    EXPECT_NE(text.find("lab.toml:39:6: error: a container service runs on the nodes"),
               std::string::npos)
         << text;
     text = errors_of("\n[services.web]\ntype = \"container\"\ncluster = \"hive\"\n");
@@ -102,7 +102,7 @@ on = "w1"
     text = errors_of(
         "\n[services.web]\ntype = \"container\"\ncluster = \"hive\"\nbuild = \"x\"\n"
         "env = { X = \"${nothing.address}\" }\n");
-    EXPECT_NE(text.find("lab.toml:34:13: error:"), std::string::npos) << text;
+    EXPECT_NE(text.find("lab.toml:37:13: error:"), std::string::npos) << text;
     EXPECT_NE(text.find("nothing"), std::string::npos) << text;
 }
 

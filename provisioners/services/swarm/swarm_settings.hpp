@@ -17,7 +17,12 @@ struct SwarmSettings : topo::ServiceSettings {
     int registry_port = 5000;
     topo::Pos registry_port_pos;
 
-    const std::string& leader() const { return managers.front().value; }
+    // The first manager: it initialises the swarm. "" in a lab that names none (an error the
+    // loader reports while everything else is still checked).
+    const std::string& leader() const {
+        static const std::string none;
+        return managers.empty() ? none : managers.front().value;
+    }
     bool is_manager(const std::string& node) const;
 };
 

@@ -75,19 +75,18 @@ TEST(Swarm, ManagersListMakesTheFirstTheLeader) {
 
 TEST(Swarm, BadKeysPointAtTheirValues) {
     auto text = errors_of("\n[services.hive]\ntype = \"swarm\"\nworkers = [\"w1\"]\n");
-    EXPECT_NE(text.find("lab.toml:18:1: error: missing key `manager`"), std::string::npos) << text;
+    EXPECT_NE(text.find("lab.toml:24:1: error: missing key `manager`"), std::string::npos) << text;
     text =
         errors_of("\n[services.hive]\ntype = \"swarm\"\nmanager = \"m1\"\nmanagers = [\"w1\"]\n");
-    EXPECT_NE(text.find("lab.toml:22:1: error: set `manager` or `managers`"), std::string::npos)
+    EXPECT_NE(text.find("lab.toml:27:1: error: set `manager` or `managers`"), std::string::npos)
         << text;
     text = errors_of(
         "\n[services.hive]\ntype = \"swarm\"\nmanager = \"m1\"\nworkers = [\"w1\", \"m1\"]\n");
-    EXPECT_NE(text.find("lab.toml:21:19: error: node `m1` appears twice"), std::string::npos)
+    EXPECT_NE(text.find("lab.toml:27:18: error: node `m1` appears twice"), std::string::npos)
         << text;
     text = errors_of("\n[services.hive]\ntype = \"swarm\"\non = \"m1\"\nmanager = \"m1\"\n");
-    EXPECT_NE(text.find("lab.toml:20:6: error: a swarm is placed by"), std::string::npos) << text;
-    // db shares no network with the manager's NAT... but it does share hostonly: add a lonely
-    // node that shares none.
+    EXPECT_NE(text.find("lab.toml:26:6: error: a swarm is placed by"), std::string::npos) << text;
+    // A node that shares no network with the manager.
     text = errors_of(R"(
 [nodes.far]
 networks = { nat = "192.168.123.40" }
@@ -97,7 +96,7 @@ type = "swarm"
 manager = "w1"
 workers = ["far"]
 )");
-    EXPECT_NE(text.find("lab.toml:25:11: error: swarm `hive`: no network of manager `w1`"),
+    EXPECT_NE(text.find("lab.toml:29:11: error: swarm `hive`: no network of manager `w1`"),
               std::string::npos)
         << text;
 }
