@@ -194,5 +194,42 @@ TEST(Container, TasksAreJudgedAgainstReplicasPlacementAndALostNode) {
     EXPECT_TRUE(services::judge_tasks(tasks, 4, {}, managers).ok);
 }
 
+// `secrets` names a service with a client password: a mysql service with `user`, whose name
+// the tasks also get through ${db.user}.
+TEST(Container, SecretsNameAServiceWithAClientPassword) {
+    std::string db = R"(
+[services.shop]
+type = "mysql"
+primary = "db"
+database = "shop"
+user = "shopper"
+)";
+    auto lab = test::load_lab(container_lab(db + R"(
+[services.web]
+type = "container"
+cluster = "hive"
+build = "apps/web"
+env = { DB_USER = "${shop.user}" }
+secrets = ["shop"]
+)"));
+    const auto& shop = *lab.service("shop");
+    EXPECT_EQ(services::kind_of(shop).client_secret(shop), "mysql-user-shop");
+    auto deps = lab.dependencies(*lab.service("web"));
+    EXPECT_NE(std::find(deps.begin(), deps.end(), "shop"), deps.end());
+
+    auto text = errors_of(R"(
+[services.web]
+type = "container"
+cluster = "hive"
+build = "apps/web"
+secrets = ["cache"]
+)");
+    EXPECT_NE(text.find("lab.toml:37:12: error: service `cache` has no client password"),
+              std::string::npos)
+        << text;
+    text = errors_of("\n[services.shop]\ntype = \"mysql\"\nprimary = \"db\"\nuser = \"root\"\n");
+    EXPECT_NE(text.find("lab.toml:36:8: error: user name `root`"), std::string::npos) << text;
+}
+
 }  // namespace
 }  // namespace labctl
