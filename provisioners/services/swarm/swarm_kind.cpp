@@ -1,6 +1,8 @@
 // Docker Swarm: Debian's docker.io on every node, the swarm initialised on the first manager
 // (which also runs the lab's image registry, Debian's docker-registry) and joined by the
 // other managers and the workers.
+#include <regex>
+
 #include "services/common.hpp"
 #include "services/registry.hpp"
 #include "services/swarm/swarm_checks.hpp"
@@ -48,6 +50,32 @@ namespace {
 
 using namespace topo;
 
+void read_labels(const toml::table& table, Diagnostics& diagnostics, SwarmSettings& settings) {
+    static const std::regex key_rule("^[a-z][a-z0-9_.-]{0,62}$");
+    static const std::regex value_rule("^[A-Za-z0-9_.-]{1,63}$");
+    for (auto [node, labels] : in_file_order(table)) {
+        if (!labels->is_table()) {
+            diagnostics.error(pos_of(*labels), "wrong type: labels of `" +
+                                                   std::string(node->str()) +
+                                                   "` must be a table such as { zone = \"a\" }");
+            continue;
+        }
+        for (auto [key, value] : in_file_order(*labels->as_table())) {
+            std::string name(key->str());
+            if (!std::regex_match(name, key_rule) || !value->is_string() ||
+                !std::regex_match(value->as_string()->get(), value_rule)) {
+                diagnostics.error(pos_of(*value),
+                                  "label `" + name + "` of `" + std::string(node->str()) +
+                                      "` must be KEY = \"VALUE\" (key ^[a-z][a-z0-9_.-]*$, value "
+                                      "of letters, digits, `_`, `.`, `-`)");
+                continue;
+            }
+            settings.labels.push_back(
+                {std::string(node->str()), name, value->as_string()->get(), pos_of(key->source())});
+        }
+    }
+}
+
 class SwarmKind final : public ServiceKind {
   public:
     std::string_view name() const override { return "swarm"; }
@@ -71,6 +99,7 @@ class SwarmKind final : public ServiceKind {
             diagnostics.error(reader.pos(), "missing key `manager` in " + reader.what() +
                                                 " (the node that initialises the swarm)");
         if (auto workers = reader.string_list("workers")) settings->workers = *workers;
+        if (auto labels = reader.subtable("labels")) read_labels(*labels, diagnostics, *settings);
         if (auto port = reader.integer("registry_port", port_range)) {
             settings->registry_port = static_cast<int>(*port);
             settings->registry_port_pos = reader.value_pos("registry_port");
@@ -112,6 +141,13 @@ class SwarmKind final : public ServiceKind {
     void validate(const Lab& lab, const Service& service, Diagnostics& diagnostics) const override {
         const auto& settings = swarm_settings(service);
         if (settings.managers.empty()) return;
+        for (const auto& label : settings.labels) {
+            bool member = false;
+            for (const auto& on : service.on) member |= on.value == label.node;
+            if (!member)
+                diagnostics.error(label.pos, "labels name node `" + label.node +
+                                                 "`, which is not in swarm `" + service.name + "`");
+        }
         const Node* leader = lab.node(settings.leader());
         if (!leader) return;  // unknown nodes are reported with `on`
         if (!swarm_address(lab, service, *leader))
@@ -131,6 +167,17 @@ class SwarmKind final : public ServiceKind {
             if (!node) continue;
             auto data = header_data(lab, service, *node);
             data.set("registry", registry);
+            std::vector<std::string> mine;
+            for (const auto& label : settings.labels)
+                if (label.node == node->name) mine.push_back(label.key + "=" + label.value);
+            auto labels = render::list_data();
+            for (std::size_t i = 0; i < mine.size(); ++i) {
+                auto item = render::object_data();
+                item.set("label", mine[i]);
+                item.set("last", i + 1 == mine.size());  // JSON: no comma after the last
+                labels.push_back(item);
+            }
+            data.set("labels", labels);
             files.push_back({node->name, kDaemonJson,
                              templates.render("swarm/daemon.json.mustache", data), 0644,
                              service.name});

@@ -14,6 +14,13 @@ namespace labctl::services {
 struct SwarmSettings : topo::ServiceSettings {
     std::vector<topo::Located<std::string>> managers;  // `manager = "m"` or `managers = [..]`
     std::vector<topo::Located<std::string>> workers;
+    // `labels = { NODE = { KEY = "VALUE" } }`: engine labels in that node's daemon.json, for
+    // placement constraints such as "engine.labels.zone == a".
+    struct NodeLabel {
+        std::string node, key, value;
+        topo::Pos pos;
+    };
+    std::vector<NodeLabel> labels;
     int registry_port = 5000;
     topo::Pos registry_port_pos;
 

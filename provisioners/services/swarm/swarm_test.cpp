@@ -117,6 +117,25 @@ TEST(Swarm, DaemonJsonListsTheLabRegistryAndTheRegistryHasNoLogin) {
     EXPECT_EQ(registry.find("htpasswd"), std::string::npos) << registry;
 }
 
+// Labels become the node's engine labels, for constraints such as "engine.labels.zone == a".
+TEST(Swarm, LabelsGoIntoTheirNodesDaemonJson) {
+    auto lab =
+        test::load_lab(swarm_lab(kSwarm + "labels = { w1 = { zone = \"a\", disk = \"ssd\" }, "
+                                          "w2 = { zone = \"b\" } }\n"));
+    auto files = labfile::render_lab(lab, render::TemplateSet{}, {{"hive"}});
+    auto labels_of = [&](const char* node) {
+        return nlohmann::json::parse(test::find_file(files, node, services::kDaemonJson).content)
+            .at("labels");
+    };
+    EXPECT_EQ(labels_of("w1"), nlohmann::json::array({"zone=a", "disk=ssd"}));
+    EXPECT_EQ(labels_of("w2"), nlohmann::json::array({"zone=b"}));
+    EXPECT_EQ(labels_of("m1"), nlohmann::json::array());
+    auto text = errors_of(kSwarm + "labels = { db = { zone = \"a\" }, w1 = { Zone = \"a b\" } }\n");
+    EXPECT_NE(text.find("labels name node `db`, which is not in swarm `hive`"), std::string::npos)
+        << text;
+    EXPECT_NE(text.find("label `Zone` of `w1` must be KEY = \"VALUE\""), std::string::npos) << text;
+}
+
 TEST(Swarm, BaseImageHoldsDockerStartedOnlyByTheRole) {
     const auto& packages = image::base_packages();
     for (const auto* package : {"docker.io", "containerd", "runc", "docker-registry"})
