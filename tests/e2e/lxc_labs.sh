@@ -2,9 +2,11 @@
 # End to end on libvirt LXC, inside a network namespace this script creates and removes:
 # for each lab given (default: the 2-node ActiveMQ failover lab), `labctl up` (networks,
 # overlay clones, seed, boot, SSH, provisioning, verify), `status` all reachable and healthy,
-# `check --json` every declared check passed with all its points, a second `up` that changes
-# nothing, `kill` with 0 failed requests (gRPC: none after the failover), `revive`, `verify`, and
-# `down` leaving no libvirt object and no overlay behind.
+# `check --json` every declared check passed with all its points, HTTPS through a `tls = true`
+# nginx with `curl --cacert "$(labctl ca)"` answered by several instances, a second `up` that
+# changes nothing, `kill` with 0 failed requests (gRPC: none after the failover; a swarm
+# worker is powered off and its service must be whole again on the others), `revive`, `verify`,
+# and `down` leaving no libvirt object, overlay or host directory behind.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 . "$root/tests/e2e/lib.sh"
