@@ -11,6 +11,7 @@
 #include "util/error.hpp"
 #include "util/files.hpp"
 #include "util/retry.hpp"
+#include "verify/recovery.hpp"
 
 namespace labctl::commands {
 
@@ -95,9 +96,13 @@ KillRun kill_under_load(FaultSession& session, verify::Fault& fault, const std::
     // Enough connections that one stuck on a dead backend does not stall the steady rate.
     load.concurrency = 8;
     load.trigger_at_request = requests / 3;
+    // A node taken away: services that heal themselves (a swarm's) are timed until whole.
+    verify::RecoveryWatch recovery(session.lab, *target.node, *session.pool);
+    bool watch = mode != "process" && !recovery.empty();
     std::string fault_error;
     load.trigger = [&] {
         try {
+            if (watch) recovery.start(std::chrono::seconds(300));
             fault.inject();
         } catch (const std::exception& error) {
             fault_error = error.what();
@@ -107,6 +112,7 @@ KillRun kill_under_load(FaultSession& session, verify::Fault& fault, const std::
     run.load = probe::run_load(load);
     if (!fault_error.empty())
         throw InfraError("injecting the fault failed: " + fault_error, target.node->name, "kill");
+    auto recoveries = watch ? recovery.finish() : std::vector<verify::Recovery>{};
 
     auto faults = load_faults(session.state_dir);
     faults[target.text] = mode;
@@ -116,6 +122,7 @@ KillRun kill_under_load(FaultSession& session, verify::Fault& fault, const std::
         verify::analyse_failover(run.load.samples, run.load.trigger_at, run.load.trigger_done);
     run.report.target = target.text;
     run.report.mode = mode;
+    run.report.recoveries = std::move(recoveries);
     return run;
 }
 

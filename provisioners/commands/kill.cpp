@@ -34,6 +34,10 @@ void print_report(std::ostream& out, const verify::FaultTarget& target,
         "slowest answer after the fault: {:.2f} s (a dead backend costs up to connect_timeout = "
         "{})\n",
         report.worst_latency_after_fault, target.balancing.connect_timeout.text);
+    for (const auto& recovery : report.recoveries)
+        out << fmt::format("recovery: {} {} {:.1f} s after the fault{}\n", recovery.service,
+                           recovery.ok ? "whole again" : "NOT whole", recovery.seconds,
+                           recovery.detail.empty() ? "" : " (" + recovery.detail + ")");
     out << "split before: " << probe::describe_split(report.split_before) << "\n";
     out << "split after:  " << probe::describe_split(report.split_after) << "\n";
 }

@@ -86,6 +86,11 @@ class Applier {
         throw std::logic_error("plan names unknown network " + name);
     }
 
+    // The host directories an lxc domain mounts must exist before it starts.
+    static void make_host_dirs(const virt::DomainSpec& spec) {
+        for (const auto& dir : spec.host_dirs) util::make_dirs(dir.source, 0700);
+    }
+
     void require_image(const NodeDesired& n) const {
         std::vector<fs::path> needed;
         if (n.overlay) {
@@ -169,6 +174,7 @@ class Applier {
             }
             case K::mount_overlay: {
                 const auto& n = node(action.node);
+                make_host_dirs(n.domain);
                 if (is_mount_point(n.overlay->merged)) return;
                 require_image(n);
                 mount_overlay(*n.overlay, action.node);
@@ -188,6 +194,7 @@ class Applier {
                 const auto& n = node(action.node);
                 if (conn_.domain(n.domain.name)) return;  // checked for our tag when planning
                 require_image(n);
+                make_host_dirs(n.domain);
                 if (!n.domain.console_log.empty())
                     util::make_dirs(n.domain.console_log.parent_path(), 0700);
                 conn_.define_domain(virt::domain_xml(n.domain), action.node);

@@ -44,6 +44,31 @@ LabRecord Desired::record(const std::string& uri, const topo::Lab& topo_lab) con
     return r;
 }
 
+namespace {
+
+// What the services on NODE ask of its container (topo::ServiceTraits::lxc_needs): each host
+// directory lives beside the node's overlay, so `down` removes it with the overlay.
+void add_lxc_needs(const topo::Lab& lab, const topo::Node& node, const OverlayPaths& overlay,
+                   virt::DomainSpec& spec) {
+    for (const auto& service : lab.services) {
+        bool on_node = false;
+        for (const auto& on : service.on) on_node |= on.value == node.name;
+        if (!on_node || !service.type) continue;
+        auto needs = service.type->lxc_needs(service, node);
+        spec.mknod |= needs.mknod;
+        for (const auto& target : needs.host_dirs) {
+            bool seen = false;
+            for (const auto& dir : spec.host_dirs) seen |= dir.target == target;
+            if (seen) continue;
+            std::string name = target.substr(1);
+            std::replace(name.begin(), name.end(), '/', '-');
+            spec.host_dirs.push_back({overlay.merged.parent_path() / "dirs" / name, target});
+        }
+    }
+}
+
+}  // namespace
+
 Desired desired_state(const topo::Lab& lab, virt::DomainKind kind,
                       const std::vector<std::string>& only, bool with_seed) {
     for (const auto& name : only)
@@ -116,6 +141,7 @@ Desired desired_state(const topo::Lab& lab, virt::DomainKind kind,
             n.overlay = overlay_paths(d.state_dir, image, node.name);
             spec.root_dir = n.overlay->merged;
             spec.init = lxc_init_path;
+            add_lxc_needs(lab, node, *n.overlay, spec);
             // Written through the mounted overlay, so the files land in the node's upper dir.
             n.seed = {SeedTarget::Kind::directory, n.overlay->merged};
         }

@@ -526,6 +526,9 @@ LoadResult load_lab_text(std::string_view text, const std::string& file,
         return result;
     }
     Loader(result.diagnostics, lab).load(root);
+    // Types placed by another service's nodes, now that every service is read.
+    for (auto& service : lab.services)
+        if (service.type) services::kind_of(service).place(lab, service, result.diagnostics);
     plan_addresses(lab, result.diagnostics);
     validate_lab(lab, result.diagnostics);
     if (result.diagnostics.empty()) result.lab = std::move(lab);

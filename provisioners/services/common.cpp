@@ -49,6 +49,43 @@ std::optional<topo::Duration> read_duration(topo::TomlReader& reader, std::strin
     return topo::Duration{std::to_string(value) + (unit.empty() ? "s" : unit), value * scale};
 }
 
+std::vector<EnvVar> read_env(topo::TomlReader& reader) {
+    using namespace topo;
+    std::vector<EnvVar> env;
+    if (auto table = reader.subtable("env")) {
+        for (auto [key, node] : in_file_order(*table)) {
+            if (!is_env_name(std::string(key->str()))) {
+                reader.diagnostics().error(
+                    pos_of(key->source()),
+                    "`" + std::string(key->str()) + "` is not an environment variable name");
+                continue;
+            }
+            std::string value;
+            if (node->is_string())
+                value = node->as_string()->get();
+            else if (node->is_integer())
+                value = std::to_string(node->as_integer()->get());
+            else if (node->is_boolean())
+                value = node->as_boolean()->get() ? "true" : "false";
+            else {
+                reader.diagnostics().error(pos_of(*node),
+                                           "wrong type: env `" + std::string(key->str()) +
+                                               "` must be a string, integer or boolean, not " +
+                                               type_name(*node));
+                continue;
+            }
+            if (!is_printable_line(value)) {
+                reader.diagnostics().error(
+                    pos_of(*node),
+                    "env `" + std::string(key->str()) + "` must be one line of printable text");
+                continue;
+            }
+            env.push_back({std::string(key->str()), value, pos_of(*node)});
+        }
+    }
+    return env;
+}
+
 render::Data header_data(const topo::Lab& lab, const topo::Service& service,
                          const topo::Node& node) {
     render::Data data = render::object_data();

@@ -3,6 +3,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "render/template_set.hpp"
 #include "topology/diagnostics.hpp"
@@ -24,6 +25,17 @@ using util::is_safe_url_path;
 // WHOLE_SECONDS refuses "ms": nginx reads some durations (fail_timeout) in whole seconds.
 std::optional<topo::Duration> read_duration(topo::TomlReader& reader, std::string_view key,
                                             bool whole_seconds = false);
+
+// An environment variable a service passes to what it runs (an app's unit, a container).
+struct EnvVar {
+    std::string name;
+    std::string value;  // may hold ${...} references
+    topo::Pos pos;
+};
+
+// Reads `env = { NAME = value }`: names checked, strings, integers and booleans as text, one
+// printable line each.
+std::vector<EnvVar> read_env(topo::TomlReader& reader);
 
 // A primary and its replicas (MariaDB, Redis).
 struct PrimaryReplicas {

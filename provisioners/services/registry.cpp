@@ -13,6 +13,8 @@ std::unique_ptr<ServiceKind> make_app_kind();
 std::unique_ptr<ServiceKind> make_mysql_kind();
 std::unique_ptr<ServiceKind> make_redis_kind();
 std::unique_ptr<ServiceKind> make_nfs_kind();
+std::unique_ptr<ServiceKind> make_swarm_kind();
+std::unique_ptr<ServiceKind> make_container_kind();
 
 namespace {
 const std::vector<std::unique_ptr<ServiceKind>>& registry() {
@@ -25,6 +27,8 @@ const std::vector<std::unique_ptr<ServiceKind>>& registry() {
         all.push_back(make_mysql_kind());
         all.push_back(make_redis_kind());
         all.push_back(make_nfs_kind());
+        all.push_back(make_swarm_kind());
+        all.push_back(make_container_kind());
         return all;
     }();
     return kinds;

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -113,6 +114,10 @@ class ServiceKind : public topo::ServiceTraits {
     // Reads the type's own keys (everything except `type` and `on`).
     virtual std::shared_ptr<topo::ServiceSettings> parse(topo::TomlReader& reader,
                                                          topo::Service& service) const = 0;
+    // Called once every service of the lab is read, before validation: a type placed by
+    // another service's nodes (a container service runs on its swarm's) fills SERVICE.on
+    // here, reporting a reference it cannot follow.
+    virtual void place(const topo::Lab&, topo::Service&, topo::Diagnostics&) const {}
     // Ports SERVICE takes on NODE.
     virtual std::vector<PortUse> ports(const topo::Lab& lab, const topo::Service& service,
                                        const topo::Node& node) const = 0;
@@ -154,6 +159,10 @@ class ServiceKind : public topo::ServiceTraits {
     // `labctl ca` then names.
     virtual bool uses_lab_ca(const topo::Service&) const { return false; }
 
+    // The name of a generated password in the lab's state (store/secrets.hpp) that clients of
+    // SERVICE log in with (a database's application user); "" when it has none.
+    virtual std::string client_secret(const topo::Service&) const { return ""; }
+
     // Files from the lab's folder that SERVICE copies onto its nodes.
     virtual std::vector<Upload> uploads(const topo::Service&) const { return {}; }
 
@@ -168,6 +177,15 @@ class ServiceKind : public topo::ServiceTraits {
     virtual bool provision_first(const topo::Service&, const topo::Node&) const { return false; }
     virtual VagrantPart vagrant_part(const topo::Lab& lab, const topo::Service& service,
                                      const topo::Node& node, render::Data item) const = 0;
+
+    // A service that heals itself when a node is lost (a swarm reschedules its tasks): a
+    // check, polled after LOST is powered off, that returns "" once SERVICE runs in full on
+    // the other nodes, else what it still lacks. Empty when SERVICE does not heal.
+    using RecoveryProbe = std::function<std::string(remote::SessionPool&)>;
+    virtual RecoveryProbe recovery_probe(const topo::Lab&, const topo::Service&,
+                                         const topo::Node& /*lost*/) const {
+        return {};
+    }
 
     // The provisioner of this type on a node.
     virtual std::unique_ptr<Role> make_role() const = 0;

@@ -25,6 +25,13 @@ std::optional<std::string> read_secret(const std::filesystem::path& state_dir,
     return trim(read_file(path));
 }
 
+void write_secret(const std::filesystem::path& state_dir, const std::string& name,
+                  const std::string& value) {
+    if (read_secret(state_dir, name) == trim(value)) return;
+    make_dirs(state_dir / "secrets", 0700);
+    write_file_atomic(state_dir / "secrets" / name, trim(value) + "\n", 0600);
+}
+
 std::string ensure_secret(const std::filesystem::path& state_dir, const std::string& name) {
     if (auto existing = read_secret(state_dir, name)) return *existing;
     make_dirs(state_dir / "secrets", 0700);

@@ -128,6 +128,14 @@ class ServiceTraits {
         const Service&) const {
         return {};
     }
+    // What SERVICE needs of a libvirt LXC node it runs on beyond labctl's defaults: a
+    // container engine inside the node needs the mknod capability (libvirt drops it) and its
+    // data on a real filesystem, not on the node's overlayfs root.
+    struct LxcNeeds {
+        bool mknod = false;
+        std::vector<std::string> host_dirs;  // absolute paths in the node, each a host directory
+    };
+    virtual LxcNeeds lxc_needs(const Service&, const Node&) const { return {}; }
 };
 
 struct Service {

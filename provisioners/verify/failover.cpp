@@ -47,7 +47,16 @@ nlohmann::json FailoverReport::to_json() const {
             {"worst_latency_after_fault_seconds", worst_latency_after_fault},
             {"split_before", split_before},
             {"split_after", split_after},
-            {"errors", errors}};
+            {"errors", errors},
+            {"recovery", [&] {
+                 auto list = nlohmann::json::array();
+                 for (const auto& recovery : recoveries)
+                     list.push_back({{"service", recovery.service},
+                                     {"ok", recovery.ok},
+                                     {"seconds", recovery.seconds},
+                                     {"detail", recovery.detail}});
+                 return list;
+             }()}};
 }
 
 }  // namespace labctl::verify

@@ -15,6 +15,14 @@ namespace labctl::verify {
 using probe::RequestSample;
 using probe::Split;
 
+// A service that heals itself (a swarm service) back in full after the fault, or not.
+struct Recovery {
+    std::string service;
+    bool ok = false;
+    double seconds = 0;  // from the fault to the first poll that found it whole (or gave up)
+    std::string detail;  // what it still lacked when it was given up on
+};
+
 struct FailoverReport {
     std::string target;
     std::string mode;
@@ -29,6 +37,7 @@ struct FailoverReport {
     Split split_after;
     // What the failed requests got: "HTTP 502", "no answer (transport error)" -> count.
     std::map<std::string, int> errors;
+    std::vector<Recovery> recoveries;  // kill --mode poweroff of a node running such services
 
     nlohmann::json to_json() const;
 };

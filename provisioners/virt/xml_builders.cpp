@@ -149,11 +149,20 @@ void write_vm(util::XmlWriter& xml, const DomainSpec& spec) {
 
 void write_container(util::XmlWriter& xml, const DomainSpec& spec) {
     xml.open("os").element("type", "exe").element("init", spec.init).close();
+    if (spec.mknod) {
+        xml.open("features").open("capabilities").attr("policy", "default");
+        xml.open("mknod").attr("state", "on").close();
+        xml.close().close();
+    }
     xml.open("devices");
-    xml.open("filesystem").attr("type", "mount").attr("accessmode", "passthrough");
-    xml.open("source").attr("dir", spec.root_dir.string()).close();
-    xml.open("target").attr("dir", "/").close();
-    xml.close();
+    auto mount = [&](const std::filesystem::path& source, const std::string& target) {
+        xml.open("filesystem").attr("type", "mount").attr("accessmode", "passthrough");
+        xml.open("source").attr("dir", source.string()).close();
+        xml.open("target").attr("dir", target).close();
+        xml.close();
+    };
+    mount(spec.root_dir, "/");
+    for (const auto& dir : spec.host_dirs) mount(dir.source, dir.target);
     for (const auto& nic : spec.nics) {
         xml.open("interface").attr("type", "network");
         xml.open("mac").attr("address", nic.mac).close();

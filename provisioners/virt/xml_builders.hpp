@@ -59,6 +59,15 @@ struct DomainSpec {
     // lxc: the node's merged overlay mounted as the container's root, and its first process.
     std::filesystem::path root_dir;
     std::string init = "/sbin/init";
+    // lxc: keep the mknod capability, which libvirt drops by default.
+    bool mknod = false;
+    // lxc: host directories mounted into the container (a filesystem that is not the overlay
+    // root, for what cannot live on overlayfs).
+    struct HostDir {
+        std::filesystem::path source;  // on the host
+        std::string target;            // absolute path in the container
+    };
+    std::vector<HostDir> host_dirs;
     struct Nic {
         std::string mac;
         std::string network;  // libvirt network name

@@ -2,9 +2,11 @@
 # End to end on libvirt LXC, inside a network namespace this script creates and removes:
 # for each lab given (default: the 2-node ActiveMQ failover lab), `labctl up` (networks,
 # overlay clones, seed, boot, SSH, provisioning, verify), `status` all reachable and healthy,
-# `check --json` every declared check passed with all its points, a second `up` that changes
-# nothing, `kill` with 0 failed requests (gRPC: none after the failover), `revive`, `verify`, and
-# `down` leaving no libvirt object and no overlay behind.
+# `check --json` every declared check passed with all its points, HTTPS through a `tls = true`
+# nginx with `curl --cacert "$(labctl ca)"` answered by several instances, a second `up` that
+# changes nothing, `kill` with 0 failed requests (gRPC: none after the failover; a swarm
+# worker is powered off and its service must be whole again on the others), `revive`, `verify`,
+# and `down` leaving no libvirt object, overlay or host directory behind.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 . "$root/tests/e2e/lib.sh"
@@ -84,6 +86,13 @@ print("check: %d declared checks, %d of %d points" % (len(report["checks"]), rep
             [ "$location" = "301 $want" ] || e2e_die "http://$address:$listen/x answered $location, not a 301 to $want"
             ! in_ns "$ns" curl -sS -o /dev/null "https://$address:$port/" </dev/null 2>/dev/null ||
                 e2e_die "curl trusted the lab's certificate without the lab CA"
+            # Pages that name the instance that answered: several of them answer in turn.
+            seen=$(for _ in $(seq 1 30); do
+                in_ns "$ns" curl -sS --fail --cacert "$ca" "https://$address:$port/" </dev/null |
+                    grep -o 'instance=[A-Za-z0-9_.-]*' || true
+            done | sort -u)
+            e2e_log "instances answering through https://$address:$port/: $(echo $seen)"
+            [ "$(echo "$seen" | grep -c .)" -ge 2 ] || e2e_die "one instance answered 30 requests"
         done < <(python3 - "$lab" <<'PY'
 import sys, tomllib
 lab = tomllib.load(open(sys.argv[1], "rb"))
@@ -111,17 +120,31 @@ for name, svc in services.items():
     if svc.get("type") != "nginx":
         continue
     backend = services[svc["backend"]]
-    nodes = backend["on"] if isinstance(backend["on"], list) else [backend["on"]]
     lb = svc["on"] if isinstance(svc["on"], str) else svc["on"][0]
+    if backend["type"] == "container":
+        # A swarm service: a worker node goes away whole (its replicas move to the others).
+        swarm = services[backend["cluster"]]
+        print(f"{swarm['workers'][-1]} http poweroff")
+        break
+    nodes = backend["on"] if isinstance(backend["on"], list) else [backend["on"]]
     others = [n for n in nodes if n != lb] or nodes
-    print(f"{others[-1]}/{svc['backend']} {backend.get('protocol', 'http')}")
+    print(f"{others[-1]}/{svc['backend']} {backend.get('protocol', 'http')} process")
     break
 PY
 )
     if [ -n "$target" ]; then
-        read -r target protocol <<<"$target"
-        kill_json=$(lab_cmd -f "$lab" kill "$target" --mode process --requests 300 --rate 100 --json)
+        read -r target protocol mode <<<"$target"
+        kill_json=$(lab_cmd -f "$lab" kill "$target" --mode "$mode" --requests 300 --rate 100 --json)
         echo "$kill_json" >&2
+        # A swarm service is whole again: all its replicas running on the other nodes.
+        echo "$kill_json" | python3 -c '
+import json, sys
+r = json.load(sys.stdin)
+bad = [x for x in r.get("recovery", []) if not x["ok"]]
+assert not bad, bad
+for x in r.get("recovery", []):
+    print("recovery: %s whole again %.1f s after the fault" % (x["service"], x["seconds"]))' >&2 ||
+            e2e_die "kill $target: a swarm service did not recover"
         # HTTP: nginx retries a request the dead instance never answered, so none is lost. gRPC
         # calls are POSTs that nginx does not send twice (grpc_next_upstream without
         # non_idempotent): a call in flight at the kill is lost, every later one is answered.
@@ -132,12 +155,19 @@ assert r["split_after"] and r["failed_before"] == 0 and r["failed_after"] == 0, 
 assert r["failed"] == 0 if os.environ["PROTOCOL"] == "http" else r["failed_during"] <= 5, r' ||
             e2e_die "kill $target lost requests"
         lab_cmd -f "$lab" revive "$target" >&2 || e2e_die "revive $target"
+        # A revived swarm node is Ready in the swarm again, its service whole.
+        if [ "$mode" = poweroff ]; then
+            lab_cmd -f "$lab" verify >&2 || e2e_die "verify after reviving $target"
+        fi
     fi
 
     lab_cmd -f "$lab" down >&2
     left=$(e2e_leftovers "$ns" "$name-")
     [ -z "$(echo "$left" | tr -d '[:space:]')" ] || e2e_die "down left libvirt objects: $left"
     ! findmnt -rn -o TARGET | grep -q "$LABCTL_HOME/labs/$name/" || e2e_die "down left overlay mounts"
+    # Host directories mounted into nodes (a swarm node's /var/lib/docker) live beside the
+    # overlays and go with them.
+    [ ! -e "$LABCTL_HOME/labs/$name/overlays" ] || e2e_die "down left $LABCTL_HOME/labs/$name/overlays"
     cgroups=$(ls -d /sys/fs/cgroup/*/machine/lxc-*-"$name"-*.libvirt-lxc 2>/dev/null || true)
     [ -z "$cgroups" ] || e2e_die "down left cgroups: $cgroups"
     lab_cmd -f "$lab" down >&2  # a second down is a no-op

@@ -99,36 +99,7 @@ class AppKind final : public ServiceKind {
                         {std::string(key->str()), remote, pos_of(key->source())});
             }
         }
-        if (auto env = reader.subtable("env")) {
-            for (auto [key, node] : in_file_order(*env)) {
-                if (!is_env_name(std::string(key->str()))) {
-                    diagnostics.error(
-                        pos_of(key->source()),
-                        "`" + std::string(key->str()) + "` is not an environment variable name");
-                    continue;
-                }
-                std::string value;
-                if (node->is_string())
-                    value = node->as_string()->get();
-                else if (node->is_integer())
-                    value = std::to_string(node->as_integer()->get());
-                else if (node->is_boolean())
-                    value = node->as_boolean()->get() ? "true" : "false";
-                else {
-                    diagnostics.error(pos_of(*node),
-                                      "wrong type: env `" + std::string(key->str()) +
-                                          "` must be a string, integer or boolean, not " +
-                                          type_name(*node));
-                    continue;
-                }
-                if (!is_printable_line(value)) {
-                    diagnostics.error(pos_of(*node), "env `" + std::string(key->str()) +
-                                                         "` must be one line of printable text");
-                    continue;
-                }
-                settings.env.push_back({std::string(key->str()), value, pos_of(*node)});
-            }
-        }
+        settings.env = read_env(reader);
         return parsed;
     }
 

@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "services/common.hpp"
 #include "services/service_kind.hpp"
 #include "topology/model.hpp"
 
@@ -11,12 +12,6 @@ namespace labctl::services {
 
 enum class Protocol { http, grpc };
 std::string to_string(Protocol protocol);
-
-struct EnvVar {
-    std::string name;
-    std::string value;  // may hold ${...} references
-    topo::Pos pos;
-};
 
 struct AppSettings : topo::ServiceSettings {
     int port = 8080;

@@ -1,4 +1,6 @@
 // MariaDB with one primary and replicas replicating from it.
+#include <regex>
+
 #include "services/common.hpp"
 #include "services/mysql/mysql_checks.hpp"
 #include "services/mysql/mysql_role.hpp"
@@ -40,6 +42,16 @@ class MysqlKind final : public ServiceKind {
             settings.port = static_cast<int>(*port);
             settings.port_pos = reader.value_pos("port");
         }
+        if (auto user = reader.string("user")) {
+            static const std::regex user_name("^[a-z][a-z0-9_]{0,31}$");
+            if (!std::regex_match(*user, user_name) || *user == "root" || *user == "labctl_repl")
+                diagnostics.error(reader.value_pos("user"),
+                                  "user name `" + *user +
+                                      "` must match ^[a-z][a-z0-9_]{0,31}$ (and not be root or "
+                                      "labctl_repl)");
+            else
+                settings.user = {*user, reader.value_pos("user")};
+        }
         return parsed;
     }
 
@@ -48,7 +60,11 @@ class MysqlKind final : public ServiceKind {
     bool placed_by_on() const override { return false; }
     std::vector<std::pair<std::string, std::string>> reference_fields(
         const Service& service) const override {
-        return {{"database", mysql_settings(service).database}};
+        std::vector<std::pair<std::string, std::string>> fields{
+            {"database", mysql_settings(service).database}};
+        if (!mysql_settings(service).user.value.empty())
+            fields.emplace_back("user", mysql_settings(service).user.value);
+        return fields;
     }
 
     std::vector<PortUse> ports(const Lab&, const Service& service, const Node&) const override {
@@ -110,6 +126,10 @@ class MysqlKind final : public ServiceKind {
 
     std::vector<CheckResult> checks(CheckContext& context, const Service& service) const override {
         return mysql_replication_checks(context, service);
+    }
+
+    std::string client_secret(const Service& service) const override {
+        return mysql_settings(service).user.value.empty() ? "" : mysql_user_secret(service);
     }
 
     ImageNeeds image_needs() const override { return {{"mariadb-server"}, {"mariadb.service"}}; }

@@ -53,6 +53,18 @@ Validator mariadb_cnf_validator() {
 
 namespace {
 
+// The lab's application user, if it declares one: its generated password reaches MariaDB on
+// stdin like the replication user's.
+std::string app_user_sql(const RoleTarget& target) {
+    const auto& settings = mysql_settings(target.service);
+    if (settings.user.value.empty()) return "";
+    auto password = store::ensure_secret(target.state_dir, mysql_user_secret(target.service));
+    const auto& user = settings.user.value;
+    return "CREATE USER IF NOT EXISTS '" + user + "'@'%' IDENTIFIED BY '" + password +
+           "';\nALTER USER '" + user + "'@'%' IDENTIFIED BY '" + password +
+           "';\nGRANT ALL PRIVILEGES ON `" + settings.database + "`.* TO '" + user + "'@'%';\n";
+}
+
 class MysqlRole final : public Role {
   public:
     std::string_view name() const override { return "mysql"; }
@@ -87,7 +99,8 @@ class MysqlRole final : public Role {
                                   "ALTER USER 'labctl_repl'@'%' IDENTIFIED BY '" +
                                   password +
                                   "';\n"
-                                  "GRANT REPLICATION SLAVE ON *.* TO 'labctl_repl'@'%';\n",
+                                  "GRANT REPLICATION SLAVE ON *.* TO 'labctl_repl'@'%';\n" +
+                                  app_user_sql(target),
                               "primary");
             if (result.exit_code != 0)
                 throw InfraError("setting up the primary failed: " + util::trim(result.err),

@@ -66,6 +66,17 @@ std::string config_path(const Lab& lab, const Service& service, const std::strin
                              : "/etc/nginx/conf.d/balancer.conf";
 }
 
+// A backend nginx can front: an app, or a container service (its instances are the swarm
+// nodes answering on the published port), both being the user's own HTTP or gRPC servers.
+bool balanceable(const Service& backend) {
+    return is_app(backend) || (kind_of(backend).runs_user_instances() &&
+                               !kind_of(backend).http_health(backend).empty());
+}
+
+bool speaks_grpc(const Service& backend) {
+    return is_app(backend) && app_settings(backend).protocol == Protocol::grpc;
+}
+
 class NginxKind final : public ServiceKind {
   public:
     std::string_view name() const override { return "nginx"; }
@@ -164,15 +175,15 @@ class NginxKind final : public ServiceKind {
                                   (hint.empty() ? "" : " (did you mean `" + hint + "`?)"));
             return;
         }
-        if (!is_app(*backend)) {
-            diagnostics.error(settings.backend.pos, "backend `" + backend->name + "` is of type " +
-                                                        backend->type_name() +
-                                                        "; nginx balances services of type app");
+        if (!balanceable(*backend)) {
+            diagnostics.error(settings.backend.pos,
+                              "backend `" + backend->name + "` is of type " + backend->type_name() +
+                                  "; nginx balances services of type app or container");
             return;
         }
         // labctl's gRPC probes speak h2c only, so it could neither verify nor kill through
         // a TLS gRPC balancer.
-        if (settings.tls && app_settings(*backend).protocol == Protocol::grpc)
+        if (settings.tls && speaks_grpc(*backend))
             diagnostics.error(settings.backend.pos, "`tls = true` balances HTTP backends; `" +
                                                         backend->name +
                                                         "` speaks gRPC (protocol = \"grpc\")");
@@ -223,7 +234,7 @@ class NginxKind final : public ServiceKind {
                      settings.tls_listen == 443 ? "" : ":" + std::to_string(settings.tls_listen));
             data.set("tls_certificate", nginx_tls_certificate_path(service));
             data.set("tls_key", nginx_tls_key_path(service));
-            bool grpc = app_settings(*backend).protocol == Protocol::grpc;
+            bool grpc = speaks_grpc(*backend);
             data.set("grpc", grpc);
             data.set("http", !grpc);
             data.set("backend", backend->name);
