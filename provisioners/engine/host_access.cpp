@@ -231,11 +231,15 @@ bool ensure_remote_rootfs(HostAccess& host, const fs::path& local_image_dir,
     fs::path rootfs = remote_rootfs(local_image_dir);
     fs::path dir = rootfs.parent_path();
     if (host.run({"test", "-e", (dir / "complete").string()}) == 0) return false;
-    // Unpacked beside, then renamed: an interrupted transfer never looks complete.
-    std::string partial = dir.string() + ".partial";
-    host.check({"rm", "-rf", "--", partial}, "image");
+    // Unpacked beside under a name of its own, then renamed: an interrupted transfer never
+    // looks complete, and two labctls sending the same image at once (class up) do not mix
+    // their files; the second rename finds the first one's copy and keeps it.
+    std::string partial = dir.string() + ".partial-" + util::random_token(8);
     host.put_tree(local_image_dir / "rootfs", partial + "/rootfs", "image");
-    host.check({"sh", "-c", "touch \"$1/complete\" && rm -rf -- \"$2\" && mv -- \"$1\" \"$2\"",
+    host.check({"sh", "-c",
+                "touch \"$1/complete\" && if mv -T -- \"$1\" \"$2\" 2>/dev/null; then exit 0; fi; "
+                "test -e \"$2/complete\" && exec rm -rf -- \"$1\"; "
+                "echo \"cannot install $2\" >&2; exit 1",
                 "sh", partial, dir.string()},
                "image");
     (void)node;
