@@ -2,6 +2,7 @@
 
 #include "commands/lab_commands.hpp"
 #include "commands/lab_loading.hpp"
+#include "engine/host_set.hpp"
 #include "engine/lab_state.hpp"
 #include "engine/netem.hpp"
 #include "engine/port_forward.hpp"
@@ -10,10 +11,56 @@
 #include "engine/teardown.hpp"
 #include "store/paths.hpp"
 #include "util/error.hpp"
+#include "util/parallel.hpp"
 #include "util/reporter.hpp"
 #include "virt/connection.hpp"
 
 namespace labctl::commands {
+
+namespace {
+
+// Every host at once: its domains and networks by tag (teardown_lab), then the VXLAN devices
+// and, on a remote host, the lab's overlays and files (the cached base image stays).
+int down_across_hosts(const std::string& lab, const std::filesystem::path& state_dir,
+                      const std::optional<engine::LabRecord>& record,
+                      const std::vector<engine::LabHost>& hosts,
+                      const std::vector<std::string>& spanning, bool keep_disks,
+                      util::Reporter& progress) {
+    auto sessions = engine::open_hosts(hosts, state_dir, true);
+    std::vector<int> removed(sessions.size(), 0);
+    engine::TeardownOptions teardown;
+    teardown.keep_disks = keep_disks;
+    util::parallel_for(sessions.size(), sessions.size(), [&](std::size_t k) {
+        const auto& host = hosts[k];
+        // The record's pool and overlays are the gateway host's (`up` records its share); the
+        // other hosts' local leftovers (seed trees) are kept apart, in hosts/NAME.
+        bool gateway = k == engine::gateway_host(hosts);
+        auto dir = gateway ? state_dir : state_dir / "hosts" / host.name;
+        removed[k] += engine::teardown_lab(*sessions[k].connection, lab, dir,
+                                           gateway ? record : std::optional<engine::LabRecord>{},
+                                           teardown, progress);
+        auto* access = sessions[k].access.get();
+        if (!access) return;
+        for (const auto& network : spanning) {
+            auto device = engine::vxlan_device(engine::vxlan_vni(lab, network));
+            if (engine::remove_vxlan(*access, device, engine::vxlan_alias(lab, network))) {
+                progress.step("vxlan " + device + "  network " + network + " on host " + host.name +
+                              " removed");
+                ++removed[k];
+            }
+        }
+        if (!host.local && !keep_disks && engine::remove_remote_lab(*access, lab)) {
+            progress.step("host " + host.name + "  lab files removed (" +
+                          engine::remote_lab_dir(lab) + "; the cached image stays)");
+            ++removed[k];
+        }
+    });
+    int total = 0;
+    for (int n : removed) total += n;
+    return total;
+}
+
+}  // namespace
 
 int run_down(const GlobalOptions& global, const DownOptions& options, std::ostream& out) {
     util::Reporter progress(out, global.verbosity);
@@ -29,15 +76,35 @@ int run_down(const GlobalOptions& global, const DownOptions& options, std::ostre
     if (options.lab && !store::is_lab_name(lab_name))
         throw InputError("--lab `" + lab_name +
                          "`: not a lab name (a lab name matches ^[a-z][a-z0-9-]{0,30}$)");
+    std::vector<engine::LabHost> file_hosts;  // [hosts] of the lab file
+    std::vector<std::string> file_networks;
     if (!options.lab) {
         topo::Lab lab = load_lab(global);
         lab_name = lab.lab.name;
         lab_connect = lab.lab.connect;
         lab_driver = lab.lab.driver;
+        file_hosts = engine::lab_hosts(lab);
+        for (const auto& network : lab.networks) file_networks.push_back(network.name);
     }
     auto state_dir = store::lab_state_dir(lab_name);
     engine::LabLock lock(state_dir, lab_name, "down");
     auto record = engine::load_record(state_dir);
+    // A lab across hosts: every host of the record (or of the file when there is none).
+    if ((record && !record->hosts.empty()) || !file_hosts.empty()) {
+        auto hosts =
+            record && !record->hosts.empty() ? engine::recorded_hosts(*record) : file_hosts;
+        auto spanning =
+            record && !record->hosts.empty() ? record->spanning_networks : file_networks;
+        int removed = down_across_hosts(lab_name, state_dir, record, hosts, spanning,
+                                        options.keep_disks, progress);
+        engine::save_stopped_nodes(state_dir, {});
+        if (removed == 0)
+            out << "nothing to remove: lab " << lab_name << " has no objects on its "
+                << hosts.size() << " host(s)\n";
+        else
+            progress.step("lab " + lab_name + " is down on every host");
+        return 0;
+    }
     auto driver = engine::requested_driver(global.driver, lab_driver);
     if (record && global.driver.empty() && record->driver == "lxc") driver = topo::Driver::lxc;
     std::string connect = lab_connect.empty() && record ? record->uri : lab_connect;

@@ -65,7 +65,8 @@ std::unique_ptr<verify::Fault> make_fault(FaultSession& session, const std::stri
     if (!record)
         throw InfraError("lab " + session.lab.lab.name +
                          " is not up (no state): run labctl up first");
-    session.connection = std::make_unique<virt::Connection>(record->uri);
+    session.connection =
+        std::make_unique<virt::Connection>(engine::node_uri(*record, session.target.node->name));
     auto domain = engine::domain_name(session.lab.lab.name, session.target.node->name);
     if (mode == "poweroff") {
         auto* pool = session.pool.get();

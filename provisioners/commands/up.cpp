@@ -1,5 +1,7 @@
 #include "commands/up.hpp"
+
 #include "commands/lab_loading.hpp"
+#include "commands/up_support.hpp"
 
 #include <cstdlib>
 #include <filesystem>
@@ -29,14 +31,56 @@
 
 namespace labctl::commands {
 
-namespace {
+void build_missing_images(const topo::Lab& lab, util::Reporter& progress) {
+    // `class up` brings several copies up at once: one of them builds a missing image
+    // while the others wait for it, instead of every copy building the same image.
+    static std::mutex image_build_mutex;
+    std::lock_guard image_lock(image_build_mutex);
+    std::set<std::string> images;
+    for (const auto& node : lab.nodes)
+        if (!node.uses_cloud_image()) images.insert(node.image);
+    for (const auto& image : images)
+        if (!std::filesystem::exists(store::image_dir(image) / "manifest.json")) {
+            progress.step("base image " + image + " is missing: building it from Debian packages");
+            image::build_image(image, false, progress.stream());
+        }
+}
+
+int provision_and_verify(const GlobalOptions& global, const UpOptions& options,
+                         const topo::Lab& lab, const std::filesystem::path& state_dir,
+                         const std::vector<std::string>& only,
+                         const std::vector<std::string>& booted,
+                         std::chrono::milliseconds address_timeout, std::ostream& out,
+                         util::Reporter& progress) {
+    util::interrupt_point("wait for planned addresses");
+    // SSH on the first NIC is not readiness: every NIC must show its planned address (a DHCP
+    // lease on a second network may still be on its way) before anything uses the lab.
+    wait_for_planned_addresses(lab, state_dir, booted, options.jobs,
+                               std::chrono::duration_cast<std::chrono::seconds>(address_timeout),
+                               progress);
+
+    util::interrupt_point("provision");
+    auto summary = provision_lab(lab, state_dir, only, progress, options.jobs);
+    progress.step("provisioned " + std::to_string(summary.services) + " service instance(s), " +
+                  std::to_string(summary.changed) + " changed" +
+                  (summary.left > 0 ? ", " + std::to_string(summary.left) + " left for the student"
+                                    : std::string()));
+    if (options.no_verify || !only.empty()) return 0;
+    util::interrupt_point("verify");
+    progress.step("verify");
+    // The declared checks of a course lab grade the students' part: shown, not up's verdict.
+    bool ok = verify_lab(lab, state_dir, out, false, global.color, options.jobs, {},
+                         !has_student_work(lab));
+    progress.step(ok ? "lab verified" : "verification FAILED");
+    return ok ? 0 : 1;
+}
+
 std::chrono::milliseconds boot_timeout_from_env() {
     // LABCTL_BOOT_TIMEOUT=SECONDS overrides the per-driver SSH deadline (slow CI hosts, tests).
     if (const char* text = std::getenv("LABCTL_BOOT_TIMEOUT"); text && *text)
         return std::chrono::seconds(std::atoi(text));
     return std::chrono::milliseconds(0);
 }
-}  // namespace
 
 int up_lab(const GlobalOptions& global, const UpOptions& options, std::ostream& out,
            const UpHooks& hooks) {
@@ -45,6 +89,8 @@ int up_lab(const GlobalOptions& global, const UpOptions& options, std::ostream& 
     auto state_dir = store::lab_state_dir(lab.lab.name);
     std::optional<engine::LabLock> lock;
     if (!options.dry_run) lock.emplace(state_dir, lab.lab.name, "up");
+    // [hosts]: the lab spans hypervisors (SPEC.md section 6); without, exactly one libvirt.
+    if (!lab.hosts.empty()) return up_across_hosts(global, options, out, hooks, lab, progress);
 
     auto driver = engine::requested_driver(global.driver, lab.lab.driver);
     auto record = engine::load_record(state_dir);
@@ -65,21 +111,7 @@ int up_lab(const GlobalOptions& global, const UpOptions& options, std::ostream& 
 
     // A missing base image is built first, like a box a Vagrant user never had to fetch (the
     // test driver boots nothing and needs none).
-    if (!options.dry_run && !connection.is_test_driver()) {
-        // `class up` brings several copies up at once: one of them builds a missing image
-        // while the others wait for it, instead of every copy building the same image.
-        static std::mutex image_build_mutex;
-        std::lock_guard image_lock(image_build_mutex);
-        std::set<std::string> images;
-        for (const auto& node : lab.nodes)
-            if (!node.uses_cloud_image()) images.insert(node.image);
-        for (const auto& image : images)
-            if (!std::filesystem::exists(store::image_dir(image) / "manifest.json")) {
-                progress.step("base image " + image +
-                              " is missing: building it from Debian packages");
-                image::build_image(image, false, progress.stream());
-            }
-    }
+    if (!options.dry_run && !connection.is_test_driver()) build_missing_images(lab, progress);
 
     // Nodes the user stopped (`labctl stop`) stay stopped unless named with --only.
     std::vector<std::string> only = options.only;
@@ -157,31 +189,12 @@ int up_lab(const GlobalOptions& global, const UpOptions& options, std::ostream& 
     apply_link_impairments(connection, lab, state_dir, running, progress);
     apply_port_forwards(connection, lab, state_dir, progress);
 
-    util::interrupt_point("wait for planned addresses");
-    // SSH on the first NIC is not readiness: every NIC must show its planned address (a DHCP
-    // lease on a second network may still be on its way) before anything uses the lab.
     std::vector<std::string> booted;
     for (const auto& n : desired.nodes) booted.push_back(n.node->name);
     auto address_timeout =
         apply.boot_timeout.count() > 0 ? apply.boot_timeout : engine::default_boot_timeout(kind);
-    wait_for_planned_addresses(lab, state_dir, booted, options.jobs,
-                               std::chrono::duration_cast<std::chrono::seconds>(address_timeout),
-                               progress);
-
-    util::interrupt_point("provision");
-    auto summary = provision_lab(lab, state_dir, only, progress, options.jobs);
-    progress.step("provisioned " + std::to_string(summary.services) + " service instance(s), " +
-                  std::to_string(summary.changed) + " changed" +
-                  (summary.left > 0 ? ", " + std::to_string(summary.left) + " left for the student"
-                                    : std::string()));
-    if (options.no_verify || !only.empty()) return 0;
-    util::interrupt_point("verify");
-    progress.step("verify");
-    // The declared checks of a course lab grade the students' part: shown, not up's verdict.
-    bool ok = verify_lab(lab, state_dir, out, false, global.color, options.jobs, {},
-                         !has_student_work(lab));
-    progress.step(ok ? "lab verified" : "verification FAILED");
-    return ok ? 0 : 1;
+    return provision_and_verify(global, options, lab, state_dir, only, booted, address_timeout, out,
+                                progress);
 }
 
 int run_up(const GlobalOptions& global, const UpOptions& options, std::ostream& out) {

@@ -4,6 +4,7 @@
 #include <mutex>
 #include <thread>
 
+#include "engine/host_access.hpp"
 #include "engine/inventory.hpp"
 #include "engine/network_leftovers.hpp"
 #include "util/error.hpp"
@@ -72,7 +73,12 @@ class Applier {
         if (options_.before_action) options_.before_action(index, action);
     }
 
-    void say(const std::string& what) { report_.step(what); }
+    // A lab across hosts: each line says which host it happened on.
+    void say(const std::string& what) {
+        bool named =
+            !desired_.host || what.find("host " + desired_.host->host()) != std::string::npos;
+        report_.step(named ? what : what + " on host " + desired_.host->host());
+    }
 
     const NodeDesired& node(const std::string& name) const {
         for (const auto& n : desired_.nodes)
@@ -94,7 +100,8 @@ class Applier {
     void require_image(const NodeDesired& n) const {
         std::vector<fs::path> needed;
         if (n.overlay) {
-            needed.push_back(n.overlay->lower);
+            // On a remote host the rootfs is sent there from the local image.
+            needed.push_back(n.image_source.empty() ? n.overlay->lower : n.image_source / "rootfs");
         } else if (n.node->uses_cloud_image()) {
             // The user's own disk image: nothing to build, only to find.
             if (!fs::exists(n.volume->backing))
@@ -174,6 +181,28 @@ class Applier {
             }
             case K::mount_overlay: {
                 const auto& n = node(action.node);
+                if (desired_.host) {
+                    // A node whose services need host directories (a swarm node's
+                    // /var/lib/docker) would need them made on that host too: not yet.
+                    if (!n.domain.host_dirs.empty())
+                        throw InfraError("a node whose services need host directories (" +
+                                             n.domain.host_dirs.front().target +
+                                             ") cannot run on another host yet",
+                                         action.node, "mount overlay");
+                    if (desired_.host->is_mounted(n.overlay->merged)) return;
+                    require_image(n);
+                    if (!n.image_source.empty()) {
+                        // One transfer per host and image, whichever node needs it first.
+                        std::lock_guard image_lock(image_mutex_);
+                        if (ensure_remote_rootfs(*desired_.host, n.image_source, action.node))
+                            say("image " + n.node->image + "  sent to host " +
+                                desired_.host->host() + " (" + n.overlay->lower.string() + ")");
+                    }
+                    desired_.host->mount_overlay(*n.overlay, action.node);
+                    say("overlay " + action.node + "  mounted on host " + desired_.host->host() +
+                        " (" + n.overlay->merged.string() + ")");
+                    return;
+                }
                 make_host_dirs(n.domain);
                 if (is_mount_point(n.overlay->merged)) return;
                 require_image(n);
@@ -187,6 +216,9 @@ class Applier {
                     util::make_dirs(n.seed.path.parent_path(), 0700);
                 NodeIdentity identity{desired_.lab, action.node, action.node, desired_.state_dir};
                 options_.seeds->write(lab_, *n.node, identity, n.seed);
+                // On a remote host the seed was written to a local tree: now into the node's root.
+                if (desired_.host && desired_.host->remote() && n.overlay)
+                    desired_.host->put_tree(n.seed.path, n.overlay->merged.string(), "seed");
                 say("seed " + action.node + "  written");
                 return;
             }
@@ -267,6 +299,7 @@ class Applier {
         });
     }
 
+    std::mutex image_mutex_;
     virt::Connection& conn_;
     const topo::Lab& lab_;
     const Desired& desired_;

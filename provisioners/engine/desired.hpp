@@ -18,6 +18,8 @@
 
 namespace labctl::engine {
 
+class HostAccess;
+
 struct NodeDesired {
     const topo::Node* node = nullptr;
     virt::DomainSpec domain;
@@ -25,6 +27,9 @@ struct NodeDesired {
     std::optional<OverlayPaths> overlay;     // lxc
     SeedTarget seed;
     std::string address;  // the first NIC's planned address: where SSH is awaited
+    // On a remote host (lxc): the local image dir whose rootfs is sent there before the
+    // overlay, which then lives on that host, is mounted. Empty: the overlay is local.
+    std::filesystem::path image_source;
 };
 
 struct Desired {
@@ -36,6 +41,9 @@ struct Desired {
     std::vector<virt::NetworkSpec> networks;
     std::optional<virt::PoolSpec> pool;
     std::vector<NodeDesired> nodes;  // the selected nodes (--only), in file order
+    // The host these objects are on when the lab spans hosts (overlays, seeds and mounts go
+    // through it); nullptr: this machine.
+    HostAccess* host = nullptr;
 
     // What `up` records in the state dir before creating anything.
     LabRecord record(const std::string& uri, const topo::Lab& lab) const;

@@ -28,6 +28,10 @@ std::vector<std::string> find_drift(const virt::Connection& connection, const De
         if (it == inventory.networks.end()) continue;
         virt::XmlDoc doc(virt::Connection::xml_of(it->second.get()));
         std::string prefix = "network " + spec.name + ": ";
+        compare(out, prefix + "MTU", doc.value("/network/mtu/@size"),
+                spec.mtu > 0 ? std::to_string(spec.mtu) : "");
+        // A spanning network's copy on another host than the gateway's: a bare bridge.
+        if (spec.bridge_only) continue;
         compare(out, prefix + "address",
                 doc.value("/network/ip/@address") + "/" + doc.value("/network/ip/@netmask"),
                 spec.subnet.gateway().str() + "/" + spec.subnet.netmask_str());

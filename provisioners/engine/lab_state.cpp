@@ -10,6 +10,14 @@ namespace labctl::engine {
 
 namespace fs = std::filesystem;
 
+std::string node_uri(const LabRecord& record, const std::string& node) {
+    auto placed = record.placement.find(node);
+    if (placed != record.placement.end())
+        for (const auto& host : record.hosts)
+            if (host.name == placed->second) return host.uri;
+    return record.uri;
+}
+
 fs::path record_path(const fs::path& state_dir) {
     return state_dir / "objects.json";
 }
@@ -27,6 +35,11 @@ std::optional<LabRecord> load_record(const fs::path& state_dir) {
         r.pool = j.value("pool", "");
         r.pool_path = j.value("pool_path", "");
         r.overlays = j.value("overlays", std::vector<std::string>{});
+        for (const auto& host : j.value("hosts", nlohmann::json::array()))
+            r.hosts.push_back(
+                {host.value("name", ""), host.value("uri", ""), host.value("underlay", "")});
+        r.placement = j.value("placement", std::map<std::string, std::string>{});
+        r.spanning_networks = j.value("spanning_networks", std::vector<std::string>{});
         return r;
     } catch (const nlohmann::json::exception& error) {
         throw InfraError("the lab state file " + path.string() + " is damaged: " + error.what(), {},
@@ -38,6 +51,15 @@ void save_record(const fs::path& state_dir, const LabRecord& r) {
     nlohmann::json j = {{"lab", r.lab},          {"file", r.file}, {"uri", r.uri},
                         {"driver", r.driver},    {"pool", r.pool}, {"pool_path", r.pool_path},
                         {"overlays", r.overlays}};
+    // Only a lab across hosts has these: a one-host lab's record stays as it always was.
+    if (!r.hosts.empty()) {
+        nlohmann::json hosts = nlohmann::json::array();
+        for (const auto& host : r.hosts)
+            hosts.push_back({{"name", host.name}, {"uri", host.uri}, {"underlay", host.underlay}});
+        j["hosts"] = hosts;
+        j["placement"] = r.placement;
+        j["spanning_networks"] = r.spanning_networks;
+    }
     util::write_file_atomic(record_path(state_dir), j.dump(2) + "\n", 0600);
 }
 

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -15,6 +16,14 @@
 
 namespace labctl::engine {
 
+// One host of a lab that spans hosts (SPEC.md section 6).
+struct RecordedHost {
+    std::string name;
+    std::string uri;
+    std::string underlay;
+    friend bool operator==(const RecordedHost&, const RecordedHost&) = default;
+};
+
 struct LabRecord {
     std::string lab;
     std::string file;    // absolute topology path
@@ -23,9 +32,17 @@ struct LabRecord {
     std::string pool;    // storage pool name, empty for lxc
     std::string pool_path;
     std::vector<std::string> overlays;  // merged mount points, lxc
+    // A lab across hosts: every host (`uri` is the gateway host's), where each node runs, and
+    // the networks joined over VXLAN. Empty for a lab on one libvirt.
+    std::vector<RecordedHost> hosts;
+    std::map<std::string, std::string> placement;  // node -> host
+    std::vector<std::string> spanning_networks;    // the lab file's network names
 
     friend bool operator==(const LabRecord&, const LabRecord&) = default;
 };
+
+// The libvirt URI NODE's domain is on: its host's in a lab across hosts, else `uri`.
+std::string node_uri(const LabRecord& record, const std::string& node);
 
 std::filesystem::path record_path(const std::filesystem::path& state_dir);
 std::optional<LabRecord> load_record(const std::filesystem::path& state_dir);

@@ -55,6 +55,7 @@ nlohmann::json status_json(const LabStatus& status) {
                                      {"instance", service.instance},
                                      {"healthy", service.healthy},
                                      {"detail", service.detail}});
+        if (!n.host.empty()) j["host"] = n.host;
         if (n.ssh_latency) j["ssh_latency_ms"] = *n.ssh_latency * 1000.0;
         if (!n.ssh_error.empty()) j["ssh_error"] = n.ssh_error;
         nodes.push_back(std::move(j));
@@ -64,7 +65,13 @@ nlohmann::json status_json(const LabStatus& status) {
 
 void print_status_table(const LabStatus& status, std::ostream& out) {
     out << "lab " << status.lab << " (driver " << status.driver << ")\n";
-    out << fmt::format("{:<16} {:<10} {:<14} {}\n", "NODE", "STATE", "SSH", "ADDRESSES");
+    bool hosts = std::any_of(status.nodes.begin(), status.nodes.end(),
+                             [](const NodeStatus& n) { return !n.host.empty(); });
+    if (hosts)
+        out << fmt::format("{:<16} {:<12} {:<10} {:<14} {}\n", "NODE", "HOST", "STATE", "SSH",
+                           "ADDRESSES");
+    else
+        out << fmt::format("{:<16} {:<10} {:<14} {}\n", "NODE", "STATE", "SSH", "ADDRESSES");
     for (const auto& n : status.nodes) {
         std::string ssh = "-";
         if (n.probed)
@@ -76,7 +83,11 @@ void print_status_table(const LabStatus& status, std::ostream& out) {
             if (n.ssh && nic.seen != nic.planned) shown += " (planned " + nic.planned + ")";
             addresses += (addresses.empty() ? "" : "  ") + nic.network + "=" + shown;
         }
-        out << fmt::format("{:<16} {:<10} {:<14} {}\n", n.name, n.state, ssh, addresses);
+        if (hosts)
+            out << fmt::format("{:<16} {:<12} {:<10} {:<14} {}\n", n.name, n.host, n.state, ssh,
+                               addresses);
+        else
+            out << fmt::format("{:<16} {:<10} {:<14} {}\n", n.name, n.state, ssh, addresses);
         if (!n.ssh_error.empty()) out << "    ✗ ssh: " << n.ssh_error << "\n";
         for (const auto& nic : n.nics)
             if (!nic.problem.empty()) out << "    ✗ " << nic.problem << "\n";

@@ -33,6 +33,7 @@ struct NicStatus {
 
 struct NodeStatus {
     std::string name;
+    std::string host;             // a lab across hosts: the [hosts] name it runs on; else ""
     std::string state;            // running, shut off, ..., absent
     std::vector<NicStatus> nics;  // in the file's order
     bool probed = false;          // a login was tried

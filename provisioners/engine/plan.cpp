@@ -1,5 +1,6 @@
 #include "engine/plan.hpp"
 
+#include "engine/host_access.hpp"
 #include "engine/inventory.hpp"
 #include "util/error.hpp"
 
@@ -81,8 +82,9 @@ std::vector<Action> make_plan(const virt::Connection& connection, const Desired&
                         connection.volume(pool.get(), n.volume->name) != nullptr;
             if (!have) plan.push_back({K::create_volume, n.volume->name, node});
         }
-        if (n.overlay && !is_mount_point(n.overlay->merged))
-            plan.push_back({K::mount_overlay, node, node});
+        bool mounted = n.overlay && (desired.host ? desired.host->is_mounted(n.overlay->merged)
+                                                  : is_mount_point(n.overlay->merged));
+        if (n.overlay && !mounted) plan.push_back({K::mount_overlay, node, node});
         if (!defined) {
             if (with_seed) plan.push_back({K::write_seed, node, node});
             plan.push_back({K::define_domain, n.domain.name, node});

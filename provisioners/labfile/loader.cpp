@@ -18,7 +18,8 @@ using namespace topo;
 
 namespace {
 
-const std::vector<std::string> node_keys{"networks", "image", "memory", "vcpus", "user", "impair"};
+const std::vector<std::string> node_keys{"networks", "image",  "memory", "vcpus",
+                                         "user",     "impair", "host"};
 
 bool is_user_name(std::string_view name) {
     if (name.empty() || name.size() > 32 || !((name[0] >= 'a' && name[0] <= 'z') || name[0] == '_'))
@@ -52,6 +53,7 @@ class Loader {
             load_lab(*table);
         else if (!root.contains("lab"))
             diagnostics_.error({1, 1}, "missing table [lab] with the lab's `name`");
+        if (auto table = reader.subtable("hosts")) load_hosts(*table);
         if (auto table = reader.subtable("networks")) load_networks(*table);
         if (auto table = reader.subtable("defaults")) load_defaults(*table);
         if (auto table = reader.subtable("nodes"))
@@ -79,8 +81,10 @@ class Loader {
                 connect->find(' ') != std::string::npos)
                 diagnostics_.error(reader.value_pos("connect"),
                                    "`connect` must be a libvirt URI such as qemu:///system");
-            else
+            else {
                 lab_.lab.connect = *connect;
+                lab_.lab.connect_pos = reader.value_pos("connect");
+            }
         }
         if (auto driver = reader.string("driver")) {
             if (auto parsed = parse_driver(*driver))
@@ -183,6 +187,78 @@ class Loader {
         if (ok) lab_.class_info = info;
     }
 
+    // [hosts.NAME] connect = URI, underlay = ADDRESS (SPEC.md section 6).
+    void load_hosts(const toml::table& table) {
+        if (lab_.lab.connect.size())
+            diagnostics_.error(lab_.lab.connect_pos,
+                               "`connect` in [lab] and [hosts] together: with [hosts], each "
+                               "host's `connect` says where its nodes run");
+        for (auto [key, node] : in_file_order(table)) {
+            Host host;
+            host.name = std::string(key->str());
+            host.pos = pos_of(key->source());
+            check_name(diagnostics_, host.pos, "host", host.name);
+            std::string what = "[hosts." + host.name + "]";
+            if (!node->is_table()) {
+                diagnostics_.error(pos_of(*node), "wrong type: " + what + " must be a table, not " +
+                                                      type_name(*node));
+                bad_hosts_.insert(host.name);
+                continue;
+            }
+            TomlReader reader(*node->as_table(), what, diagnostics_);
+            bool ok = true;
+            if (auto connect = reader.string("connect")) {
+                host.connect_pos = reader.value_pos("connect");
+                if (connect->empty() || !kinds_printable(*connect)) {
+                    diagnostics_.error(host.connect_pos,
+                                       "`connect` must be a libvirt URI such as "
+                                       "qemu+ssh://root@10.0.0.2/system");
+                    ok = false;
+                } else if (connect->find("no_verify=1") != std::string::npos ||
+                           connect->find("known_hosts_verify=ignore") != std::string::npos) {
+                    diagnostics_.error(host.connect_pos,
+                                       "`connect` turns off the host key check: labctl reaches "
+                                       "a host only with its key checked against known_hosts");
+                    ok = false;
+                } else
+                    host.connect = *connect;
+            } else {
+                if (!node->as_table()->contains("connect"))
+                    diagnostics_.error(
+                        host.pos, "missing key `connect` in " + what + " (the host's libvirt URI)");
+                ok = false;
+            }
+            if (auto underlay = reader.string("underlay")) {
+                host.underlay_pos = reader.value_pos("underlay");
+                host.underlay = util::Ipv4::parse(*underlay);
+                if (!host.underlay) {
+                    diagnostics_.error(host.underlay_pos,
+                                       "bad underlay `" + *underlay +
+                                           "`: the IPv4 address the other hosts reach this one on");
+                    ok = false;
+                }
+                for (const auto& other : lab_.hosts)
+                    if (host.underlay && other.underlay == host.underlay) {
+                        diagnostics_.error(host.underlay_pos, "underlay " + host.underlay->str() +
+                                                                  " is also host `" + other.name +
+                                                                  "`'s");
+                        ok = false;
+                    }
+            }
+            reader.finish();
+            if (ok)
+                lab_.hosts.push_back(std::move(host));
+            else
+                bad_hosts_.insert(host.name);
+        }
+        // VXLAN between hosts needs every host's address: one host needs none.
+        if (table.size() > 1)
+            for (const auto& host : lab_.hosts)
+                if (!host.underlay)
+                    diagnostics_.error(host.pos, "missing key `underlay` in [hosts." + host.name +
+                                                     "] (the address the other hosts reach it on)");
+    }
+
     static bool kinds_printable(std::string_view text) {
         return std::all_of(text.begin(), text.end(), [](char c) {
             return static_cast<unsigned char>(c) > 0x20 && c != 0x7f;
@@ -270,6 +346,21 @@ class Loader {
                 diagnostics_.error(reader.value_pos("user"), "bad user name `" + *user + "`");
         }
         if (auto networks = reader.get("networks")) read_nics(*networks, node, defaults_only);
+        if (auto host = reader.string("host")) {
+            node.host_pos = reader.value_pos("host");
+            node.host = *host;
+            if (!lab_.host(*host) && !bad_hosts_.count(*host)) {
+                std::vector<std::string> names;
+                for (const auto& h : lab_.hosts) names.push_back(h.name);
+                auto hint = util::closest_match(*host, names);
+                diagnostics_.error(
+                    node.host_pos,
+                    "unknown host `" + *host + "`" +
+                        (names.empty() ? " (the lab has no [hosts])"
+                                       : " (known: " + util::join(names, ", ") + ")") +
+                        (hint.empty() ? "" : "; did you mean `" + hint + "`?"));
+            }
+        }
         // Per node only: in [defaults] `impair` stays an unknown key.
         if (!defaults_only)
             if (auto impair = reader.get("impair")) read_impair(*impair, node);
@@ -507,6 +598,7 @@ class Loader {
     Node defaults_;
     bool default_networks_ = false;
     std::set<std::string> bad_networks_;
+    std::set<std::string> bad_hosts_;  // reported already: a node naming one adds no error
 };
 
 }  // namespace

@@ -25,6 +25,9 @@ void set_nic_fields(Data& item, const topo::Lab& lab, const topo::Node& node, st
     item.set("prefix", std::to_string(network ? network->subnet.prefix : 32));
     item.set("gateway", network && network == default_route_network(lab, node));
     item.set("gateway_address", network ? network->subnet.gateway().str() : std::string());
+    // A network spanning hosts: the NIC leaves room for the VXLAN header.
+    item.set("lowered_mtu", network && network->mtu > 0);
+    item.set("mtu", network && network->mtu > 0 ? std::to_string(network->mtu) : std::string());
 }
 
 std::vector<GeneratedFile> render_cloud_init(const topo::Lab& lab, const topo::Node& node,

@@ -78,6 +78,12 @@ const Network* Lab::network(std::string_view name) const {
     return nullptr;
 }
 
+const Host* Lab::host(std::string_view name) const {
+    for (const auto& host : hosts)
+        if (host.name == name) return &host;
+    return nullptr;
+}
+
 const Node* Lab::node(std::string_view name) const {
     for (const auto& node : nodes)
         if (node.name == name) return &node;

@@ -45,8 +45,20 @@ struct LabInfo {
     std::string name;
     Pos pos;
     std::string connect;  // empty: $LIBVIRT_DEFAULT_URI, then qemu:///system
+    Pos connect_pos;
     Driver driver = Driver::automatic;
     std::vector<PortForward> forwards;  // file order
+};
+
+// [hosts.NAME] (SPEC.md section 6): one hypervisor a lab spans, reached through libvirt's own
+// remote driver. A lab without [hosts] runs on one libvirt, as [lab] connect says.
+struct Host {
+    std::string name;
+    Pos pos;
+    std::string connect;  // libvirt URI, e.g. lxc+libssh://root@10.0.0.2/system?keyfile=...
+    Pos connect_pos;
+    std::optional<util::Ipv4> underlay;  // where the other hosts send VXLAN traffic
+    Pos underlay_pos;
 };
 
 struct Network {
@@ -55,6 +67,9 @@ struct Network {
     NetworkMode mode = NetworkMode::nat;
     util::Subnet subnet;
     Pos subnet_pos;
+    // Set by `up` of a lab across hosts on a network that spans them (VXLAN): its NICs' MTU.
+    // 0: the default.
+    int mtu = 0;
 };
 
 struct Nic {
@@ -84,6 +99,8 @@ struct Node {
     int vcpus = 1;
     std::string user = "lab";
     std::vector<LinkImpairment> impair;  // `impair = { NETWORK = {...} }`, in file order
+    std::string host;                    // a [hosts] name; "": placed by free memory at `up`
+    Pos host_pos;
 
     const Nic* nic(std::string_view network) const;
     // Where labctl reaches the node (SSH, probes): its first NIC's reserved address; "" with no
@@ -205,6 +222,7 @@ struct Lab {
     std::string file;      // path as the user gave it
     std::string base_dir;  // directory of the file, for upload paths
     LabInfo lab;
+    std::vector<Host> hosts;  // in file order; empty: one libvirt
     std::vector<Network> networks;
     std::vector<Node> nodes;
     std::vector<Service> services;
@@ -213,6 +231,7 @@ struct Lab {
     std::string student;  // set in a student's copy (labfile/class_copy.hpp): the student's id
 
     const Network* network(std::string_view name) const;
+    const Host* host(std::string_view name) const;
     const Node* node(std::string_view name) const;
     const Service* service(std::string_view name) const;
     std::vector<Instance> instances(const Service& service) const;

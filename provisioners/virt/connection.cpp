@@ -59,6 +59,19 @@ bool Connection::kvm_usable() const {
     return XmlDoc(caps.get()).value("/domainCapabilities/domain") == "kvm";
 }
 
+std::optional<unsigned long long> Connection::free_memory_bytes() const {
+    unsigned long long free = virNodeGetFreeMemory(conn_.get());
+    if (free == 0) {
+        virResetLastError();
+        return std::nullopt;
+    }
+    return free;
+}
+
+std::string Connection::bridge_of(virNetworkPtr network) {
+    return XmlDoc(xml_of(network)).value("/network/bridge/@name");
+}
+
 std::vector<DomainPtr> Connection::domains() const {
     virDomainPtr* list = nullptr;
     int n = virConnectListAllDomains(conn_.get(), &list, 0);

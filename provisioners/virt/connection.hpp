@@ -27,6 +27,10 @@ class Connection {
     bool is_test_driver() const { return uri_.rfind("test:", 0) == 0; }
     // True when libvirt's domain capabilities offer domain type kvm on this host.
     bool kvm_usable() const;
+    // The host's free memory (virNodeGetFreeMemory); nullopt when the driver cannot tell.
+    std::optional<unsigned long long> free_memory_bytes() const;
+    // The name of the bridge libvirt gave NETWORK (its XML's <bridge name>), "" when none.
+    static std::string bridge_of(virNetworkPtr network);
 
     // Queries (no mutation). Lookups return null when the object does not exist.
     std::vector<DomainPtr> domains() const;

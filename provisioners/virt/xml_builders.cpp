@@ -22,8 +22,14 @@ std::string network_xml(const NetworkSpec& spec) {
     write_tag(xml, spec.tag);
     // nat: libvirt's NAT to the host's uplink. host-only: no <forward> at all, which libvirt
     // calls an isolated network (guests and host only).
-    if (spec.mode == topo::NetworkMode::nat) xml.open("forward").attr("mode", "nat").close();
+    if (spec.mode == topo::NetworkMode::nat && !spec.bridge_only)
+        xml.open("forward").attr("mode", "nat").close();
     // No <bridge name=...>: libvirt picks a free virbrN (always within IFNAMSIZ).
+    if (spec.mtu > 0) xml.open("mtu").attr("size", std::to_string(spec.mtu)).close();
+    if (spec.bridge_only) {
+        xml.close();
+        return xml.str();
+    }
     xml.open("ip")
         .attr("address", spec.subnet.gateway().str())
         .attr("netmask", spec.subnet.netmask_str());

@@ -22,6 +22,10 @@ struct NetworkSpec {
         std::string ip;
     };
     std::vector<Host> hosts;  // one DHCP reservation per node NIC
+    // A network spanning hosts exists on each; only one copy has the gateway address and the
+    // DHCP server (and the NAT). The others are a bare bridge, joined to it over VXLAN.
+    bool bridge_only = false;
+    int mtu = 0;  // 0: libvirt's default; a spanning network leaves room for VXLAN's header
 };
 
 struct PoolSpec {

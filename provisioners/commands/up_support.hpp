@@ -1,0 +1,36 @@
+// What `up` on one libvirt and `up` across hosts (up_hosts.cpp) share.
+#pragma once
+
+#include <chrono>
+#include <filesystem>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "commands/options.hpp"
+#include "commands/up.hpp"
+#include "topology/model.hpp"
+#include "util/reporter.hpp"
+
+namespace labctl::commands {
+
+// Builds each base image the lab's nodes name that is not built yet.
+void build_missing_images(const topo::Lab& lab, util::Reporter& progress);
+
+// After the domains are up: every NIC's planned address, the roles, then verify (unless
+// --no-verify or --only). Returns up's exit code.
+int provision_and_verify(const GlobalOptions& global, const UpOptions& options,
+                         const topo::Lab& lab, const std::filesystem::path& state_dir,
+                         const std::vector<std::string>& only,
+                         const std::vector<std::string>& booted,
+                         std::chrono::milliseconds address_timeout, std::ostream& out,
+                         util::Reporter& progress);
+
+// LABCTL_BOOT_TIMEOUT=SECONDS, or 0 (the driver's default).
+std::chrono::milliseconds boot_timeout_from_env();
+
+// `up` of a lab with [hosts] (SPEC.md section 6).
+int up_across_hosts(const GlobalOptions& global, const UpOptions& options, std::ostream& out,
+                    const UpHooks& hooks, const topo::Lab& lab, util::Reporter& progress);
+
+}  // namespace labctl::commands

@@ -1,0 +1,169 @@
+#!/usr/bin/env bash
+# A lab across two hosts (SPEC.md section 6, issue 15), both simulated on this machine:
+#   host "here": a network namespace with a private libvirtd, where labctl runs;
+#   host "far":  a second namespace with its own libvirtd, its own labctl data directory (a
+#                tmpfs over /var/lib/labctl and over the first host's LABCTL_HOME, inside its
+#                own mount namespace: nothing shared can hide a missing transfer) and an sshd,
+#                reached by labctl through libvirt's own remote driver (lxc+libssh://, host key
+#                pinned in a known_hosts this script writes) and by labctl's own SSH for the
+#                VXLAN link, the rootfs transfer and the overlay;
+#   the two joined by a veth pair: the underlay, 10.231.77.1 <-> 10.231.77.2.
+# A 2-node LXC lab, nginx on "here" balancing an app on "far":
+#   1. up --dry-run reports the placement and plans both hosts;
+#   2. up: verify passes (nginx reaches the app across the VXLAN link); the rootfs was sent to
+#      "far" and the node's overlay is mounted there; a second up changes nothing;
+#   3. status --json names each node's host;
+#   4. down leaves no domain, network, VXLAN device or overlay on either host.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+. "$root/tests/e2e/lib.sh"
+labctl=${LABCTL:-$root/build/labctl}
+command -v sshd >/dev/null || e2e_die "sshd missing: run scripts/setup.sh"
+# Each container's systemd takes inotify instances: at least 512 (never lowered).
+[ "$(sysctl -n fs.inotify.max_user_instances)" -ge 512 ] || sysctl -qw fs.inotify.max_user_instances=512
+
+e2e_init
+e2e_private_home "$labctl"
+ns1=labctl-e2e-h1-$$
+ns2=labctl-e2e-h2-$$
+netns_up "$ns1"
+uri1=$(e2e_uri lxc "$ns1")
+netns_up "$ns2"
+state2=$(e2e_state "$ns2")
+pid2=$(cat "$state2/libvirtd.pid")
+# Host "far"'s own view: libvirtd2's mount and network namespaces.
+in_far() { nsenter --target "$pid2" --mount --net -- "$@"; }
+
+# The underlay.
+ip link add lcu1-$$ type veth peer name lcu2-$$
+ip link set lcu1-$$ netns "$ns1"
+ip link set lcu2-$$ netns "$ns2"
+ip -n "$ns1" addr add 10.231.77.1/24 dev lcu1-$$
+ip -n "$ns2" addr add 10.231.77.2/24 dev lcu2-$$
+ip -n "$ns1" link set lcu1-$$ up
+ip -n "$ns2" link set lcu2-$$ up
+
+# Host "far" shares no disk with labctl: its data directory is its own, and labctl's (with
+# the base image) is hidden there.
+in_far mount -t tmpfs -o mode=0755 labctl-far-home /var/lib/labctl
+in_far mount -t tmpfs -o mode=0755 labctl-far-hide "$LABCTL_HOME"
+# libvirt's ssh helper on "far" connects to the default socket path, as on a real host.
+in_far ln -sf "$state2/sock/libvirt-sock" /run/libvirt/libvirt-sock
+
+# sshd on "far", its host key pinned for labctl; a client key for labctl.
+ssh-keygen -q -t ed25519 -N '' -f "$E2E_TMP/far_host_key"
+ssh-keygen -q -t ed25519 -N '' -f "$E2E_TMP/client_key"
+install -m 0600 "$E2E_TMP/client_key.pub" "$E2E_TMP/authorized_keys"
+cat >"$E2E_TMP/sshd_config" <<CONF
+ListenAddress 10.231.77.2
+HostKey $E2E_TMP/far_host_key
+AuthorizedKeysFile $E2E_TMP/authorized_keys
+PermitRootLogin prohibit-password
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+UsePAM no
+# The keys live in the test's temp dir under /tmp (world-writable), which StrictModes refuses.
+StrictModes no
+PidFile $E2E_TMP/sshd.pid
+CONF
+in_far mkdir -p /run/sshd
+in_far /usr/sbin/sshd -f "$E2E_TMP/sshd_config"
+e2e_on_cleanup 'e2e_kill_pidfile "$E2E_TMP/sshd.pid"'
+echo "10.231.77.2 $(cut -d' ' -f1,2 "$E2E_TMP/far_host_key.pub")" >"$E2E_TMP/known_hosts"
+uri2="lxc+libssh://root@10.231.77.2/system?keyfile=$E2E_TMP/client_key&known_hosts=$E2E_TMP/known_hosts&known_hosts_verify=normal&sshauth=privkey"
+in_ns "$ns1" virsh -q -c "$uri2" version >/dev/null || e2e_die "libvirt over SSH to host far does not answer"
+
+lab=$E2E_TMP/lab.toml
+cat >"$lab" <<TOML
+[lab]
+name = "span"
+driver = "lxc"
+
+[hosts.here]
+connect = "$uri1"
+underlay = "10.231.77.1"
+
+[hosts.far]
+connect = "$uri2"
+underlay = "10.231.77.2"
+
+[networks.lan]
+mode = "host-only"
+subnet = "10.231.78.0/24"
+
+[nodes.front]
+host = "here"
+networks = { lan = "10.231.78.11" }
+
+[nodes.back]
+host = "far"
+networks = { lan = "10.231.78.12" }
+
+[services.app]
+type = "app"
+on = "back"
+port = 8080
+run = "python3 -m http.server 8080 --directory /etc"
+health = "/hostname"
+
+[services.lb]
+type = "nginx"
+on = "front"
+listen = 8090
+backend = "app"
+TOML
+lab_cmd() { in_ns "$ns1" "$labctl" --no-color -f "$lab" "$@"; }
+json() { python3 -c "import json, sys; data = json.load(sys.stdin); $1"; }
+
+# 1. The plan names both hosts.
+out=$(lab_cmd up --dry-run 2>&1) || e2e_die "up --dry-run failed: $out"
+echo "$out" >&2
+echo "$out" | grep -q "host far  nodes: back" || e2e_die "dry run does not place back on far"
+echo "$out" | grep -q "^host far:" || e2e_die "dry run does not plan host far"
+echo "$out" | grep -q "vxlan lvx" || e2e_die "dry run plans no VXLAN link"
+
+# 2. Up, across both hosts; verify is up's last step.
+started=$(e2e_now)
+lab_cmd up >&2 || e2e_die "up failed"
+e2e_log "up across two hosts (transfer + provision + verify): $(e2e_since "$started") s"
+body=$(in_ns "$ns1" curl -fsS --max-time 10 http://10.231.78.11:8090/hostname) || e2e_die "nginx on front does not answer"
+[ "$body" = back ] || e2e_die "nginx on front did not reach the app on far: $body"
+e2e_log "nginx on host here -> app on host far: $body"
+in_far sh -c 'test -e /var/lib/labctl/image-cache/*/complete' || e2e_die "no rootfs was sent to far"
+in_far mountpoint -q /var/lib/labctl/labs/span/overlays/back/merged || e2e_die "back's overlay is not on far"
+[ -n "$(in_far ip -o link show type vxlan)" ] || e2e_die "no VXLAN device on far"
+[ -n "$(ip -n "$ns1" -o link show type vxlan)" ] || e2e_die "no VXLAN device on here"
+[ -z "$(virsh -q -c "$uri1" list --name | grep span-back)" ] || e2e_die "back runs on here"
+[ -n "$(virsh -q -c "$(e2e_uri lxc "$ns2")" list --name | grep span-back)" ] || e2e_die "back is not on far"
+# The spanning network's MTU reaches the nodes' NICs (libvirt's <mtu>): VXLAN's 50 bytes fit.
+for node in front back; do
+    mtu=$(lab_cmd exec "$node" --json -- cat /sys/class/net/eth0/mtu | json 'print(data[0]["stdout"].strip())')
+    e2e_log "MTU of $node's eth0: $mtu"
+    [ "$mtu" = 1450 ] || e2e_die "$node's NIC has MTU $mtu, not 1450"
+done
+# Each node's memory (cgroup v1 memory controller), for docs/multi-host.md: printed, not asserted.
+for dir in /sys/fs/cgroup/memory/machine/lxc-*-span-*.libvirt-lxc; do
+    [ -d "$dir" ] || continue
+    e2e_log "memory of ${dir##*/}: RSS $(($(awk '$1 == "total_rss" {print $2}' "$dir/memory.stat") / 1048576)) MiB, with page cache $(($(cat "$dir/memory.usage_in_bytes") / 1048576)) MiB"
+done
+out=$(lab_cmd up --no-verify 2>&1) || e2e_die "second up failed: $out"
+echo "$out" | grep -q "nothing changed" || e2e_die "a second up changed something: $out"
+
+# 3. status names each node's host.
+out=$(lab_cmd status --json)
+echo "$out" | json '
+hosts = {n["name"]: (n["host"], n["state"], n["ssh"]) for n in data["nodes"]}
+assert hosts == {"front": ("here", "running", True), "back": ("far", "running", True)}, hosts
+print("status:", hosts)' >&2 || e2e_die "status --json: $out"
+
+# 4. down: nothing of the lab on either host (the cached image stays on far).
+lab_cmd down >&2 || e2e_die "down failed"
+for ns in "$ns1" "$ns2"; do
+    left=$(e2e_leftovers "$ns" span-)
+    [ -z "$(echo "$left" | tr -d '[:space:]')" ] || e2e_die "down left libvirt objects in $ns: $left"
+done
+[ -z "$(ip -n "$ns1" -o link show type vxlan)" ] || e2e_die "down left a VXLAN device on here"
+[ -z "$(in_far ip -o link show type vxlan)" ] || e2e_die "down left a VXLAN device on far"
+in_far test ! -e /var/lib/labctl/labs/span || e2e_die "down left the lab's files on far"
+[ -z "$(in_far findmnt -rn -o TARGET | grep /var/lib/labctl/labs/ || true)" ] || e2e_die "down left an overlay mounted on far"
+e2e_log "PASS: two hosts, one lab: up, verify, status, down clean on both"

@@ -1,0 +1,281 @@
+// A lab across hosts (SPEC.md section 6): the [hosts] model and its errors, placement, the
+// VXLAN names, each host's share of the lab, and up / status / down across two libvirts of
+// libvirt's test driver (test:///default, which keeps its state, and a private
+// test:///FILE, which starts empty on every connection). The VXLAN links, the rootfs transfer
+// and the SSH to a remote host are real only in tests/e2e/two_hosts.sh.
+#include <gtest/gtest.h>
+
+#include <stdlib.h>
+
+#include <fstream>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "commands/lab_commands.hpp"
+#include "commands/up.hpp"
+#include "engine/host_access.hpp"
+#include "engine/host_set.hpp"
+#include "engine/lab_hosts.hpp"
+#include "engine/lab_state.hpp"
+#include "lab_fixtures.hpp"
+#include "labfile/loader.hpp"
+#include "labfile/render_lab.hpp"
+#include "render/template_set.hpp"
+#include "virt/connection.hpp"
+#include "virt/xml_builders.hpp"
+
+using namespace labctl;
+namespace fs = std::filesystem;
+
+namespace {
+
+// A qcow2 header is all labctl reads from the base image (its virtual size).
+void write_fake_qcow2(const fs::path& path, unsigned long long size) {
+    unsigned char header[32] = {'Q', 'F', 'I', 0xfb, 0, 0, 0, 3};
+    for (int i = 0; i < 8; ++i) header[31 - i] = static_cast<unsigned char>(size >> (8 * i));
+    std::ofstream(path, std::ios::binary)
+        .write(reinterpret_cast<const char*>(header), sizeof header);
+}
+
+std::string two_host_lab(const std::string& second_uri, const std::string& placement) {
+    return test::two_network_lab("mom") + R"(
+[hosts.a]
+connect = "test:///default"
+underlay = "10.0.0.1"
+
+[hosts.b]
+connect = ")" +
+           second_uri + R"("
+underlay = "10.0.0.2"
+
+[nodes.server1]
+networks = { hostonly = "192.168.56.11" }
+host = "a"
+
+[nodes.server2]
+networks = { hostonly = "192.168.56.12", nat = "dhcp" }
+)" + placement;
+}
+
+}  // namespace
+
+TEST(MultiHostModel, HostsAndNodeHostsLoad) {
+    auto lab = test::load_lab(two_host_lab("lxc+ssh://root@10.0.0.2/system", "host = \"b\"\n"));
+    ASSERT_EQ(lab.hosts.size(), 2u);
+    EXPECT_EQ(lab.hosts[1].connect, "lxc+ssh://root@10.0.0.2/system");
+    EXPECT_EQ(lab.hosts[1].underlay->str(), "10.0.0.2");
+    EXPECT_EQ(lab.node("server1")->host, "a");
+    EXPECT_EQ(lab.node("server2")->host, "b");
+}
+
+TEST(MultiHostModel, DefaultsCarryAHost) {
+    auto text = two_host_lab("test:///default", "") + "\n[defaults]\nhost = \"b\"\n";
+    // [defaults] after the nodes in the file still applies to them: TOML tables are read whole.
+    auto lab = test::load_lab(text);
+    EXPECT_EQ(lab.node("server1")->host, "a");
+    EXPECT_EQ(lab.node("server2")->host, "b");
+}
+
+TEST(MultiHostModel, ConnectInLabAndHostsTogetherIsAnError) {
+    auto text = two_host_lab("test:///default", "");
+    text.replace(text.find("[lab]\n"), 6, "[lab]\nconnect = \"qemu:///system\"\n");
+    auto result = labfile::load_lab_text(text, "lab.toml");
+    ASSERT_FALSE(result.lab);
+    EXPECT_NE(result.diagnostics.format().find("`connect` in [lab] and [hosts] together"),
+              std::string::npos)
+        << result.diagnostics.format();
+}
+
+TEST(MultiHostPlacement, FixedRecordedThenMostFreeMemoryWithTiesToTheFirstHost) {
+    auto lab = test::load_lab(two_host_lab("test:///default", "") + R"(
+[nodes.server3]
+networks = ["hostonly"]
+memory = 1024
+
+[nodes.server4]
+networks = ["hostonly"]
+)");
+    const unsigned long long gib = 1ULL << 30;
+    std::vector<std::string> reasons;
+    // a: 2 GiB, b: 2 GiB. server1 is fixed on a (512 MiB), so b has the most: server2 -> b;
+    // then a 1.5, b 1.5 GiB: a tie, the first host wins: server3 -> a; then b: server4.
+    auto placement = engine::place_nodes(lab, {2 * gib, 2 * gib}, {}, &reasons);
+    EXPECT_EQ(placement["server1"], "a");
+    EXPECT_EQ(placement["server2"], "b");
+    EXPECT_EQ(placement["server3"], "a");
+    EXPECT_EQ(placement["server4"], "b");
+    ASSERT_EQ(reasons.size(), 3u);
+    EXPECT_EQ(reasons[0], "node server2  placed on host b (most free memory: 2048 MiB)");
+    // The same inputs place the same way; a recorded placement is kept whatever memory says.
+    EXPECT_EQ(engine::place_nodes(lab, {2 * gib, 2 * gib}, {}, nullptr), placement);
+    auto kept = engine::place_nodes(lab, {100 * gib, 0}, placement, nullptr);
+    EXPECT_EQ(kept, placement);
+    // A host that cannot tell its free memory counts as having none.
+    auto unknown = engine::place_nodes(lab, {std::nullopt, 1 * gib}, {}, nullptr);
+    EXPECT_EQ(unknown["server2"], "b");
+}
+
+TEST(MultiHostPlacement, NetworksSpanTheirNodesHostsAndAlwaysTheGatewayHost) {
+    auto lab = test::load_lab(two_host_lab("test:///default", "host = \"b\"\n"));
+    std::map<std::string, std::string> placement{{"server1", "a"}, {"server2", "b"}};
+    EXPECT_EQ(engine::hosts_of_network(lab, placement, "hostonly"),
+              (std::vector<std::string>{"a", "b"}));
+    EXPECT_EQ(engine::hosts_of_network(lab, placement, "nat"),
+              (std::vector<std::string>{"a", "b"}));
+    placement["server2"] = "a";
+    EXPECT_EQ(engine::hosts_of_network(lab, placement, "nat"), (std::vector<std::string>{"a"}));
+    EXPECT_TRUE(engine::spanning_networks(lab, placement).empty());
+}
+
+TEST(MultiHostVxlan, OneDeterministicVniPerLabNetworkAndADeviceNameWithinIfnamsiz) {
+    auto vni = engine::vxlan_vni("mom", "hostonly");
+    EXPECT_EQ(vni, engine::vxlan_vni("mom", "hostonly"));
+    EXPECT_NE(vni, engine::vxlan_vni("mom", "nat"));
+    EXPECT_NE(vni, engine::vxlan_vni("dad", "hostonly"));
+    EXPECT_GE(vni, 1u);
+    EXPECT_LE(vni, 0xffffffu);
+    auto device = engine::vxlan_device(vni);
+    EXPECT_EQ(device.size(), 9u);
+    EXPECT_EQ(device.rfind("lvx", 0), 0u);
+}
+
+TEST(MultiHostSsh, TheHostsUriGivesUserAddressPortKeyAndKnownHosts) {
+    auto o = engine::ssh_options_for_uri(
+        "far",
+        "lxc+libssh://admin@10.0.0.2:2222/system?keyfile=/k/id&known_hosts=/k/known%5Fhosts"
+        "&known_hosts_verify=normal");
+    EXPECT_EQ(o.user, "admin");
+    EXPECT_EQ(o.endpoint.host, "10.0.0.2");
+    EXPECT_EQ(o.endpoint.port, 2222);
+    EXPECT_EQ(o.private_key, fs::path("/k/id"));
+    EXPECT_EQ(o.known_hosts, fs::path("/k/known_hosts"));
+    auto plain = engine::ssh_options_for_uri("far", "qemu+ssh://10.0.0.3/system");
+    EXPECT_EQ(plain.user, "root");
+    EXPECT_EQ(plain.endpoint.port, 22);
+    EXPECT_EQ(plain.known_hosts.filename(), "known_hosts");
+}
+
+TEST(MultiHostXml, ABridgeOnlyNetworkHasNoAddressNoDhcpNoNatAndTheLoweredMtu) {
+    virt::NetworkSpec spec;
+    spec.name = "mom-nat";
+    spec.mode = topo::NetworkMode::nat;
+    spec.subnet = *util::Subnet::parse("192.168.123.0/24");
+    spec.mtu = engine::spanning_mtu;
+    auto gateway = virt::network_xml(spec);
+    EXPECT_NE(gateway.find("<ip address=\"192.168.123.1\""), std::string::npos) << gateway;
+    EXPECT_NE(gateway.find("<mtu size=\"1450\"/>"), std::string::npos) << gateway;
+    spec.bridge_only = true;
+    auto other = virt::network_xml(spec);
+    EXPECT_EQ(other.find("<ip"), std::string::npos) << other;
+    EXPECT_EQ(other.find("<forward"), std::string::npos) << other;
+    EXPECT_NE(other.find("<mtu size=\"1450\"/>"), std::string::npos) << other;
+}
+
+TEST(MultiHostSeed, ANicOnASpanningNetworkGetsTheLoweredMtuOthersNone) {
+    auto lab = test::load_lab(two_host_lab("test:///default", "host = \"b\"\n"));
+    auto nic_file = [&](const topo::Lab& l, int index) {
+        auto files = labfile::render_lab(l, render::TemplateSet{}, {{"seed"}});
+        for (const auto& file : files)
+            if (file.node == "server2" &&
+                file.path == "/var/lib/labctl-seed/root/etc/systemd/network/10-labctl-nic" +
+                                 std::to_string(index) + ".network")
+                return file.content;
+        ADD_FAILURE() << "no NIC file " << index;
+        return std::string();
+    };
+    EXPECT_EQ(nic_file(lab, 0).find("MTUBytes"), std::string::npos);
+    lab.networks[0].mtu = engine::spanning_mtu;  // hostonly spans the hosts, nat does not
+    auto spanning = nic_file(lab, 0);
+    EXPECT_NE(spanning.find("\n[Link]\n"), std::string::npos) << spanning;
+    EXPECT_NE(spanning.find("\nMTUBytes=1450\n"), std::string::npos) << spanning;
+    EXPECT_EQ(nic_file(lab, 1).find("MTUBytes"), std::string::npos);
+}
+
+class MultiHostEngine : public ::testing::Test {
+  protected:
+    void SetUp() override {
+        char tmpl[] = "/tmp/labctl-hosts-XXXXXX";
+        ASSERT_TRUE(::mkdtemp(tmpl));
+        root_ = tmpl;
+        ::setenv("LABCTL_HOME", (root_ / "home").c_str(), 1);
+        ::unsetenv("LIBVIRT_DEFAULT_URI");
+        fs::path image = root_ / "home/images/debian-12-lab";
+        fs::create_directories(image / "rootfs/etc");
+        std::ofstream(image / "vmlinuz") << "kernel";
+        std::ofstream(image / "initrd.img") << "initrd";
+        write_fake_qcow2(image / "disk.qcow2", 8ULL << 30);
+        // A second, private test driver: its own (empty) state on every connection.
+        std::ofstream(root_ / "node-b.xml") << "<node><memory>4194304</memory></node>\n";
+        second_ = "test://" + (root_ / "node-b.xml").string();
+        lab_file_ = test::write_lab(root_, two_host_lab(second_, "host = \"b\"\n"));
+        keeper_ = std::make_unique<virt::Connection>("test:///default");
+        global_.file = lab_file_.string();
+    }
+    void TearDown() override {
+        keeper_.reset();
+        std::error_code ec;
+        fs::remove_all(root_, ec);
+        ::unsetenv("LABCTL_HOME");
+    }
+    std::string run_up(bool dry_run) {
+        std::ostringstream out;
+        commands::UpOptions options;
+        options.dry_run = dry_run;
+        commands::up_lab(global_, options, out, {});
+        return out.str();
+    }
+
+    fs::path root_, lab_file_;
+    std::string second_;
+    std::unique_ptr<virt::Connection> keeper_;
+    commands::GlobalOptions global_;
+};
+
+TEST_F(MultiHostEngine, EachHostGetsItsShareAndTheRecordNamesEveryHost) {
+    auto plan = run_up(true);
+    EXPECT_NE(plan.find("host a  nodes: server1"), std::string::npos) << plan;
+    EXPECT_NE(plan.find("host b  nodes: server2"), std::string::npos) << plan;
+    EXPECT_NE(plan.find("host b:\n"), std::string::npos) << plan;
+    EXPECT_NE(plan.find("vxlan lvx"), std::string::npos) << plan;
+    EXPECT_FALSE(keeper_->domain("mom-server1")) << "a dry run created something";
+
+    auto out = run_up(false);
+    EXPECT_NE(out.find("on 2 host(s)"), std::string::npos) << out;
+    // Host a (the gateway host) has server1 and both networks with their gateway address;
+    // server2 went to host b, not here.
+    EXPECT_TRUE(keeper_->domain("mom-server1"));
+    EXPECT_FALSE(keeper_->domain("mom-server2"));
+    auto hostonly = keeper_->network("mom-hostonly");
+    ASSERT_TRUE(hostonly);
+    auto xml = virt::Connection::xml_of(hostonly.get());
+    EXPECT_NE(xml.find("192.168.56.1"), std::string::npos) << xml;
+    EXPECT_NE(xml.find("<mtu size='1450'/>"), std::string::npos) << xml;
+
+    auto record = engine::load_record(root_ / "home/labs/mom");
+    ASSERT_TRUE(record);
+    ASSERT_EQ(record->hosts.size(), 2u);
+    EXPECT_EQ(record->hosts[1].uri, second_);
+    EXPECT_EQ(record->placement["server2"], "b");
+    EXPECT_EQ(record->spanning_networks, (std::vector<std::string>{"hostonly", "nat"}));
+
+    std::ostringstream status;
+    commands::run_status(global_, {.json = true}, status);
+    auto j = nlohmann::json::parse(status.str());
+    EXPECT_EQ(j["nodes"][0]["host"], "a");
+    EXPECT_EQ(j["nodes"][0]["state"], "running");
+    EXPECT_EQ(j["nodes"][1]["host"], "b");
+
+    std::ostringstream down;
+    commands::DownOptions options;
+    options.lab = "mom";  // from the record alone
+    commands::run_down(global_, options, down);
+    EXPECT_FALSE(keeper_->domain("mom-server1")) << down.str();
+    EXPECT_FALSE(keeper_->network("mom-hostonly")) << down.str();
+    EXPECT_FALSE(keeper_->network("mom-nat")) << down.str();
+}
+
+TEST_F(MultiHostEngine, ConnectOverrideIsRefusedForALabWithHosts) {
+    global_.connect = "test:///default";
+    EXPECT_THROW(run_up(true), InputError);
+}
