@@ -75,11 +75,17 @@ int provision_and_verify(const GlobalOptions& global, const UpOptions& options,
     return ok ? 0 : 1;
 }
 
-std::chrono::milliseconds boot_timeout_from_env() {
+engine::ApplyOptions up_apply_options(const UpOptions& options, const UpHooks& hooks,
+                                      engine::BannerWaiter& banner) {
+    engine::ApplyOptions apply;
+    apply.jobs = options.jobs;
+    apply.seeds = hooks.seeds;
+    apply.waiter = hooks.waiter ? hooks.waiter : &banner;
     // LABCTL_BOOT_TIMEOUT=SECONDS overrides the per-driver SSH deadline (slow CI hosts, tests).
     if (const char* text = std::getenv("LABCTL_BOOT_TIMEOUT"); text && *text)
-        return std::chrono::seconds(std::atoi(text));
-    return std::chrono::milliseconds(0);
+        apply.boot_timeout = std::chrono::seconds(std::atoi(text));
+    apply.before_action = hooks.before_action;
+    return apply;
 }
 
 int up_lab(const GlobalOptions& global, const UpOptions& options, std::ostream& out,
@@ -164,12 +170,7 @@ int up_lab(const GlobalOptions& global, const UpOptions& options, std::ostream& 
     prepare_ssh_identity(lab, state_dir);
 
     engine::BannerWaiter banner;
-    engine::ApplyOptions apply;
-    apply.jobs = options.jobs;
-    apply.seeds = hooks.seeds;
-    apply.waiter = hooks.waiter ? hooks.waiter : &banner;
-    apply.boot_timeout = boot_timeout_from_env();
-    apply.before_action = hooks.before_action;
+    engine::ApplyOptions apply = up_apply_options(options, hooks, banner);
     int before = connection.mutations();
     engine::apply_plan(connection, lab, desired, plan, apply, progress);
     int changes = connection.mutations() - before;

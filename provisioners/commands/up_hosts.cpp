@@ -126,12 +126,7 @@ int up_across_hosts(const GlobalOptions& global, const UpOptions& options, std::
     prepare_ssh_identity(placed, state_dir);
 
     engine::BannerWaiter banner;
-    engine::ApplyOptions apply;
-    apply.jobs = options.jobs;
-    apply.seeds = hooks.seeds;
-    apply.waiter = hooks.waiter ? hooks.waiter : &banner;
-    apply.boot_timeout = boot_timeout_from_env();
-    apply.before_action = hooks.before_action;
+    engine::ApplyOptions apply = up_apply_options(options, hooks, banner);
     std::vector<int> before(sessions.size());
     for (std::size_t k = 0; k < sessions.size(); ++k)
         before[k] = sessions[k].connection->mutations();

@@ -9,6 +9,8 @@
 
 #include "commands/options.hpp"
 #include "commands/up.hpp"
+#include "engine/apply.hpp"
+#include "engine/ssh_wait.hpp"
 #include "topology/model.hpp"
 #include "util/reporter.hpp"
 
@@ -26,8 +28,11 @@ int provision_and_verify(const GlobalOptions& global, const UpOptions& options,
                          std::chrono::milliseconds address_timeout, std::ostream& out,
                          util::Reporter& progress);
 
-// LABCTL_BOOT_TIMEOUT=SECONDS, or 0 (the driver's default).
-std::chrono::milliseconds boot_timeout_from_env();
+// The apply options of `up`: --jobs, the hooks (tests' seeds, waiter and interruption points),
+// LABCTL_BOOT_TIMEOUT=SECONDS (else the driver's default); `banner` is the SSH waiter unless a
+// hook gives one, and must outlive the returned options.
+engine::ApplyOptions up_apply_options(const UpOptions& options, const UpHooks& hooks,
+                                      engine::BannerWaiter& banner);
 
 // `up` of a lab with [hosts] (SPEC.md section 6).
 int up_across_hosts(const GlobalOptions& global, const UpOptions& options, std::ostream& out,
