@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
 #include <stdexcept>
 #include <string>
 
@@ -44,6 +45,23 @@ inline std::filesystem::path write_lab(const std::filesystem::path& dir, const s
     auto file = dir / "lab.toml";
     util::write_file_atomic(file, text, 0644);
     return file;
+}
+
+// A stand-in for the base image debian-12-lab under HOME (a LABCTL_HOME) for the engine tests on
+// libvirt's test driver: a kernel, an initrd, a rootfs with os-release, and a qcow2 header of
+// an 8 GiB disk, which is all labctl reads of the disk (its virtual size). Its directory.
+inline std::filesystem::path fake_base_image(const std::filesystem::path& home) {
+    auto image = home / "images/debian-12-lab";
+    std::filesystem::create_directories(image / "rootfs/etc");
+    std::ofstream(image / "rootfs/etc/os-release") << "ID=debian\n";
+    std::ofstream(image / "vmlinuz") << "kernel";
+    std::ofstream(image / "initrd.img") << "initrd";
+    const unsigned long long size = 8ULL << 30;
+    unsigned char header[32] = {'Q', 'F', 'I', 0xfb, 0, 0, 0, 3};
+    for (int i = 0; i < 8; ++i) header[31 - i] = static_cast<unsigned char>(size >> (8 * i));
+    std::ofstream(image / "disk.qcow2", std::ios::binary)
+        .write(reinterpret_cast<const char*>(header), sizeof header);
+    return image;
 }
 
 // An example lab of the repository (examples/NAME/lab.toml), loaded.

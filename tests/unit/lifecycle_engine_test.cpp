@@ -30,13 +30,6 @@ std::string lab_text(const std::string& name, const std::string& subnet_prefix) 
            ".11\" }\n\n[nodes.n2]\nnetworks = { net = \"" + subnet_prefix + ".12\" }\n";
 }
 
-void write_fake_qcow2(const fs::path& path, unsigned long long size) {
-    unsigned char header[32] = {'Q', 'F', 'I', 0xfb, 0, 0, 0, 3};
-    for (int i = 0; i < 8; ++i) header[31 - i] = static_cast<unsigned char>(size >> (8 * i));
-    std::ofstream(path, std::ios::binary)
-        .write(reinterpret_cast<const char*>(header), sizeof header);
-}
-
 class Lifecycle : public ::testing::Test {
   protected:
     void SetUp() override {
@@ -44,11 +37,7 @@ class Lifecycle : public ::testing::Test {
         ASSERT_TRUE(::mkdtemp(tmpl));
         root_ = tmpl;
         ::setenv("LABCTL_HOME", (root_ / "home").c_str(), 1);
-        fs::path image = root_ / "home/images/debian-12-lab";
-        fs::create_directories(image);
-        std::ofstream(image / "vmlinuz") << "kernel";
-        std::ofstream(image / "initrd.img") << "initrd";
-        write_fake_qcow2(image / "disk.qcow2", 8ULL << 30);
+        test::fake_base_image(root_ / "home");
         keeper_ = std::make_unique<virt::Connection>(kUri);
         global_.connect = kUri;
         global_.driver = "qemu";

@@ -30,14 +30,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// A qcow2 header is all labctl reads from the base image (its virtual size).
-void write_fake_qcow2(const fs::path& path, unsigned long long size) {
-    unsigned char header[32] = {'Q', 'F', 'I', 0xfb, 0, 0, 0, 3};
-    for (int i = 0; i < 8; ++i) header[31 - i] = static_cast<unsigned char>(size >> (8 * i));
-    std::ofstream(path, std::ios::binary)
-        .write(reinterpret_cast<const char*>(header), sizeof header);
-}
-
 std::string two_host_lab(const std::string& second_uri, const std::string& placement) {
     return test::two_network_lab("mom") + R"(
 [hosts.a]
@@ -200,11 +192,7 @@ class MultiHostEngine : public ::testing::Test {
         root_ = tmpl;
         ::setenv("LABCTL_HOME", (root_ / "home").c_str(), 1);
         ::unsetenv("LIBVIRT_DEFAULT_URI");
-        fs::path image = root_ / "home/images/debian-12-lab";
-        fs::create_directories(image / "rootfs/etc");
-        std::ofstream(image / "vmlinuz") << "kernel";
-        std::ofstream(image / "initrd.img") << "initrd";
-        write_fake_qcow2(image / "disk.qcow2", 8ULL << 30);
+        test::fake_base_image(root_ / "home");
         // A second, private test driver: its own (empty) state on every connection.
         std::ofstream(root_ / "node-b.xml") << "<node><memory>4194304</memory></node>\n";
         second_ = "test://" + (root_ / "node-b.xml").string();

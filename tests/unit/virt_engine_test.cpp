@@ -53,14 +53,6 @@ networks = { hostonly = "192.168.56.12", nat = "dhcp" }
 memory = 768
 )";
 
-// A qcow2 header is all labctl reads from the base image (its virtual size).
-void write_fake_qcow2(const fs::path& path, unsigned long long size) {
-    unsigned char header[32] = {'Q', 'F', 'I', 0xfb, 0, 0, 0, 3};
-    for (int i = 0; i < 8; ++i) header[31 - i] = static_cast<unsigned char>(size >> (8 * i));
-    std::ofstream(path, std::ios::binary)
-        .write(reinterpret_cast<const char*>(header), sizeof header);
-}
-
 class RecordingSeeds : public engine::SeedWriter {
   public:
     void write(const topo::Lab&, const topo::Node& node, const engine::NodeIdentity& identity,
@@ -92,12 +84,7 @@ class VirtEngine : public ::testing::Test {
         root_ = tmpl;
         ::setenv("LABCTL_HOME", (root_ / "home").c_str(), 1);
         ::unsetenv("LIBVIRT_DEFAULT_URI");
-        fs::path image = root_ / "home/images/debian-12-lab";
-        fs::create_directories(image / "rootfs/etc");
-        std::ofstream(image / "rootfs/etc/os-release") << "ID=debian\n";
-        std::ofstream(image / "vmlinuz") << "kernel";
-        std::ofstream(image / "initrd.img") << "initrd";
-        write_fake_qcow2(image / "disk.qcow2", 8ULL << 30);
+        test::fake_base_image(root_ / "home");
         lab_file_ = test::write_lab(root_, kLab);
         keeper_ = std::make_unique<virt::Connection>(kUri);
         global_.file = lab_file_.string();
