@@ -6,6 +6,7 @@
 #include "commands/node_readiness.hpp"
 #include "engine/desired.hpp"
 #include "labfile/loader.hpp"
+#include "services/registry.hpp"
 #include "store/lab_ca.hpp"
 #include "store/paths.hpp"
 #include "util/error.hpp"
@@ -36,12 +37,29 @@ void save_faults(const std::filesystem::path& state_dir, const nlohmann::json& f
     util::write_file_atomic(faults_path(state_dir), faults.dump(2) + "\n", 0600);
 }
 
+namespace {
+
+// MODE that cannot work on TARGET, refused before anything is opened or changed (exit 2).
+void refuse_mode(const topo::Lab& lab, const verify::FaultTarget& target, const std::string& mode) {
+    if (mode != "process") return;
+    // Tasks a cluster schedules (a swarm's) are no unit labctl started on that node: there is
+    // no process of ours to kill, and the cluster would restart one anyway.
+    for (const auto& instance : target.instances)
+        if (services::kind_of(*instance.service)
+                .recovery_probe(lab, *instance.service, *target.node))
+            throw InputError("`" + target.text + "`: " + instance.service->name +
+                             " runs as tasks its cluster places, not as a process labctl "
+                             "started there; use --mode poweroff or --mode link-down");
+}
+
+}  // namespace
+
 std::unique_ptr<FaultSession> open_fault_session(const GlobalOptions& global,
-                                                 const std::string& target,
-                                                 const std::string& verb) {
+                                                 const std::string& target, const std::string& verb,
+                                                 const std::string& mode) {
     auto lab = load_lab(global);
     auto state_dir = store::lab_state_dir(lab.lab.name);
-    verify::resolve_fault_target(lab, target);  // bad input first: exit 2
+    refuse_mode(lab, verify::resolve_fault_target(lab, target), mode);  // bad input first: exit 2
     auto session = std::unique_ptr<FaultSession>(new FaultSession{std::move(lab),
                                                                   state_dir,
                                                                   std::nullopt,

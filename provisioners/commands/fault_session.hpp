@@ -33,11 +33,12 @@ struct FaultSession {
     verify::FaultTarget target;
 };
 
-// Loads the lab of GLOBAL (a student's copy with --student), resolves TARGET (InputError, exit
-// 2, first) and takes the lab's lock for VERB.
+// Loads the lab of GLOBAL (a student's copy with --student), resolves TARGET and refuses a
+// MODE that cannot work there (InputError, exit 2, first; "" when the mode is not known yet,
+// as for revive) and takes the lab's lock for VERB.
 std::unique_ptr<FaultSession> open_fault_session(const GlobalOptions& global,
-                                                 const std::string& target,
-                                                 const std::string& verb);
+                                                 const std::string& target, const std::string& verb,
+                                                 const std::string& mode);
 
 // MODE: process, poweroff or link-down.
 std::unique_ptr<verify::Fault> make_fault(FaultSession& session, const std::string& mode);
