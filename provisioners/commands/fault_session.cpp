@@ -65,22 +65,22 @@ std::unique_ptr<verify::Fault> make_fault(FaultSession& session, const std::stri
     if (!record)
         throw InfraError("lab " + session.lab.lab.name +
                          " is not up (no state): run labctl up first");
-    session.connection =
-        std::make_unique<virt::Connection>(engine::node_uri(*record, session.target.node->name));
+    // The target's own host: a node on another host is powered off or unplugged there.
+    session.hosts = std::make_unique<engine::LabConnections>(*record, "", session.state_dir, false);
+    auto& connection = session.hosts->connection(session.target.node->name);
     auto domain = engine::domain_name(session.lab.lab.name, session.target.node->name);
     if (mode == "poweroff") {
         auto* pool = session.pool.get();
         const topo::Node* node = session.target.node;
-        return verify::make_poweroff_fault(
-            session.target, *session.connection, domain, [pool, node] {
-                pool->forget(node->name);
-                pool->get(node->name);  // connects with backoff until the node answers again
-                // ...and back means every NIC has its address again, not only the first.
-                await_planned_addresses(*node, *pool, std::chrono::seconds(60));
-            });
+        return verify::make_poweroff_fault(session.target, connection, domain, [pool, node] {
+            pool->forget(node->name);
+            pool->get(node->name);  // connects with backoff until the node answers again
+            // ...and back means every NIC has its address again, not only the first.
+            await_planned_addresses(*node, *pool, std::chrono::seconds(60));
+        });
     }
     if (mode == "link-down")
-        return verify::make_link_fault(session.lab, session.target, *session.connection, domain);
+        return verify::make_link_fault(session.lab, session.target, connection, domain);
     throw InputError("unknown mode `" + mode + "` (known: process, poweroff, link-down)");
 }
 
