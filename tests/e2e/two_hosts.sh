@@ -14,11 +14,14 @@
 #      "far" and the node's overlay is mounted there; a second up changes nothing;
 #   3. status --json names each node's host;
 #   4. every verb on the node on "far", done there: stop (status `stopped`, `up` leaves it
-#      stopped) and start; kill --mode poweroff with 0 failed requests through the nginx on
-#      "here", revive; netem on its link (tc on "far": without sch_netem, exit 3 naming host
+#      stopped) and start; kill --mode link-down (its NIC's host side, on far, down) and
+#      revive; kill --mode poweroff with 0 failed requests through the nginx on "here", revive; netem on its link (tc on "far": without sch_netem, exit 3 naming host
 #      far, its ifb on far and none on here, --reset removes it); ssh; snapshot refused (exit 2,
 #      naming the node); ls --json lists the lab on both hosts;
-#   5. down leaves no domain, network, VXLAN device, ifb or overlay on either host.
+#   5. down leaves no domain, network, VXLAN device, ifb or overlay on either host;
+#   6. a class of 1-node copies: `class up --students 2` puts s01 on "here", s02 on "far"
+#      (whole copies, by free memory), `--student s02 ssh` and `status` reach it there, and
+#      `class down` leaves nothing of the copies on either host.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 . "$root/tests/e2e/lib.sh"
@@ -180,6 +183,18 @@ e2e_log "start back (on far, SSH + addresses + app healthy): $(e2e_since "$start
 [ -z "$(virsh -q -c "$uri1" list --all --name | grep span-back)" ] || e2e_die "start made back on here"
 [ "$(lab_cmd ssh back -- hostname)" = back ] || e2e_die "ssh back"
 
+# Cut back's link (LXC: libvirt cannot change a live NIC, so its host side, on far, goes down).
+back_dev=$(virsh_far domiflist span-back | awk '$3 == "span-lan" {print $1}')
+[ -n "$back_dev" ] || e2e_die "no host-side device of back's NIC on far"
+kill_json=$(lab_cmd kill back/app --mode link-down --requests 300 --rate 100 --json) || e2e_die "kill back/app --mode link-down failed"
+echo "$kill_json" | json '
+assert all(not k.startswith("10.231.78.12:") for k in data["split_after"]), data
+print("kill back (link-down on far): %d requests, %d failed, failover %.2f s" % (data["requests"], data["failed"], data["failover_seconds"]))' >&2 ||
+    e2e_die "kill back/app --mode link-down kept sending to back"
+in_far ip -o link show dev "$back_dev" | grep -q "state DOWN" || e2e_die "link-down: $back_dev on far is not down"
+lab_cmd revive back/app >&2 || e2e_die "revive back/app (link-down) failed"
+in_far ip -o link show dev "$back_dev" | grep -q "state UP" || e2e_die "revive: $back_dev on far is not up"
+
 # Power off back on far under steady traffic through front's nginx: nothing is lost.
 kill_json=$(lab_cmd kill back/app --mode poweroff --requests 300 --rate 100 --json) || e2e_die "kill back/app failed"
 echo "$kill_json" >&2
@@ -236,4 +251,50 @@ done
 in_far test ! -e /var/lib/labctl/labs/span || e2e_die "down left the lab's files on far"
 [ -z "$(in_far ip -o link show type ifb)" ] || e2e_die "down left an ifb on far"
 [ -z "$(in_far findmnt -rn -o TARGET | grep /var/lib/labctl/labs/ || true)" ] || e2e_die "down left an overlay mounted on far"
-e2e_log "PASS: two hosts, one lab: up, verify, status, stop/start, kill/revive, netem, ssh, ls, down clean on both"
+
+# 6. A class across the two hosts: each student's copy whole on one host, by free memory (both
+#    libvirtds report this machine's, so the first copy's 512 MiB tips the second to far).
+class_lab=$E2E_TMP/class.toml
+cat >"$class_lab" <<TOML
+[lab]
+name = "spanc"
+driver = "lxc"
+
+[class]
+pool = "10.231.80.0/22"
+
+[hosts.here]
+connect = "$uri1"
+underlay = "10.231.77.1"
+
+[hosts.far]
+connect = "$uri2"
+underlay = "10.231.77.2"
+
+[networks.lan]
+mode = "host-only"
+subnet = "10.231.80.0/24"
+
+[nodes.n]
+networks = { lan = "10.231.80.11" }
+TOML
+class_cmd() { in_ns "$ns1" "$labctl" --no-color -f "$class_lab" "$@"; }
+started=$(e2e_now)
+out=$(class_cmd class up --students 2 2>&1) || e2e_die "class up across hosts failed: $out"
+echo "$out" >&2
+e2e_log "class up --students 2 across hosts: $(e2e_since "$started") s"
+echo "$out" | grep -q "copy of s01 on host here" || e2e_die "class up did not put s01 on here"
+echo "$out" | grep -q "copy of s02 on host far" || e2e_die "class up did not put s02 on far"
+[ -n "$(virsh -q -c "$uri1" list --name | grep spanc-s01-n)" ] || e2e_die "s01's node is not on here"
+[ -n "$(virsh_far list --name | grep spanc-s02-n)" ] || e2e_die "s02's node is not on far"
+[ "$(class_cmd --student s02 ssh n -- hostname)" = n ] || e2e_die "ssh to s02's node on far"
+class_cmd --student s02 status --json | json '
+assert data["nodes"][0]["host"] == "far" and data["nodes"][0]["ssh"], data' || e2e_die "status of s02's copy"
+class_cmd class down >&2 || e2e_die "class down failed"
+for ns in "$ns1" "$ns2"; do
+    left=$(e2e_leftovers "$ns" spanc-)
+    [ -z "$(echo "$left" | tr -d '[:space:]')" ] || e2e_die "class down left libvirt objects in $ns: $left"
+done
+[ -z "$(in_far ip -o link show type vxlan)" ] || e2e_die "class down left a VXLAN device on far"
+in_far test ! -e /var/lib/labctl/labs/spanc-s02 || e2e_die "class down left s02's files on far"
+e2e_log "PASS: two hosts, one lab: up, verify, status, stop/start, kill/revive, netem, ssh, ls, down clean on both; a class spread over both"
