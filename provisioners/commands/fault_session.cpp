@@ -83,22 +83,35 @@ std::unique_ptr<verify::Fault> make_fault(FaultSession& session, const std::stri
     if (!record)
         throw InfraError("lab " + session.lab.lab.name +
                          " is not up (no state): run labctl up first");
-    session.connection =
-        std::make_unique<virt::Connection>(engine::node_uri(*record, session.target.node->name));
+    // The target's own host: a node on another host is powered off or unplugged there (an LXC
+    // NIC's host side through that host's programs, so link-down opens its shell too).
+    session.hosts = std::make_unique<engine::LabConnections>(*record, "", session.state_dir,
+                                                             mode == "link-down");
+    const std::string& node_name = session.target.node->name;
+    auto& connection = session.hosts->connection(node_name);
     auto domain = engine::domain_name(session.lab.lab.name, session.target.node->name);
     if (mode == "poweroff") {
         auto* pool = session.pool.get();
         const topo::Node* node = session.target.node;
-        return verify::make_poweroff_fault(
-            session.target, *session.connection, domain, [pool, node] {
-                pool->forget(node->name);
-                pool->get(node->name);  // connects with backoff until the node answers again
-                // ...and back means every NIC has its address again, not only the first.
-                await_planned_addresses(*node, *pool, std::chrono::seconds(60));
-            });
+        return verify::make_poweroff_fault(session.target, connection, domain, [pool, node] {
+            pool->forget(node->name);
+            pool->get(node->name);  // connects with backoff until the node answers again
+            // ...and back means every NIC has its address again, not only the first.
+            await_planned_addresses(*node, *pool, std::chrono::seconds(60));
+        });
     }
     if (mode == "link-down")
-        return verify::make_link_fault(session.lab, session.target, *session.connection, domain);
+        return verify::make_link_fault(
+            session.lab, session.target, connection, domain,
+            [host = session.hosts->access(node_name)](const std::vector<std::string>& argv) {
+                if (!host) return std::string("no host to run it on (libvirt's test driver)");
+                try {
+                    host->check(argv, "link state");
+                    return std::string();
+                } catch (const InfraError& error) {
+                    return std::string(error.what());
+                }
+            });
     throw InputError("unknown mode `" + mode + "` (known: process, poweroff, link-down)");
 }
 

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "commands/options.hpp"
+#include "engine/lab_connections.hpp"
 #include "engine/lab_state.hpp"
 #include "probe/load.hpp"
 #include "remote/lab_ssh.hpp"
@@ -19,7 +20,6 @@
 #include "verify/failover.hpp"
 #include "verify/fault.hpp"
 #include "verify/target.hpp"
-#include "virt/connection.hpp"
 
 namespace labctl::commands {
 
@@ -29,7 +29,8 @@ struct FaultSession {
     std::optional<engine::LabLock> lock;
     remote::LabSsh lab_ssh;
     std::unique_ptr<remote::SessionPool> pool;
-    std::unique_ptr<virt::Connection> connection;
+    // The libvirt of the target's host (poweroff, link-down); process faults need none.
+    std::unique_ptr<engine::LabConnections> hosts;
     verify::FaultTarget target;
 };
 
