@@ -4,6 +4,8 @@
 # and records the dependencies, which cmake/check_layers.cmake holds every #include to: a file
 # may include only its own folder and the folders its module names in DEPS.
 
+include(${CMAKE_CURRENT_LIST_DIR}/labctl_pch.cmake)
+
 set(LABCTL_LAYERS_FILE ${CMAKE_BINARY_DIR}/labctl_layers.txt)
 file(WRITE ${LABCTL_LAYERS_FILE} "")
 
@@ -28,4 +30,13 @@ function(labctl_module folder)
   target_link_libraries(${target} PUBLIC ${dep_targets} ${MOD_LIBS})
   target_compile_options(${target} PRIVATE ${LABCTL_WARNINGS})
   target_compile_definitions(${target} PRIVATE LABCTL_VERSION="${PROJECT_VERSION}")
+  # Everything from topology up links toml++ and reads Mustache templates through render.
+  set(heavy)
+  if(folder STREQUAL "topology" OR "topology" IN_LIST MOD_DEPS)
+    list(APPEND heavy <toml++/toml.h>)
+  endif()
+  if(folder STREQUAL "render" OR "render" IN_LIST MOD_DEPS)
+    list(APPEND heavy <kainjow/mustache.hpp>)
+  endif()
+  labctl_precompile(${target} ${heavy})
 endfunction()
