@@ -33,6 +33,8 @@ command -v sshd >/dev/null || e2e_die "sshd missing: run scripts/setup.sh"
 [ "$(sysctl -n fs.inotify.max_user_instances)" -ge 512 ] || sysctl -qw fs.inotify.max_user_instances=512
 
 e2e_init
+# A check without its own message still says where it failed.
+trap 'e2e_log "FAIL: line $LINENO: $BASH_COMMAND"' ERR
 e2e_private_home "$labctl"
 ns1=labctl-e2e-h1-$$
 ns2=labctl-e2e-h2-$$
@@ -192,8 +194,11 @@ else
 fi
 # The spanning network's MTU reaches the nodes' NICs (libvirt's <mtu>): VXLAN's 50 bytes fit.
 for node in $nodes; do
-    mtu=$(lab_cmd exec "$node" --json -- cat /sys/class/net/eth0/mtu | json 'print(data[0]["stdout"].strip())')
-    e2e_log "MTU of $node's eth0: $mtu"
+    # The node's one NIC, on lan (eth0 in a container, enp1s0 or so in a VM); exec's words
+    # are one command line for the node's shell, as with ssh.
+    mtu=$(lab_cmd exec "$node" --json -- 'for n in /sys/class/net/*; do [ "${n##*/}" = lo ] || cat "$n/mtu"; done' |
+        json 'print(data[0]["stdout"].strip())')
+    e2e_log "MTU of $node's NIC on lan: $mtu"
     [ "$mtu" = 1450 ] || e2e_die "$node's NIC has MTU $mtu, not 1450"
 done
 # Each node's memory (cgroup v1 memory controller), for docs/multi-host.md: printed, not asserted.
@@ -224,9 +229,9 @@ check_down() {
     in_far test ! -e /var/lib/labctl/labs/span || e2e_die "down left the lab's files on far"
     [ -z "$(in_far findmnt -rn -o TARGET | grep /var/lib/labctl/labs/ || true)" ] || e2e_die "down left an overlay mounted on far"
     if [ "$mode" = qemu ]; then
-        pools=$(virsh -q -c "$uri2_local" pool-list --all --name | sed '/^$/d' | tr '\n' ' ')
+        pools=$(virsh -q -c "$uri2_local" pool-list --all --name | awk 'NF {print $1}' | tr '\n' ' ')
         [ "$pools" = "labctl-image-cache " ] || e2e_die "far's pools after down: $pools"
-        [ "$(virsh -q -c "$uri2_local" vol-list labctl-image-cache | wc -l)" = 4 ] || e2e_die "down touched the image cache on far"
+        [ "$(virsh -q -c "$uri2_local" vol-list labctl-image-cache | awk 'NF' | wc -l)" = 4 ] || e2e_die "down touched the image cache on far"
     fi
 }
 lab_cmd down >&2 || e2e_die "down failed"
