@@ -38,7 +38,10 @@ std::vector<ClassStudent> load_class_record(const std::filesystem::path& base_st
     for (const auto& entry : json["students"]) {
         if (!entry.is_object() || !entry["id"].is_string() || !entry["index"].is_number_unsigned())
             throw InfraError(path.string() + ": a student entry without id or index");
-        students.push_back({entry["id"].get<std::string>(), entry["index"].get<std::size_t>()});
+        ClassStudent student{entry["id"].get<std::string>(), entry["index"].get<std::size_t>(), ""};
+        if (entry.contains("host") && entry["host"].is_string())
+            student.host = entry["host"].get<std::string>();
+        students.push_back(std::move(student));
     }
     return students;
 }
@@ -52,8 +55,11 @@ void save_class_record(const std::filesystem::path& base_state_dir,
         return;
     }
     nlohmann::json list = nlohmann::json::array();
-    for (const auto& student : students)
-        list.push_back({{"id", student.id}, {"index", student.index}});
+    for (const auto& student : students) {
+        nlohmann::json entry{{"id", student.id}, {"index", student.index}};
+        if (!student.host.empty()) entry["host"] = student.host;
+        list.push_back(entry);
+    }
     std::filesystem::create_directories(base_state_dir);
     util::write_file_atomic(path, nlohmann::json{{"students", list}}.dump(2) + "\n", 0600);
 }
@@ -68,10 +74,18 @@ std::vector<ClassStudent> enroll(std::vector<ClassStudent> students,
                         [&](const auto& student) { return student.id == id; }))
             continue;
         while (taken.count(next)) ++next;
-        students.push_back({id, next});
+        students.push_back({id, next, ""});
         taken.insert(next);
     }
     return students;
+}
+
+std::string student_host(const topo::Lab& base, const std::string& id) {
+    for (const auto& student : load_class_record(store::lab_state_dir(base.lab.name)))
+        if (student.id == id)
+            for (const auto& host : base.hosts)
+                if (host.name == student.host) return host.name;
+    return "";
 }
 
 std::size_t student_index(const topo::Lab& base, const std::string& id) {

@@ -15,6 +15,9 @@ namespace labctl::commands {
 struct ClassStudent {
     std::string id;
     std::size_t index = 0;  // which block of [class] pool its networks are carved from
+    // A class across [hosts]: the host its copy runs on (placed once, at its first `class up`;
+    // labfile's copy gives it to every node without a `host`). "" on one host.
+    std::string host;
     friend bool operator==(const ClassStudent&, const ClassStudent&) = default;
 };
 
@@ -29,6 +32,10 @@ std::vector<ClassStudent> enroll(std::vector<ClassStudent> students,
 
 // The roster [class] students names, relative to the lab file; "" when it names none.
 std::string class_roster_path(const topo::Lab& base);
+
+// The host recorded for student ID's copy of BASE ("" when none, or when BASE's [hosts] no
+// longer has it).
+std::string student_host(const topo::Lab& base, const std::string& id);
 
 // The block of student ID of BASE: the recorded one; before any `class up`, its place in the
 // roster of [class] students, or N-1 for a default id sN. InputError when it is none of these.

@@ -1,12 +1,16 @@
 // `labctl class up`: one copy of the lab per student, each an ordinary `up` with --student,
 // several at once. The students are recorded before any copy is built, so `class check` and
-// `class down` know them even after an interrupted run.
+// `class down` know them even after an interrupted run. A class across [hosts] spreads the
+// copies over the hosts by free memory, each copy whole on one host (recorded with the
+// student, so every later command and `class reset` finds it there).
 #include <fmt/format.h>
 
 #include "commands/class_commands.hpp"
 #include "commands/class_record.hpp"
 #include "commands/class_support.hpp"
 #include "commands/lab_commands.hpp"
+#include "engine/host_set.hpp"
+#include "engine/lab_hosts.hpp"
 #include "engine/lab_state.hpp"
 #include "labfile/class_copy.hpp"
 #include "labfile/roster.hpp"
@@ -30,6 +34,29 @@ std::vector<std::string> requested_ids(const topo::Lab& base, const ClassUpOptio
         "`students = \"roster.csv\"` in [class]");
 }
 
+// Gives each of SELECTED's copies that has no host and is not up yet (a copy up before keeps
+// the placement its record has) the host engine::place_copies picks; reported.
+void place_new_copies(const topo::Lab& base, std::vector<ClassStudent>& students,
+                      const std::vector<std::string>& selected, util::Reporter& progress) {
+    if (base.hosts.empty()) return;
+    std::vector<ClassStudent*> placing;
+    for (auto& student : students)
+        if (student.host.empty() &&
+            std::find(selected.begin(), selected.end(), student.id) != selected.end() &&
+            !engine::load_record(store::lab_state_dir(labfile::student_lab_name(base, student.id))))
+            placing.push_back(&student);
+    if (placing.empty()) return;
+    auto hosts = engine::open_hosts(engine::lab_hosts(base), {}, false);
+    std::vector<std::optional<unsigned long long>> free;
+    for (const auto& host : hosts) free.push_back(host.connection->free_memory_bytes());
+    auto placed = engine::place_copies(base, free, placing.size());
+    for (std::size_t k = 0; k < placing.size(); ++k) {
+        placing[k]->host = placed[k];
+        progress.step("class " + base.lab.name + ": copy of " + placing[k]->id + " on host " +
+                      placed[k]);
+    }
+}
+
 }  // namespace
 
 int run_class_up(const GlobalOptions& global, const ClassUpOptions& options, std::ostream& out) {
@@ -46,9 +73,10 @@ int run_class_up(const GlobalOptions& global, const ClassUpOptions& options, std
             labfile::student_copy(base, student.id, student.index);
             selected.push_back(student);
         }
+    util::Reporter progress(out, global.verbosity);
+    place_new_copies(base, students, ids, progress);
     save_class_record(base_state, students);
 
-    util::Reporter progress(out, global.verbosity);
     progress.step(
         fmt::format("class {}: {} cop{} of the lab, {} at once", base.lab.name, selected.size(),
                     selected.size() == 1 ? "y" : "ies",

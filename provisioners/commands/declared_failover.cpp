@@ -16,7 +16,7 @@ constexpr double failover_rate = 100;
 
 verify::Check run_failover_check(const GlobalOptions& global, const topo::DeclaredCheck& declared) {
     auto start = Clock::now();
-    auto session = open_fault_session(global, declared.target.value, "check");
+    auto session = open_fault_session(global, declared.target.value, "check", declared.mode);
     auto fault = make_fault(*session, declared.mode);
     auto kill = kill_under_load(*session, *fault, declared.mode, failover_requests, failover_rate);
     // Revived whatever the verdict: a check leaves the lab as it found it.

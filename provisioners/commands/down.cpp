@@ -20,8 +20,8 @@ namespace labctl::commands {
 namespace {
 
 // Every host at once: its domains and networks by tag (teardown_lab), then, on a remote host,
-// the lab's pool of VM disks, the VXLAN devices, and the lab's overlays and files (the cached
-// base image stays).
+// the lab's pool of VM disks; the VXLAN devices, the ifb devices of the impairments set on its
+// nodes and, on a remote host, the lab's overlays and files (the cached base image stays).
 int down_across_hosts(const std::string& lab, const std::filesystem::path& state_dir,
                       const std::optional<engine::LabRecord>& record,
                       const std::vector<engine::LabHost>& hosts,
@@ -29,6 +29,7 @@ int down_across_hosts(const std::string& lab, const std::filesystem::path& state
                       util::Reporter& progress) {
     auto sessions = engine::open_hosts(hosts, state_dir, true);
     std::vector<int> removed(sessions.size(), 0);
+    auto impairments = engine::load_netem(state_dir);
     engine::TeardownOptions teardown;
     teardown.keep_disks = keep_disks;
     util::parallel_for(sessions.size(), sessions.size(), [&](std::size_t k) {
@@ -57,6 +58,14 @@ int down_across_hosts(const std::string& lab, const std::filesystem::path& state
                 ++removed[k];
             }
         }
+        // An ifb's name is the lab's own (lab, node, network): looked for on every host, since
+        // a record lost with the lab still up cannot say where its node ran.
+        for (const auto& [link, netem] : impairments)
+            if (engine::remove_ifb(*access, netem.ifb)) {
+                progress.step("impairment " + link + "  removed (" + netem.ifb + " on host " +
+                              host.name + ")");
+                ++removed[k];
+            }
         if (!host.local && !keep_disks && engine::remove_remote_lab(*access, lab)) {
             progress.step("host " + host.name + "  lab files removed (" +
                           engine::remote_lab_dir(lab) + "; the cached image stays)");
@@ -106,6 +115,7 @@ int run_down(const GlobalOptions& global, const DownOptions& options, std::ostre
         int removed = down_across_hosts(lab_name, state_dir, record, hosts, spanning,
                                         options.keep_disks, progress);
         engine::save_stopped_nodes(state_dir, {});
+        engine::save_netem(state_dir, {});
         if (removed == 0)
             out << "nothing to remove: lab " << lab_name << " has no objects on its "
                 << hosts.size() << " host(s)\n";
@@ -130,8 +140,9 @@ int run_down(const GlobalOptions& global, const DownOptions& options, std::ostre
     // A lab brought up again starts every node: none is the user's stopped one any more.
     engine::save_stopped_nodes(state_dir, {});
     // The NICs' own qdiscs went with their domains; labctl's ifb devices stay until removed.
+    auto here = engine::local_host_access("local");
     for (const auto& [link, netem] : engine::load_netem(state_dir)) {
-        engine::remove_ifb(netem.ifb);
+        engine::remove_ifb(*here, netem.ifb);
         progress.step("impairment " + link + "  removed (" + netem.ifb + ")");
         ++removed;
     }

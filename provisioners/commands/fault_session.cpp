@@ -6,6 +6,7 @@
 #include "commands/node_readiness.hpp"
 #include "engine/desired.hpp"
 #include "labfile/loader.hpp"
+#include "services/registry.hpp"
 #include "store/lab_ca.hpp"
 #include "store/paths.hpp"
 #include "util/error.hpp"
@@ -36,12 +37,29 @@ void save_faults(const std::filesystem::path& state_dir, const nlohmann::json& f
     util::write_file_atomic(faults_path(state_dir), faults.dump(2) + "\n", 0600);
 }
 
+namespace {
+
+// MODE that cannot work on TARGET, refused before anything is opened or changed (exit 2).
+void refuse_mode(const topo::Lab& lab, const verify::FaultTarget& target, const std::string& mode) {
+    if (mode != "process") return;
+    // Tasks a cluster schedules (a swarm's) are no unit labctl started on that node: there is
+    // no process of ours to kill, and the cluster would restart one anyway.
+    for (const auto& instance : target.instances)
+        if (services::kind_of(*instance.service)
+                .recovery_probe(lab, *instance.service, *target.node))
+            throw InputError("`" + target.text + "`: " + instance.service->name +
+                             " runs as tasks its cluster places, not as a process labctl "
+                             "started there; use --mode poweroff or --mode link-down");
+}
+
+}  // namespace
+
 std::unique_ptr<FaultSession> open_fault_session(const GlobalOptions& global,
-                                                 const std::string& target,
-                                                 const std::string& verb) {
+                                                 const std::string& target, const std::string& verb,
+                                                 const std::string& mode) {
     auto lab = load_lab(global);
     auto state_dir = store::lab_state_dir(lab.lab.name);
-    verify::resolve_fault_target(lab, target);  // bad input first: exit 2
+    refuse_mode(lab, verify::resolve_fault_target(lab, target), mode);  // bad input first: exit 2
     auto session = std::unique_ptr<FaultSession>(new FaultSession{std::move(lab),
                                                                   state_dir,
                                                                   std::nullopt,
@@ -65,22 +83,35 @@ std::unique_ptr<verify::Fault> make_fault(FaultSession& session, const std::stri
     if (!record)
         throw InfraError("lab " + session.lab.lab.name +
                          " is not up (no state): run labctl up first");
-    session.connection =
-        std::make_unique<virt::Connection>(engine::node_uri(*record, session.target.node->name));
+    // The target's own host: a node on another host is powered off or unplugged there (an LXC
+    // NIC's host side through that host's programs, so link-down opens its shell too).
+    session.hosts = std::make_unique<engine::LabConnections>(*record, "", session.state_dir,
+                                                             mode == "link-down");
+    const std::string& node_name = session.target.node->name;
+    auto& connection = session.hosts->connection(node_name);
     auto domain = engine::domain_name(session.lab.lab.name, session.target.node->name);
     if (mode == "poweroff") {
         auto* pool = session.pool.get();
         const topo::Node* node = session.target.node;
-        return verify::make_poweroff_fault(
-            session.target, *session.connection, domain, [pool, node] {
-                pool->forget(node->name);
-                pool->get(node->name);  // connects with backoff until the node answers again
-                // ...and back means every NIC has its address again, not only the first.
-                await_planned_addresses(*node, *pool, std::chrono::seconds(60));
-            });
+        return verify::make_poweroff_fault(session.target, connection, domain, [pool, node] {
+            pool->forget(node->name);
+            pool->get(node->name);  // connects with backoff until the node answers again
+            // ...and back means every NIC has its address again, not only the first.
+            await_planned_addresses(*node, *pool, std::chrono::seconds(60));
+        });
     }
     if (mode == "link-down")
-        return verify::make_link_fault(session.lab, session.target, *session.connection, domain);
+        return verify::make_link_fault(
+            session.lab, session.target, connection, domain,
+            [host = session.hosts->access(node_name)](const std::vector<std::string>& argv) {
+                if (!host) return std::string("no host to run it on (libvirt's test driver)");
+                try {
+                    host->check(argv, "link state");
+                    return std::string();
+                } catch (const InfraError& error) {
+                    return std::string(error.what());
+                }
+            });
     throw InputError("unknown mode `" + mode + "` (known: process, poweroff, link-down)");
 }
 

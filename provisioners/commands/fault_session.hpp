@@ -11,6 +11,7 @@
 #include <string>
 
 #include "commands/options.hpp"
+#include "engine/lab_connections.hpp"
 #include "engine/lab_state.hpp"
 #include "probe/load.hpp"
 #include "remote/lab_ssh.hpp"
@@ -19,7 +20,6 @@
 #include "verify/failover.hpp"
 #include "verify/fault.hpp"
 #include "verify/target.hpp"
-#include "virt/connection.hpp"
 
 namespace labctl::commands {
 
@@ -29,15 +29,17 @@ struct FaultSession {
     std::optional<engine::LabLock> lock;
     remote::LabSsh lab_ssh;
     std::unique_ptr<remote::SessionPool> pool;
-    std::unique_ptr<virt::Connection> connection;
+    // The libvirt of the target's host (poweroff, link-down); process faults need none.
+    std::unique_ptr<engine::LabConnections> hosts;
     verify::FaultTarget target;
 };
 
-// Loads the lab of GLOBAL (a student's copy with --student), resolves TARGET (InputError, exit
-// 2, first) and takes the lab's lock for VERB.
+// Loads the lab of GLOBAL (a student's copy with --student), resolves TARGET and refuses a
+// MODE that cannot work there (InputError, exit 2, first; "" when the mode is not known yet,
+// as for revive) and takes the lab's lock for VERB.
 std::unique_ptr<FaultSession> open_fault_session(const GlobalOptions& global,
-                                                 const std::string& target,
-                                                 const std::string& verb);
+                                                 const std::string& target, const std::string& verb,
+                                                 const std::string& mode);
 
 // MODE: process, poweroff or link-down.
 std::unique_ptr<verify::Fault> make_fault(FaultSession& session, const std::string& mode);

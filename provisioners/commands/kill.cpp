@@ -45,7 +45,7 @@ void print_report(std::ostream& out, const verify::FaultTarget& target,
 }  // namespace
 
 int run_kill(const GlobalOptions& global, const KillOptions& options, std::ostream& out) {
-    auto session = open_fault_session(global, options.target, "kill");
+    auto session = open_fault_session(global, options.target, "kill", options.mode);
     const auto& target = session->target;
     if (!options.json)
         for (const auto& warning : verify::failover_warnings(session->lab, target))
@@ -64,7 +64,7 @@ int run_kill(const GlobalOptions& global, const KillOptions& options, std::ostre
 }
 
 int run_revive(const GlobalOptions& global, const KillOptions& options, std::ostream& out) {
-    auto session = open_fault_session(global, options.target, "revive");
+    auto session = open_fault_session(global, options.target, "revive", "");
     auto faults = load_faults(session->state_dir);
     std::string mode =
         faults.contains(options.target) ? faults[options.target].get<std::string>() : "process";

@@ -14,7 +14,12 @@ topo::Lab load_lab(const GlobalOptions& global) {
         throw InputError("--student " + global.student + ": " + global.file +
                          " has no [class] section, so it has no students' copies");
     labfile::student_lab_name(lab, global.student);  // a bad id is exit 2 before anything else
-    return labfile::student_copy(lab, global.student, student_index(lab, global.student));
+    auto copy = labfile::student_copy(lab, global.student, student_index(lab, global.student));
+    // A class across hosts: the copy runs whole on the host `class up` gave it.
+    if (auto host = student_host(lab, global.student); !host.empty())
+        for (auto& node : copy.nodes)
+            if (node.host.empty()) node.host = host;
+    return copy;
 }
 
 }  // namespace labctl::commands

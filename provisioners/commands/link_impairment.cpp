@@ -7,7 +7,7 @@
 
 namespace labctl::commands {
 
-void apply_link_impairments(const virt::Connection& connection, const topo::Lab& lab,
+void apply_link_impairments(engine::LabConnections& hosts, const topo::Lab& lab,
                             const std::filesystem::path& state_dir,
                             const std::vector<std::string>& nodes, util::Reporter& report) {
     auto records = engine::load_netem(state_dir);
@@ -26,7 +26,9 @@ void apply_link_impairments(const virt::Connection& connection, const topo::Lab&
         if (colon != std::string::npos && selected.count(key.substr(0, colon))) any = true;
     }
     if (!any) return;
-    auto inventory = engine::take_inventory(connection, lab.lab.name);
+    std::vector<engine::Inventory> inventories;
+    for (std::size_t i = 0; i < hosts.size(); ++i)
+        inventories.push_back(engine::take_inventory(*hosts.host(i).connection, lab.lab.name));
     for (const auto& [key, record] : records) {
         auto colon = key.find(':');
         if (colon == std::string::npos) continue;
@@ -34,14 +36,18 @@ void apply_link_impairments(const virt::Connection& connection, const topo::Lab&
         if (!selected.count(node_name)) continue;
         const topo::Node* node = lab.node(node_name);
         const topo::Nic* nic = node ? node->nic(network) : nullptr;
+        const auto& inventory = inventories[hosts.index_of(node_name)];
         auto domain = inventory.domains.find(node_name);
         if (!nic || domain == inventory.domains.end()) continue;  // the lab file changed
+        auto* host = hosts.access(node_name);
+        if (!host) continue;  // test:///: no host side to impair
         engine::NetemLink link{node_name, network,
                                engine::host_device(domain->second.get(), nic->mac, node_name),
                                record.ifb};
-        engine::apply_netem(link, record.impairment);
+        engine::apply_netem(*host, link, record.impairment);
         report.step("node " + node_name + "  " + network + " impaired (" +
-                    record.impairment.describe() + ", both directions, on " + link.dev + ")");
+                    record.impairment.describe() + ", both directions, on " + link.dev +
+                    hosts.where(node_name) + ")");
     }
     if (declared) engine::save_netem(state_dir, records);
 }

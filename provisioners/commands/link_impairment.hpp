@@ -7,15 +7,16 @@
 #include <string>
 #include <vector>
 
+#include "engine/lab_connections.hpp"
 #include "topology/model.hpp"
 #include "util/reporter.hpp"
-#include "virt/connection.hpp"
 
 namespace labctl::commands {
 
 // For each of NODES: every impairment the lab file declares (it wins over an earlier
-// `labctl netem` on the same NIC) and every one recorded, applied with tc on the host side.
-void apply_link_impairments(const virt::Connection& connection, const topo::Lab& lab,
+// `labctl netem` on the same NIC) and every one recorded, applied with tc on the host side,
+// on the node's own host (HOSTS: opened with their shells).
+void apply_link_impairments(engine::LabConnections& hosts, const topo::Lab& lab,
                             const std::filesystem::path& state_dir,
                             const std::vector<std::string>& nodes, util::Reporter& report);
 

@@ -2,11 +2,13 @@
 // --show`: impairs a node's link on the host side of its NIC (engine/netem.hpp), for every NIC
 // of the node when no NETWORK is given. Values are checked before anything is touched (exit
 // 2); what is set is recorded so `start` and `up` set it again on the new device and `down`
-// removes labctl's ifb devices.
+// removes labctl's ifb devices. tc runs on the node's host (engine::LabConnections: a remote
+// one over its checked SSH), where the NIC's host side is.
 #include "engine/netem.hpp"
 #include "commands/lab_loading.hpp"
 #include "commands/lifecycle_commands.hpp"
 #include "engine/inventory.hpp"
+#include "engine/lab_connections.hpp"
 #include "engine/lab_state.hpp"
 #include "labfile/loader.hpp"
 #include "store/paths.hpp"
@@ -78,12 +80,16 @@ int run_netem(const GlobalOptions& global, const NetemOptions& options, std::ost
         throw InfraError("lab " + lab.lab.name + " is not up (no state): run labctl up first");
     std::optional<engine::LabLock> lock;
     if (!options.show) lock.emplace(state_dir, lab.lab.name, "netem");
-    virt::Connection connection(global.connect.empty() ? record->uri : global.connect);
-    auto inventory = engine::take_inventory(connection, lab.lab.name);
+    engine::LabConnections hosts(*record, global.connect, state_dir, true);
+    auto inventory = engine::take_inventory(hosts.connection(node->name), lab.lab.name);
     auto domain = inventory.domains.find(node->name);
     if (domain == inventory.domains.end())
-        throw InfraError("node " + node->name + " has no domain: run labctl up first", node->name,
-                         "netem");
+        throw InfraError("node " + node->name + " has no domain" + hosts.where(node->name) +
+                             ": run labctl up first",
+                         node->name, "netem");
+    auto* host = hosts.access(node->name);
+    if (!host)
+        throw InfraError("libvirt's test driver has no host side to impair", node->name, "netem");
     bool running = virt::Connection::state_of(domain->second.get()) == virt::DomainState::running;
 
     auto records = engine::load_netem(state_dir);
@@ -94,13 +100,15 @@ int run_netem(const GlobalOptions& global, const NetemOptions& options, std::ost
         if (running) link.dev = engine::host_device(domain->second.get(), nic->mac, node->name);
         if (options.show) {
             auto it = records.find(key);
-            out << key << "  " << (running ? "device " + link.dev : std::string("not running"))
+            out << key << "  "
+                << (running ? "device " + link.dev + hosts.where(node->name)
+                            : std::string("not running"))
                 << "  set: " << (it == records.end() ? "none" : it->second.impairment.describe())
-                << "\n    now: " << engine::show_netem(link) << "\n";
+                << "\n    now: " << engine::show_netem(*host, link) << "\n";
             continue;
         }
         if (options.reset) {
-            engine::reset_netem(link);
+            engine::reset_netem(*host, link);
             records.erase(key);
             engine::save_netem(state_dir, records);
             report.step("node " + node->name + "  " + nic->network + " impairment removed");
@@ -113,9 +121,10 @@ int run_netem(const GlobalOptions& global, const NetemOptions& options, std::ost
         // Recorded first: a failure half way is still undone by --reset and `down`.
         records[key] = {impairment, link.ifb};
         engine::save_netem(state_dir, records);
-        engine::apply_netem(link, impairment);
+        engine::apply_netem(*host, link, impairment);
         report.step("node " + node->name + "  " + nic->network + " impaired (" +
-                    impairment.describe() + ", both directions, on " + link.dev + ")");
+                    impairment.describe() + ", both directions, on " + link.dev +
+                    hosts.where(node->name) + ")");
     }
     return 0;
 }

@@ -47,31 +47,35 @@ void wait_for_instances(const topo::Lab& lab, const std::filesystem::path& state
 
 }  // namespace
 
-void start_nodes(virt::Connection& connection, const topo::Lab& lab,
+void start_nodes(engine::LabConnections& hosts, const topo::Lab& lab,
                  const std::filesystem::path& state_dir, virt::DomainKind kind,
                  const std::vector<std::string>& nodes, int jobs, util::Reporter& report) {
     ImageSeedWriter seeds;
-    auto desired = engine::desired_state(lab, kind, nodes, true);
-    bool wait = !connection.is_test_driver();
-    auto plan = engine::make_plan(connection, desired, wait, true);
     engine::BannerWaiter banner;
     engine::ApplyOptions apply;
     apply.jobs = jobs;
     apply.seeds = &seeds;
     apply.waiter = &banner;
-    engine::apply_plan(connection, lab, desired, plan, apply, report);
+    auto groups = hosts.group(nodes);
+    util::parallel_for(groups.size(), groups.size(), [&](std::size_t k) {
+        if (groups[k].empty()) return;  // an empty selection would mean every node
+        auto& connection = *hosts.host(k).connection;
+        auto desired = hosts.desired(lab, kind, groups[k], k);
+        auto plan = engine::make_plan(connection, desired, !connection.is_test_driver(), true);
+        engine::apply_plan(connection, lab, desired, plan, apply, report);
+    });
     // Started now, so no longer the user's stopped node.
     auto stopped = engine::load_stopped_nodes(state_dir);
     for (const auto& node : nodes) stopped.erase(node);
     engine::save_stopped_nodes(state_dir, stopped);
-    await_nodes_ready(connection, lab, state_dir, kind, nodes, jobs, report);
+    await_nodes_ready(hosts, lab, state_dir, kind, nodes, jobs, report);
 }
 
-void await_nodes_ready(const virt::Connection& connection, const topo::Lab& lab,
+void await_nodes_ready(engine::LabConnections& hosts, const topo::Lab& lab,
                        const std::filesystem::path& state_dir, virt::DomainKind kind,
                        const std::vector<std::string>& nodes, int jobs, util::Reporter& report) {
-    if (connection.is_test_driver() || nodes.empty()) return;
-    apply_link_impairments(connection, lab, state_dir, nodes, report);
+    if (hosts.gateway().is_test_driver() || nodes.empty()) return;
+    apply_link_impairments(hosts, lab, state_dir, nodes, report);
     auto timeout =
         std::chrono::duration_cast<std::chrono::seconds>(engine::default_boot_timeout(kind));
     wait_for_planned_addresses(lab, state_dir, nodes, jobs, timeout, report);

@@ -4,7 +4,8 @@
 // so `up` leaves it alone. `start` is `up`'s own machinery for just these nodes (the overlay
 // mounted again if the host rebooted, the domain started, SSH awaited), then waits, as `up`
 // does, until every NIC has its planned address and every service instance on the node
-// answers its health probe.
+// answers its health probe. In a lab across hosts each node is stopped and started on its own
+// host (engine::LabConnections), the hosts at once.
 #include <fmt/format.h>
 
 #include <cstdlib>
@@ -14,6 +15,7 @@
 #include "commands/node_start.hpp"
 #include "commands/node_targets.hpp"
 #include "engine/inventory.hpp"
+#include "engine/lab_connections.hpp"
 #include "engine/lab_state.hpp"
 #include "engine/lxc_cgroups.hpp"
 #include "engine/stopped_nodes.hpp"
@@ -54,12 +56,15 @@ std::size_t width(int jobs, std::size_t count) {
     return jobs > 0 ? static_cast<std::size_t>(jobs) : count;
 }
 
-void stop_nodes(virt::Connection& connection, const PowerRun& run, int jobs,
+void stop_nodes(engine::LabConnections& hosts, const PowerRun& run, int jobs,
                 util::Reporter& report) {
-    auto inventory = engine::take_inventory(connection, run.lab.lab.name);
+    std::vector<engine::Inventory> inventories;
+    for (std::size_t i = 0; i < hosts.size(); ++i)
+        inventories.push_back(engine::take_inventory(*hosts.host(i).connection, run.lab.lab.name));
     util::parallel_for(run.nodes.size(), width(jobs, run.nodes.size()), [&](std::size_t k) {
         const std::string& node = run.nodes[k];
-        virDomainPtr domain = inventory.domains.at(node).get();
+        auto& connection = hosts.connection(node);
+        virDomainPtr domain = inventories[hosts.index_of(node)].domains.at(node).get();
         std::string name = virt::Connection::name_of(domain);
         auto state = virt::Connection::state_of(domain);
         if (state == virt::DomainState::shut_off) {
@@ -88,10 +93,11 @@ void stop_nodes(virt::Connection& connection, const PowerRun& run, int jobs,
             }
         }
         if (!graceful) connection.power_off_domain(domain, node);
-        if (run.kind == virt::DomainKind::lxc)
+        // Its leftover cgroups are on its host; this machine's are the only ones labctl reads.
+        if (run.kind == virt::DomainKind::lxc && hosts.remote_nodes({node}).empty())
             engine::remove_container_cgroups(engine::host_cgroup_root, name);
         report.step(
-            "domain " + name + "  stopped" +
+            "domain " + name + "  stopped" + hosts.where(node) +
             (graceful ? fmt::format(" (shut down in {:.1f}s)", util::seconds_since(began))
                       : fmt::format(" (powered off after {:.1f}s)", util::seconds_since(began))));
     });
@@ -114,16 +120,20 @@ int run_power(const GlobalOptions& global, const PowerOptions& options, std::ost
     auto kind = engine::parse_kind(record->driver);
     if (!kind) throw InfraError("lab state names an unknown driver `" + record->driver + "`");
     run.kind = *kind;
-    virt::Connection connection(global.connect.empty() ? record->uri : global.connect);
+    engine::LabConnections hosts(*record, global.connect, run.state_dir, true);
 
     // Every node must exist: start and stop never create one (that is `up`'s job).
-    auto inventory = engine::take_inventory(connection, run.lab.lab.name);
-    for (const auto& node : run.nodes)
-        if (!inventory.domains.count(node))
-            throw InfraError(
-                "node " + node + " has no domain on " + connection.uri() + ": run labctl up first",
-                node, options.action);
-    inventory = {};
+    auto groups = hosts.group(run.nodes);
+    for (std::size_t i = 0; i < groups.size(); ++i) {
+        if (groups[i].empty()) continue;
+        auto& connection = *hosts.host(i).connection;
+        auto inventory = engine::take_inventory(connection, run.lab.lab.name);
+        for (const auto& node : groups[i])
+            if (!inventory.domains.count(node))
+                throw InfraError("node " + node + " has no domain on " + connection.uri() +
+                                     ": run labctl up first",
+                                 node, options.action);
+    }
 
     auto began = Clock::now();
     if (options.action == "stop" || options.action == "restart") {
@@ -133,10 +143,12 @@ int run_power(const GlobalOptions& global, const PowerOptions& options, std::ost
             stopped.insert(run.nodes.begin(), run.nodes.end());
             engine::save_stopped_nodes(run.state_dir, stopped);
         }
-        stop_nodes(connection, run, options.jobs, report);
+        stop_nodes(hosts, run, options.jobs, report);
     }
-    if (options.action == "start" || options.action == "restart")
-        start_nodes(connection, run.lab, run.state_dir, run.kind, run.nodes, options.jobs, report);
+    if (options.action == "start" || options.action == "restart") {
+        auto placed = engine::placed_lab(run.lab, record->spanning_networks);
+        start_nodes(hosts, placed, run.state_dir, run.kind, run.nodes, options.jobs, report);
+    }
     std::string verb = options.action == "stop"    ? "stopped"
                        : options.action == "start" ? "started and ready"
                                                    : "restarted and ready";

@@ -9,6 +9,9 @@
 // command returns once every node is ready as `up` defines it (SSH, planned addresses,
 // healthy service instances). The SSH host keys are in the disks and in the saved pinned
 // known_hosts, so they come back together.
+// A lab across hosts: only while every node runs on the host labctl runs on. A node on another
+// host keeps its disk there (the overlay's upper layer), which this machine's snapshot
+// directory cannot hold: save and restore refuse such a lab (exit 2) naming those nodes.
 #include <fmt/format.h>
 #include <sys/stat.h>
 
@@ -22,6 +25,7 @@
 #include "commands/lifecycle_commands.hpp"
 #include "commands/node_start.hpp"
 #include "engine/inventory.hpp"
+#include "engine/lab_connections.hpp"
 #include "engine/lab_freeze.hpp"
 #include "engine/lab_state.hpp"
 #include "engine/lxc_cgroups.hpp"
@@ -49,6 +53,7 @@ using Clock = std::chrono::steady_clock;
 
 struct SnapshotRun {
     topo::Lab lab;
+    topo::Lab placed;  // as the nodes see it (engine::placed_lab)
     fs::path state_dir;
     std::vector<std::string> nodes;  // file order
     virt::DomainKind kind = virt::DomainKind::qemu;
@@ -194,8 +199,9 @@ void restore_upper(const SnapshotRun& run, const fs::path& saved, const std::str
     engine::remove_tree(paths.work);
 }
 
-void restore(virt::Connection& connection, const SnapshotRun& run, const engine::SnapshotInfo& info,
-             int jobs, util::Reporter& report) {
+void restore(engine::LabConnections& hosts, const SnapshotRun& run,
+             const engine::SnapshotInfo& info, int jobs, util::Reporter& report) {
+    virt::Connection& connection = hosts.gateway();
     bool saved_lxc = info.driver == virt::to_string(virt::DomainKind::lxc);
     if (saved_lxc != run.lxc())
         throw InfraError("snapshot " + info.name + " was taken on driver " + info.driver +
@@ -230,7 +236,7 @@ void restore(virt::Connection& connection, const SnapshotRun& run, const engine:
         std::vector<std::string> to_start;
         for (const auto& node : run.nodes)
             if (!stopped.count(node)) to_start.push_back(node);
-        start_nodes(connection, run.lab, run.state_dir, run.kind, to_start, jobs, report);
+        start_nodes(hosts, run.placed, run.state_dir, run.kind, to_start, jobs, report);
     } else {
         std::string libvirt_name = engine::libvirt_snapshot_name(info.name);
         std::set<std::string> running(info.running.begin(), info.running.end());
@@ -252,7 +258,7 @@ void restore(virt::Connection& connection, const SnapshotRun& run, const engine:
         report.step(fmt::format("lab {}  reverted and resumed ({:.1f}s)", run.lab.lab.name,
                                 util::seconds_since(began)));
         std::vector<std::string> ready(info.running.begin(), info.running.end());
-        await_nodes_ready(connection, run.lab, run.state_dir, run.kind, ready, jobs, report);
+        await_nodes_ready(hosts, run.placed, run.state_dir, run.kind, ready, jobs, report);
     }
     report.step(fmt::format("snapshot {}  restored: {} nodes, {} in {:.1f}s", info.name,
                             run.nodes.size(), engine::describe_bytes(info.size_bytes),
@@ -316,11 +322,17 @@ int run_snapshot(const GlobalOptions& global, const SnapshotOptions& options, st
     std::optional<engine::SnapshotInfo> info;
     if (options.action == "restore")
         info = engine::require_snapshot(run.state_dir, run.lab.lab.name, options.name);
-    virt::Connection connection(global.connect.empty() ? record->uri : global.connect);
+    if (auto elsewhere = engine::nodes_off_gateway(*record, run.nodes); !elsewhere.empty())
+        throw InputError("snapshot " + options.action + ": lab " + run.lab.lab.name +
+                         " has node(s) on another host (" + util::join(elsewhere, ", ") +
+                         "), whose disks stay there; a snapshot is taken of a lab whose nodes "
+                         "all run on the host labctl runs on");
+    engine::LabConnections hosts(*record, global.connect, run.state_dir, true);
+    run.placed = engine::placed_lab(run.lab, record->spanning_networks);
     if (options.action == "save")
-        save(connection, run, options.name, options.jobs, report);
+        save(hosts.gateway(), run, options.name, options.jobs, report);
     else
-        restore(connection, run, *info, options.jobs, report);
+        restore(hosts, run, *info, options.jobs, report);
     return 0;
 }
 

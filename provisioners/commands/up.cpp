@@ -18,6 +18,7 @@
 #include "engine/desired.hpp"
 #include "engine/drift.hpp"
 #include "engine/lab_census.hpp"
+#include "engine/lab_connections.hpp"
 #include "engine/lab_state.hpp"
 #include "engine/stopped_nodes.hpp"
 #include "engine/target.hpp"
@@ -75,6 +76,32 @@ int provision_and_verify(const GlobalOptions& global, const UpOptions& options,
     return ok ? 0 : 1;
 }
 
+UpSelection select_nodes_to_start(const topo::Lab& lab, const std::vector<std::string>& only,
+                                  const std::filesystem::path& state_dir,
+                                  util::Reporter& progress) {
+    UpSelection selection{only, engine::load_stopped_nodes(state_dir), false};
+    if (!only.empty() || selection.stopped.empty()) return selection;
+    std::vector<std::string> left;
+    for (const auto& node : lab.nodes)
+        if (selection.stopped.count(node.name))
+            left.push_back(node.name);
+        else
+            selection.only.push_back(node.name);
+    if (!left.empty())
+        progress.step("node(s) " + util::join(left, ", ") +
+                      " stopped by the user: left stopped (`labctl start NODE` or `labctl up "
+                      "--only NODE` starts one)");
+    selection.nothing = selection.only.empty();
+    return selection;
+}
+
+void forget_started_nodes(const std::filesystem::path& state_dir,
+                          const std::vector<std::string>& only, std::set<std::string> stopped) {
+    if (only.empty() || stopped.empty()) return;
+    for (const auto& node : only) stopped.erase(node);
+    engine::save_stopped_nodes(state_dir, stopped);
+}
+
 engine::ApplyOptions up_apply_options(const UpOptions& options, const UpHooks& hooks,
                                       engine::BannerWaiter& banner) {
     engine::ApplyOptions apply;
@@ -120,22 +147,9 @@ int up_lab(const GlobalOptions& global, const UpOptions& options, std::ostream& 
     // test driver boots nothing and needs none).
     if (!options.dry_run && !connection.is_test_driver()) build_missing_images(lab, progress);
 
-    // Nodes the user stopped (`labctl stop`) stay stopped unless named with --only.
-    std::vector<std::string> only = options.only;
-    auto stopped = engine::load_stopped_nodes(state_dir);
-    if (only.empty() && !stopped.empty()) {
-        std::vector<std::string> left;
-        for (const auto& node : lab.nodes)
-            if (stopped.count(node.name))
-                left.push_back(node.name);
-            else
-                only.push_back(node.name);
-        if (!left.empty())
-            progress.step("node(s) " + util::join(left, ", ") +
-                          " stopped by the user: left stopped (`labctl start NODE` or `labctl up "
-                          "--only NODE` starts one)");
-        if (only.empty()) return 0;
-    }
+    auto selection = select_nodes_to_start(lab, options.only, state_dir, progress);
+    if (selection.nothing) return 0;
+    const auto& only = selection.only;
 
     bool with_seed = hooks.seeds != nullptr;
     auto desired = engine::desired_state(lab, kind, only, with_seed);
@@ -175,11 +189,7 @@ int up_lab(const GlobalOptions& global, const UpOptions& options, std::ostream& 
     int before = connection.mutations();
     engine::apply_plan(connection, lab, desired, plan, apply, progress);
     int changes = connection.mutations() - before;
-    // Named with --only and now started: no longer the user's stopped nodes.
-    if (!options.only.empty() && !stopped.empty()) {
-        for (const auto& node : options.only) stopped.erase(node);
-        engine::save_stopped_nodes(state_dir, stopped);
-    }
+    forget_started_nodes(state_dir, options.only, selection.stopped);
     progress.step("lab " + lab.lab.name + " is up: " + std::to_string(desired.nodes.size()) +
                   " node(s), " +
                   (changes == 0 ? std::string("nothing changed")
@@ -188,7 +198,8 @@ int up_lab(const GlobalOptions& global, const UpOptions& options, std::ostream& 
     if (connection.is_test_driver()) return 0;
     std::vector<std::string> running;
     for (const auto& n : desired.nodes) running.push_back(n.node->name);
-    apply_link_impairments(connection, lab, state_dir, running, progress);
+    engine::LabConnections hosts(wanted, "", state_dir, true);  // this machine's tc
+    apply_link_impairments(hosts, lab, state_dir, running, progress);
     apply_port_forwards(connection, lab, state_dir, progress);
 
     std::vector<std::string> booted;

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <map>
 
+#include "commands/link_impairment.hpp"
 #include "commands/node_seed.hpp"
 #include "commands/provision_step.hpp"
 #include "commands/up_support.hpp"
@@ -12,6 +13,7 @@
 #include "engine/drift.hpp"
 #include "engine/host_set.hpp"
 #include "engine/lab_census.hpp"
+#include "engine/lab_connections.hpp"
 #include "engine/target.hpp"
 #include "image/cloud_image.hpp"
 #include "store/paths.hpp"
@@ -75,18 +77,17 @@ int up_across_hosts(const GlobalOptions& global, const UpOptions& options, std::
     // The networks that span hosts, and the lab as the nodes see it: their NICs on such a
     // network leave room for the VXLAN header (the seed's networkd file sets the MTU).
     auto spanning = engine::spanning_networks(lab, placement);
-    topo::Lab placed = lab;
-    for (auto& network : placed.networks)
-        if (std::find(spanning.begin(), spanning.end(), network.name) != spanning.end())
-            network.mtu = engine::spanning_mtu;
+    topo::Lab placed = engine::placed_lab(lab, spanning);
 
+    auto selection = select_nodes_to_start(lab, options.only, state_dir, progress);
+    if (selection.nothing) return 0;
     bool with_seed = hooks.seeds != nullptr;
     bool wait = !primary.is_test_driver();
     std::vector<engine::Desired> desired;
     std::vector<std::vector<engine::Action>> plans;
     for (std::size_t k = 0; k < sessions.size(); ++k) {
-        desired.push_back(engine::desired_on_host(placed, kind, options.only, with_seed, placement,
-                                                  hosts, k, sessions[k].access.get()));
+        desired.push_back(engine::desired_on_host(placed, kind, selection.only, with_seed,
+                                                  placement, hosts, k, sessions[k].access.get()));
         auto& connection = *sessions[k].connection;
         engine::check_no_collision(engine::take_census(connection), desired[k]);
         plans.push_back(engine::make_plan(connection, desired[k], wait, with_seed));
@@ -165,6 +166,7 @@ int up_across_hosts(const GlobalOptions& global, const UpOptions& options, std::
         engine::apply_plan(*sessions[k].connection, placed, desired[k], rest[k], apply, progress);
     });
 
+    forget_started_nodes(state_dir, options.only, selection.stopped);
     int changes = 0;
     std::size_t nodes = 0;
     std::vector<std::string> booted;
@@ -178,9 +180,12 @@ int up_across_hosts(const GlobalOptions& global, const UpOptions& options, std::
                   (changes == 0 ? std::string("nothing changed")
                                 : std::to_string(changes) + " libvirt change(s)"));
     if (primary.is_test_driver()) return 0;
+    // The impairments (the file's `impair`, what `labctl netem` set) on each node's own host.
+    engine::LabConnections lab_hosts(std::move(sessions), placement);
+    apply_link_impairments(lab_hosts, placed, state_dir, booted, progress);
     auto address_timeout =
         apply.boot_timeout.count() > 0 ? apply.boot_timeout : engine::default_boot_timeout(kind);
-    return provision_and_verify(global, options, placed, state_dir, options.only, booted,
+    return provision_and_verify(global, options, placed, state_dir, selection.only, booted,
                                 address_timeout, out, progress);
 }
 

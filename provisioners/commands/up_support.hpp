@@ -4,6 +4,7 @@
 #include <chrono>
 #include <filesystem>
 #include <ostream>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -27,6 +28,20 @@ int provision_and_verify(const GlobalOptions& global, const UpOptions& options,
                          const std::vector<std::string>& booted,
                          std::chrono::milliseconds address_timeout, std::ostream& out,
                          util::Reporter& progress);
+
+// Nodes the user stopped (`labctl stop`) stay stopped unless named with --only. ONLY: the
+// nodes `up` brings up (--only's, else every node the user did not stop, the others reported);
+// NOTHING: every node is stopped, nothing to do; STOPPED: as recorded.
+struct UpSelection {
+    std::vector<std::string> only;
+    std::set<std::string> stopped;
+    bool nothing = false;
+};
+UpSelection select_nodes_to_start(const topo::Lab& lab, const std::vector<std::string>& only,
+                                  const std::filesystem::path& state_dir, util::Reporter& progress);
+// Once up: the nodes ONLY (--only) named are no longer among the user's STOPPED nodes.
+void forget_started_nodes(const std::filesystem::path& state_dir,
+                          const std::vector<std::string>& only, std::set<std::string> stopped);
 
 // The apply options of `up`: --jobs, the hooks (tests' seeds, waiter and interruption points),
 // LABCTL_BOOT_TIMEOUT=SECONDS (else the driver's default); `banner` is the SSH waiter unless a

@@ -46,10 +46,31 @@ std::map<std::string, CensusLab> take_census(const virt::Connection& connection)
         auto& lab = lab_named(tag->lab);
         virt::XmlDoc doc(xml);
         lab.networks.push_back({virt::Connection::name_of(network.get()), subnet_of(doc),
-                                doc.value("/network/bridge/@name")});
+                                doc.value("/network/bridge/@name"), ""});
         if (lab.file.empty()) lab.file = tag->file;
     }
     return labs;
+}
+
+std::map<std::string, CensusLab> merge_census(
+    const std::vector<std::pair<std::string, std::map<std::string, CensusLab>>>& hosts) {
+    std::map<std::string, CensusLab> merged;
+    for (const auto& [host, census] : hosts)
+        for (const auto& [name, lab] : census) {
+            auto& into = merged[name];
+            into.name = name;
+            if (into.driver.empty()) into.driver = lab.driver;
+            if (into.file.empty()) into.file = lab.file;
+            into.running += lab.running;
+            into.total += lab.total;
+            into.domains.insert(into.domains.end(), lab.domains.begin(), lab.domains.end());
+            for (auto network : lab.networks) {
+                network.host = host;
+                into.networks.push_back(std::move(network));
+            }
+            into.hosts.push_back(host);
+        }
+    return merged;
 }
 
 void check_no_collision(const std::map<std::string, CensusLab>& census, const Desired& desired) {

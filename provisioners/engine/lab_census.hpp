@@ -17,6 +17,7 @@ struct CensusNetwork {
     std::string name;  // libvirt name
     std::optional<util::Subnet> subnet;
     std::string bridge;  // as libvirt reports it ("" when it has not chosen one yet)
+    std::string host;    // in a census over several hosts: the host it is on
 };
 
 struct CensusLab {
@@ -27,10 +28,16 @@ struct CensusLab {
     int total = 0;
     std::vector<std::string> domains;  // libvirt names
     std::vector<CensusNetwork> networks;
+    std::vector<std::string> hosts;  // in a census over several hosts: where it has objects
 };
 
 // By lab name.
 std::map<std::string, CensusLab> take_census(const virt::Connection& connection);
+
+// The census over several hosts (name, census of that host's libvirt), in the order given: a
+// lab found on several of them (a lab across hosts) is one lab, its nodes counted on each.
+std::map<std::string, CensusLab> merge_census(
+    const std::vector<std::pair<std::string, std::map<std::string, CensusLab>>>& hosts);
 
 // Throws InputError (exit 2) naming the other lab when one of DESIRED's networks has the
 // subnet (or an overlapping one) or the libvirt name of another lab's network, or one of its

@@ -65,6 +65,28 @@ std::map<std::string, std::string> place_nodes(
     return placement;
 }
 
+std::vector<std::string> place_copies(
+    const topo::Lab& base, const std::vector<std::optional<unsigned long long>>& free_bytes,
+    std::size_t count) {
+    std::vector<std::string> placed;
+    if (base.hosts.empty()) return placed;
+    std::vector<long double> left(base.hosts.size(), 0);
+    for (std::size_t i = 0; i < base.hosts.size() && i < free_bytes.size(); ++i)
+        left[i] = static_cast<long double>(free_bytes[i].value_or(0));
+    long double copy_bytes = 0;
+    for (const auto& node : base.nodes)
+        if (node.host.empty())
+            copy_bytes += static_cast<long double>(node.memory_mib) * 1024 * 1024;
+    for (std::size_t k = 0; k < count; ++k) {
+        // max_element returns the first of equal maxima: ties go to the host first in the file.
+        auto best =
+            static_cast<std::size_t>(std::max_element(left.begin(), left.end()) - left.begin());
+        placed.push_back(base.hosts[best].name);
+        left[best] -= copy_bytes;
+    }
+    return placed;
+}
+
 std::vector<std::string> hosts_of_network(const topo::Lab& lab,
                                           const std::map<std::string, std::string>& placement,
                                           const std::string& network) {

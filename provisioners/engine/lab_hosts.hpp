@@ -36,6 +36,15 @@ std::map<std::string, std::string> place_nodes(
     const topo::Lab& lab, const std::vector<std::optional<unsigned long long>>& free_bytes,
     const std::map<std::string, std::string>& recorded, std::vector<std::string>* reasons);
 
+// The hosts of COUNT new students' copies of a class across [hosts]: a whole copy on one
+// host, so its nodes meet on that host's bridges. In order, each goes to the host with the
+// most free memory left once the copies placed before it are counted (a copy's nodes without
+// `host`; ties: the first host in the file). FREE_BYTES is per host, in [hosts] order (copies
+// up already are in it); nullopt counts as 0.
+std::vector<std::string> place_copies(
+    const topo::Lab& base, const std::vector<std::optional<unsigned long long>>& free_bytes,
+    std::size_t count);
+
 // The hosts (names, in [hosts] order) that carry NETWORK: every host with a node on it, and
 // always the gateway host, where its DHCP server and gateway address are.
 std::vector<std::string> hosts_of_network(const topo::Lab& lab,

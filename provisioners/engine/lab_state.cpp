@@ -10,14 +10,6 @@ namespace labctl::engine {
 
 namespace fs = std::filesystem;
 
-std::string node_uri(const LabRecord& record, const std::string& node) {
-    auto placed = record.placement.find(node);
-    if (placed != record.placement.end())
-        for (const auto& host : record.hosts)
-            if (host.name == placed->second) return host.uri;
-    return record.uri;
-}
-
 fs::path record_path(const fs::path& state_dir) {
     return state_dir / "objects.json";
 }

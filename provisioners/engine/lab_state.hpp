@@ -41,9 +41,6 @@ struct LabRecord {
     friend bool operator==(const LabRecord&, const LabRecord&) = default;
 };
 
-// The libvirt URI NODE's domain is on: its host's in a lab across hosts, else `uri`.
-std::string node_uri(const LabRecord& record, const std::string& node);
-
 std::filesystem::path record_path(const std::filesystem::path& state_dir);
 std::optional<LabRecord> load_record(const std::filesystem::path& state_dir);
 // Atomic (temp + rename), 0600.

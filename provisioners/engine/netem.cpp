@@ -6,7 +6,6 @@
 
 #include "util/error.hpp"
 #include "util/files.hpp"
-#include "util/process.hpp"
 #include "util/strings.hpp"
 #include "virt/xml_query.hpp"
 
@@ -18,39 +17,39 @@ namespace {
 constexpr const char* kIngressHandle = "ffff:";
 constexpr const char* kFilterPref = "49";
 
-util::ProcessResult run(const Argv& argv) {
-    return util::run_process(argv);
+// ARGV on HOST, its failure as the node's netem step; a kernel without the netem qdisc is
+// named as such (tc's own "qdisc kind is unknown" says little).
+void check(HostAccess& host, const Argv& argv, const std::string& node) {
+    try {
+        host.check(argv, "netem");
+    } catch (const InfraError& error) {
+        std::string what = error.what();
+        if (what.find("qdisc kind is unknown") != std::string::npos)
+            throw InfraError(
+                "the kernel of host " + host.host() +
+                    " has no netem qdisc (CONFIG_NET_SCH_NETEM, module sch_netem): " + what,
+                node, "netem");
+        throw InfraError(what, node, "netem");
+    }
 }
 
-void check(const Argv& argv, const std::string& node) {
-    auto result = run(argv);
-    if (result.exit_code == 0) return;
-    std::string err = util::trim(result.err);
-    if (err.find("qdisc kind is unknown") != std::string::npos)
-        throw InfraError(
-            "this host's kernel has no netem qdisc (CONFIG_NET_SCH_NETEM, module "
-            "sch_netem): `" +
-                util::join(argv, " ") + "` failed: " + err,
-            node, "netem");
-    throw InfraError("`" + util::join(argv, " ") + "` failed: " + err, node, "netem");
-}
-
-bool device_exists(const std::string& dev) {
-    return run({"ip", "link", "show", "dev", dev}).exit_code == 0;
+bool device_exists(HostAccess& host, const std::string& dev) {
+    return host.run({"ip", "link", "show", "dev", dev}) == 0;
 }
 
 // The qdisc line of kind netem at DEV's root, or "".
-std::string root_netem(const std::string& dev) {
-    auto result = run({"tc", "qdisc", "show", "dev", dev, "root"});
-    if (result.exit_code != 0) return "";
-    for (const auto& line : util::split(result.out, '\n'))
+std::string root_netem(HostAccess& host, const std::string& dev) {
+    std::string out;
+    if (host.run({"tc", "qdisc", "show", "dev", dev, "root"}, &out) != 0) return "";
+    for (const auto& line : util::split(out, '\n'))
         if (line.rfind("qdisc netem ", 0) == 0) return util::trim(line);
     return "";
 }
 
-bool has_ingress(const std::string& dev) {
-    auto result = run({"tc", "qdisc", "show", "dev", dev, "ingress"});
-    return result.exit_code == 0 && result.out.find("qdisc ingress ffff:") != std::string::npos;
+bool has_ingress(HostAccess& host, const std::string& dev) {
+    std::string out;
+    return host.run({"tc", "qdisc", "show", "dev", dev, "ingress"}, &out) == 0 &&
+           out.find("qdisc ingress ffff:") != std::string::npos;
 }
 
 }  // namespace
@@ -109,38 +108,43 @@ std::string host_device(virDomainPtr domain, const std::string& mac, const std::
     return dev;
 }
 
-void apply_netem(const NetemLink& link, const topo::Impairment& impairment) {
-    if (!device_exists(link.ifb)) check({"ip", "link", "add", link.ifb, "type", "ifb"}, link.node);
+void apply_netem(HostAccess& host, const NetemLink& link, const topo::Impairment& impairment) {
+    if (!device_exists(host, link.ifb))
+        check(host, {"ip", "link", "add", link.ifb, "type", "ifb"}, link.node);
     for (const auto& argv : netem_apply_commands(link.dev, link.ifb, impairment))
-        check(argv, link.node);
+        check(host, argv, link.node);
 }
 
-void reset_netem(const NetemLink& link) {
-    if (!link.dev.empty() && device_exists(link.dev)) {
-        if (!root_netem(link.dev).empty())
-            check({"tc", "qdisc", "del", "dev", link.dev, "root"}, link.node);
+void reset_netem(HostAccess& host, const NetemLink& link) {
+    if (!link.dev.empty() && device_exists(host, link.dev)) {
+        if (!root_netem(host, link.dev).empty())
+            check(host, {"tc", "qdisc", "del", "dev", link.dev, "root"}, link.node);
         // Only labctl's filter; the ingress qdisc goes when nothing else is attached to it.
-        if (has_ingress(link.dev)) {
-            run({"tc", "filter", "del", "dev", link.dev, "parent", kIngressHandle, "pref",
-                 kFilterPref});
-            auto left = run({"tc", "filter", "show", "dev", link.dev, "parent", kIngressHandle});
-            if (util::trim(left.out).empty())
-                check({"tc", "qdisc", "del", "dev", link.dev, "handle", kIngressHandle, "ingress"},
+        if (has_ingress(host, link.dev)) {
+            host.run({"tc", "filter", "del", "dev", link.dev, "parent", kIngressHandle, "pref",
+                      kFilterPref});
+            std::string left;
+            host.run({"tc", "filter", "show", "dev", link.dev, "parent", kIngressHandle}, &left);
+            if (util::trim(left).empty())
+                check(host,
+                      {"tc", "qdisc", "del", "dev", link.dev, "handle", kIngressHandle, "ingress"},
                       link.node);
         }
     }
-    remove_ifb(link.ifb);
+    remove_ifb(host, link.ifb);
 }
 
-void remove_ifb(const std::string& ifb) {
+bool remove_ifb(HostAccess& host, const std::string& ifb) {
     // Our names only: a device whose name is not lcq + 12 hex digits is never removed here.
-    if (ifb.size() != 15 || ifb.rfind("lcq", 0) != 0) return;
-    if (device_exists(ifb)) check({"ip", "link", "del", "dev", ifb}, {});
+    if (ifb.size() != 15 || ifb.rfind("lcq", 0) != 0) return false;
+    if (!device_exists(host, ifb)) return false;
+    check(host, {"ip", "link", "del", "dev", ifb}, {});
+    return true;
 }
 
-std::string show_netem(const NetemLink& link) {
-    std::string to_guest = link.dev.empty() ? "" : root_netem(link.dev);
-    std::string from_guest = device_exists(link.ifb) ? root_netem(link.ifb) : "";
+std::string show_netem(HostAccess& host, const NetemLink& link) {
+    std::string to_guest = link.dev.empty() ? "" : root_netem(host, link.dev);
+    std::string from_guest = device_exists(host, link.ifb) ? root_netem(host, link.ifb) : "";
     if (to_guest.empty() && from_guest.empty()) return "none";
     return "to guest: " + (to_guest.empty() ? "none" : to_guest) +
            "; from guest: " + (from_guest.empty() ? "none" : from_guest);

@@ -8,6 +8,8 @@
 // hash) and recorded in the lab's state (netem.json), so `--reset`, `start` (which re-applies
 // it to the new device) and `down` find it. Only qdiscs of kind netem and ingress filters of
 // labctl's handle are ever removed: a qdisc someone else put there is not labctl's.
+// tc and ip run where the NIC's host side is: on the node's host (a HostAccess: this
+// machine's programs, or the same argv over the checked SSH of a lab's remote host).
 #pragma once
 
 #include <filesystem>
@@ -15,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/host_access.hpp"
 #include "topology/impairment.hpp"
 #include "virt/connection.hpp"
 
@@ -41,16 +44,17 @@ struct NetemLink {
     std::string ifb;
 };
 
-// Applies IMPAIRMENT (replacing labctl's earlier one on that NIC). Throws InfraError(node,
-// "netem") with tc's own words; when the kernel has no netem qdisc, says so.
-void apply_netem(const NetemLink& link, const topo::Impairment& impairment);
-// Removes labctl's netem, ingress redirect and ifb of LINK (what exists of them).
-void reset_netem(const NetemLink& link);
-// Removes the ifb device NAME when it exists (`down`: the NIC's own qdiscs went with it).
-void remove_ifb(const std::string& ifb);
-// What tc reports now for LINK: "to guest: netem delay 100ms ...; from guest: ..." or
-// "none".
-std::string show_netem(const NetemLink& link);
+// Applies IMPAIRMENT (replacing labctl's earlier one on that NIC) on HOST. Throws
+// InfraError(node, "netem") with tc's own words; when the kernel has no netem qdisc, says so.
+void apply_netem(HostAccess& host, const NetemLink& link, const topo::Impairment& impairment);
+// Removes labctl's netem, ingress redirect and ifb of LINK on HOST (what exists of them).
+void reset_netem(HostAccess& host, const NetemLink& link);
+// Removes the ifb device NAME from HOST when it exists (`down`: the NIC's own qdiscs went
+// with it); true when it was there.
+bool remove_ifb(HostAccess& host, const std::string& ifb);
+// What tc on HOST reports now for LINK: "to guest: netem delay 100ms ...; from guest: ..."
+// or "none".
+std::string show_netem(HostAccess& host, const NetemLink& link);
 
 // netem.json in the lab's state: "NODE:NETWORK" -> the impairment and its ifb.
 struct NetemRecord {

@@ -50,6 +50,16 @@ std::vector<RoleReport> provision(const topo::Lab& lab,
                     list.push_back(service);
             }
         }
+        // Nodes the others of the tier wait for (a swarm's leader hands out the join tokens,
+        // a primary is what its replicas copy) start first: slots are taken in order, so with
+        // fewer --jobs than nodes a waiting node never holds the slot its leader needs.
+        std::stable_partition(node_order.begin(), node_order.end(), [&](const std::string& name) {
+            const topo::Node* node = lab.node(name);
+            const auto& services = by_node[name];
+            return node && std::any_of(services.begin(), services.end(), [&](const auto* service) {
+                       return kind_of(*service).provision_first(*service, *node);
+                   });
+        });
         // One slot per node, so reports keep the node order whichever thread ends first.
         std::vector<std::vector<RoleReport>> reports(node_order.size());
         std::vector<std::exception_ptr> errors(node_order.size());

@@ -168,7 +168,8 @@ class ServiceKind : public topo::ServiceTraits {
 
     // The Vagrant export: the Debian packages SERVICE needs on a machine of its own (no base
     // image there), a password to generate into secrets.env (its key, or ""), whether NODE
-    // must be provisioned before the others (serial `vagrant up`), and the provision.sh
+    // must be provisioned before the others (serial `vagrant up`; labctl's own runner starts
+    // such nodes first in their tier too), and the provision.sh
     // part for SERVICE on NODE, filled from ITEM (service name and secret_id set).
     virtual std::vector<std::string> vagrant_packages(const topo::Service&) const {
         return image_needs().packages;

@@ -38,8 +38,10 @@ std::unique_ptr<Fault> make_poweroff_fault(const FaultTarget& target, virt::Conn
                                            std::function<void()> wait_ssh);
 
 // The target node's NIC on the network the balancer reaches it by, link set down through
-// libvirt (the guest sees its carrier drop); undo sets it up.
-std::unique_ptr<Fault> make_link_fault(const topo::Lab& lab, const FaultTarget& target,
-                                       virt::Connection& connection, const std::string& domain);
+// libvirt (the guest sees its carrier drop); undo sets it up. ON_HOST runs a command on the
+// node's host (virt::Connection::set_link_state's way for LXC).
+std::unique_ptr<Fault> make_link_fault(
+    const topo::Lab& lab, const FaultTarget& target, virt::Connection& connection,
+    const std::string& domain, std::function<std::string(const std::vector<std::string>&)> on_host);
 
 }  // namespace labctl::verify

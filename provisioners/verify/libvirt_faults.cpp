@@ -50,12 +50,13 @@ class PowerOffFault final : public Fault {
 class LinkFault final : public Fault {
   public:
     LinkFault(const FaultTarget& target, virt::Connection& connection, std::string domain,
-              std::string mac, std::string network)
+              std::string mac, std::string network, virt::Connection::HostCommand on_host)
         : target_(target),
           connection_(connection),
           domain_(std::move(domain)),
           mac_(std::move(mac)),
-          network_(std::move(network)) {}
+          network_(std::move(network)),
+          on_host_(std::move(on_host)) {}
 
     std::string describe() const override {
         return "link down on " + target_.node->name + "'s NIC in network " + network_ + " (" +
@@ -67,12 +68,13 @@ class LinkFault final : public Fault {
   private:
     void set(bool up) {
         auto handle = lookup(connection_, domain_, target_.node->name);
-        connection_.set_link_state(handle.get(), mac_, up, target_.node->name);
+        connection_.set_link_state(handle.get(), mac_, up, target_.node->name, on_host_);
     }
 
     FaultTarget target_;
     virt::Connection& connection_;
     std::string domain_, mac_, network_;
+    virt::Connection::HostCommand on_host_;
 };
 
 }  // namespace
@@ -83,12 +85,15 @@ std::unique_ptr<Fault> make_poweroff_fault(const FaultTarget& target, virt::Conn
     return std::make_unique<PowerOffFault>(target, connection, domain, std::move(wait_ssh));
 }
 
-std::unique_ptr<Fault> make_link_fault(const topo::Lab& lab, const FaultTarget& target,
-                                       virt::Connection& connection, const std::string& domain) {
+std::unique_ptr<Fault> make_link_fault(
+    const topo::Lab& lab, const FaultTarget& target, virt::Connection& connection,
+    const std::string& domain,
+    std::function<std::string(const std::vector<std::string>&)> on_host) {
     // The NIC the balancer uses: the first of the target's networks the balancer's node shares.
     for (const auto& nic : target.node->nics) {
         if (target.balancer_node->nic(nic.network))
-            return std::make_unique<LinkFault>(target, connection, domain, nic.mac, nic.network);
+            return std::make_unique<LinkFault>(target, connection, domain, nic.mac, nic.network,
+                                               std::move(on_host));
     }
     (void)lab;
     throw InputError("node `" + target.node->name + "` shares no network with the balancer");

@@ -12,7 +12,6 @@
 #include "util/error.hpp"
 #include "util/files.hpp"
 #include "util/interrupt.hpp"
-#include "util/process.hpp"
 #include "util/xml_writer.hpp"
 #include "virt/virt_error.hpp"
 #include "virt/xml_query.hpp"
@@ -358,7 +357,7 @@ void Connection::shutdown_domain(virDomainPtr domain, const std::string& node) {
 }
 
 void Connection::set_link_state(virDomainPtr domain, const std::string& mac, bool up,
-                                const std::string& node) {
+                                const std::string& node, const HostCommand& on_host) {
     std::string name = name_of(domain);
     XmlDoc live(xml_of(domain));
     std::string network =
@@ -383,10 +382,10 @@ void Connection::set_link_state(virDomainPtr domain, const std::string& mac, boo
     if (dev.empty())
         throw InfraError("cannot set the link of " + mac + " on " + name + ": " + reason, node,
                          "link state");
-    auto result = util::run_process({"ip", "link", "set", "dev", dev, up ? "up" : "down"});
-    if (result.exit_code != 0)
+    std::string failed = on_host({"ip", "link", "set", "dev", dev, up ? "up" : "down"});
+    if (!failed.empty())
         throw InfraError("cannot set the link of " + mac + " on " + name + " (libvirt: " + reason +
-                             "; ip link set " + dev + ": " + result.err + ")",
+                             "; ip link set " + dev + ": " + failed + ")",
                          node, "link state");
 }
 

@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -83,9 +84,14 @@ class Connection {
     // Asks the guest to shut down (ACPI on a VM, the container's init on LXC); returns at
     // once, the caller waits for the state to change (labctl stop).
     void shutdown_domain(virDomainPtr domain, const std::string& node);
+    // Runs ARGV on the domain's host; "" when it succeeded, else why it failed.
+    using HostCommand = std::function<std::string(const std::vector<std::string>& argv)>;
     // The link state of the NIC with MAC, on the running domain (labctl kill --mode link-down).
+    // A driver that cannot modify live devices (LXC) gets the NIC's host side set instead,
+    // `ip link set dev DEV up|down` through ON_HOST: that device is on the domain's host,
+    // which for a remote libvirt is not this machine.
     void set_link_state(virDomainPtr domain, const std::string& mac, bool up,
-                        const std::string& node);
+                        const std::string& node, const HostCommand& on_host);
 
     // Pause and resume a running domain (`snapshot save` freezes the whole lab at one moment).
     void suspend_domain(virDomainPtr domain, const std::string& node);

@@ -2,8 +2,6 @@
 // lab with no `tls = true`.
 #include <gtest/gtest.h>
 
-#include <cstdlib>
-
 #include "lab_fixtures.hpp"
 #include "store/lab_ca.hpp"
 #include "store/paths.hpp"
@@ -13,27 +11,8 @@
 namespace labctl {
 namespace {
 
-// LABCTL_HOME pointed at a temporary directory for the test and labctl's children.
-class PrivateHome {
-  public:
-    PrivateHome() {
-        if (const char* old = std::getenv("LABCTL_HOME")) old_ = old;
-        ::setenv("LABCTL_HOME", dir_.path().c_str(), 1);
-    }
-    ~PrivateHome() {
-        if (old_.empty())
-            ::unsetenv("LABCTL_HOME");
-        else
-            ::setenv("LABCTL_HOME", old_.c_str(), 1);
-    }
-
-  private:
-    test::TempDir dir_;
-    std::string old_;
-};
-
 TEST(CliCa, PrintsTheLabCaPathOnceItExists) {
-    PrivateHome home;
+    test::PrivateHome home;
     test::TempDir dir;
     auto lab = test::write_lab(dir.path(), test::two_network_lab("secure") + R"(
 [nodes.lb]

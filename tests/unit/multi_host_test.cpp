@@ -1,5 +1,6 @@
 // A lab across hosts (SPEC.md section 6): the [hosts] model and its errors, placement, the
-// VXLAN names, each host's share of the lab, and up / status / down across two libvirts of
+// VXLAN names, each host's share of the lab, where each node's connection is (every verb's
+// way to a node), and up / status / stop / snapshot / ls / class up / down across two libvirts of
 // libvirt's test driver (test:///default, which keeps its state, and a private
 // test:///FILE, which starts empty on every connection). The VXLAN links, the rootfs transfer
 // and the SSH to a remote host are real only in tests/e2e/two_hosts.sh.
@@ -12,12 +13,18 @@
 
 #include <nlohmann/json.hpp>
 
+#include "commands/class_commands.hpp"
+#include "commands/class_record.hpp"
 #include "commands/lab_commands.hpp"
+#include "commands/lab_loading.hpp"
+#include "commands/lifecycle_commands.hpp"
 #include "commands/up.hpp"
 #include "engine/host_access.hpp"
 #include "engine/host_set.hpp"
 #include "engine/image_cache.hpp"
 #include "engine/inventory.hpp"
+#include "engine/lab_census.hpp"
+#include "engine/lab_connections.hpp"
 #include "engine/lab_hosts.hpp"
 #include "engine/lab_state.hpp"
 #include "lab_fixtures.hpp"
@@ -108,6 +115,56 @@ networks = ["hostonly"]
     // A host that cannot tell its free memory counts as having none.
     auto unknown = engine::place_nodes(lab, {std::nullopt, 1 * gib}, {}, nullptr);
     EXPECT_EQ(unknown["server2"], "b");
+}
+
+TEST(MultiHostPlacement, StudentsCopiesGoWholeToTheHostWithTheMostFreeMemoryLeft) {
+    // Each copy: server1 is fixed on a, so a copy needs server2's 512 MiB where it goes.
+    auto lab = test::load_lab(two_host_lab("test:///default", ""));
+    const unsigned long long mib = 1ULL << 20;
+    // a: 1024 MiB, b: 1536 MiB: b, then a tie (1024 each) to a, then b, then a.
+    EXPECT_EQ(engine::place_copies(lab, {1024 * mib, 1536 * mib}, 4),
+              (std::vector<std::string>{"b", "a", "b", "a"}));
+    // A host that cannot tell its free memory gets copies only once the others are full.
+    EXPECT_EQ(engine::place_copies(lab, {std::nullopt, 1024 * mib}, 3),
+              (std::vector<std::string>{"b", "b", "a"}));
+    auto one_host =
+        test::load_lab(test::two_network_lab("one") + "\n[nodes.n1]\nnetworks = [\"hostonly\"]\n");
+    EXPECT_TRUE(engine::place_copies(one_host, {}, 2).empty());
+}
+
+TEST(MultiHostPlacement, TheRecordSaysWhichNodesAreOffTheGatewayHostAndWhichNetworksSpan) {
+    engine::LabRecord record;
+    record.lab = "mom";
+    record.uri = "test:///default";
+    EXPECT_TRUE(engine::nodes_off_gateway(record, {"server1", "server2"}).empty());
+    record.hosts = {{"a", "test:///default", "10.0.0.1"}, {"b", "qemu+ssh://10.0.0.2/system", ""}};
+    record.placement = {{"server1", "a"}, {"server2", "b"}};
+    EXPECT_EQ(engine::nodes_off_gateway(record, {"server1", "server2"}),
+              (std::vector<std::string>{"server2"}));
+    auto lab = test::load_lab(two_host_lab("test:///default", ""));
+    auto placed = engine::placed_lab(lab, {"hostonly"});
+    EXPECT_EQ(placed.networks[0].mtu, engine::spanning_mtu);
+    EXPECT_EQ(placed.networks[1].mtu, lab.networks[1].mtu);
+}
+
+TEST(MultiHostCensus, ALabOnSeveralHostsIsOneLabWithItsNodesCountedOnEach) {
+    engine::CensusLab here{"mom", "lxc", "/labs/mom.toml", 1, 1, {"mom-server1"}, {}, {}};
+    here.networks.push_back({"mom-hostonly", util::Subnet::parse("192.168.56.0/24"), "virbr1", ""});
+    engine::CensusLab far{"mom", "lxc", "", 0, 1, {"mom-server2"}, {}, {}};
+    far.networks.push_back({"mom-hostonly", std::nullopt, "virbr3", ""});
+    engine::CensusLab other{"dad", "qemu", "/labs/dad.toml", 2, 2, {"dad-a", "dad-b"}, {}, {}};
+    auto merged =
+        engine::merge_census({{"a", {{"mom", here}, {"dad", other}}}, {"b", {{"mom", far}}}});
+    ASSERT_EQ(merged.size(), 2u);
+    const auto& mom = merged.at("mom");
+    EXPECT_EQ(mom.running, 1);
+    EXPECT_EQ(mom.total, 2);
+    EXPECT_EQ(mom.file, "/labs/mom.toml");
+    EXPECT_EQ(mom.hosts, (std::vector<std::string>{"a", "b"}));
+    EXPECT_EQ(mom.domains, (std::vector<std::string>{"mom-server1", "mom-server2"}));
+    ASSERT_EQ(mom.networks.size(), 2u);
+    EXPECT_EQ(mom.networks[1].host, "b");
+    EXPECT_EQ(merged.at("dad").hosts, (std::vector<std::string>{"a"}));
 }
 
 TEST(MultiHostPlacement, NetworksSpanTheirNodesHostsAndAlwaysTheGatewayHost) {
@@ -275,6 +332,118 @@ TEST_F(MultiHostEngine, EachHostGetsItsShareAndTheRecordNamesEveryHost) {
     EXPECT_FALSE(keeper_->domain("mom-server1")) << down.str();
     EXPECT_FALSE(keeper_->network("mom-hostonly")) << down.str();
     EXPECT_FALSE(keeper_->network("mom-nat")) << down.str();
+}
+
+// Every verb's way to a node: its host's libvirt. Host b is a private test driver that starts
+// empty on every connection, so a verb that reaches it finds no domain there, and says so
+// naming b's URI: proof that it went to b, not to a (where server2 never was).
+TEST_F(MultiHostEngine, VerbsActOnEachNodesOwnHost) {
+    run_up(false);
+    auto state_dir = root_ / "home/labs/mom";
+    auto record = engine::load_record(state_dir);
+    ASSERT_TRUE(record);
+    engine::LabConnections hosts(*record, "", state_dir, false);
+    EXPECT_TRUE(hosts.spans_hosts());
+    EXPECT_EQ(hosts.connection("server1").uri(), "test:///default");
+    EXPECT_EQ(hosts.connection("server2").uri(), second_);
+    EXPECT_EQ(hosts.where("server2"), " on host b");
+    EXPECT_EQ(hosts.group({"server1", "server2"}),
+              (std::vector<std::vector<std::string>>{{"server1"}, {"server2"}}));
+    EXPECT_THROW(engine::LabConnections(*record, "test:///default", state_dir, false), InputError);
+
+    auto power = [&](const std::string& action, const std::string& node) {
+        commands::PowerOptions options;
+        options.action = action;
+        options.nodes = {node};
+        std::ostringstream out;
+        commands::run_power(global_, options, out);
+        return out.str();
+    };
+    power("stop", "server1");
+    EXPECT_EQ(virt::Connection::state_of(keeper_->domain("mom-server1").get()),
+              virt::DomainState::shut_off);
+    power("start", "server1");
+    EXPECT_EQ(virt::Connection::state_of(keeper_->domain("mom-server1").get()),
+              virt::DomainState::running);
+    try {
+        power("stop", "server2");
+        FAIL() << "stop server2 did not go to host b";
+    } catch (const InfraError& error) {
+        EXPECT_NE(std::string(error.what()).find("no domain on " + second_), std::string::npos)
+            << error.what();
+    }
+    EXPECT_EQ(virt::Connection::state_of(keeper_->domain("mom-server1").get()),
+              virt::DomainState::running);
+
+    // A snapshot cannot hold a disk on another host: exit 2 naming the node, nothing done.
+    commands::SnapshotOptions snapshot;
+    snapshot.action = "save";
+    snapshot.name = "s1";
+    std::ostringstream out;
+    try {
+        commands::run_snapshot(global_, snapshot, out);
+        FAIL() << "snapshot save of a lab with a node on another host";
+    } catch (const InputError& error) {
+        EXPECT_NE(std::string(error.what()).find("another host (server2)"), std::string::npos)
+            << error.what();
+    }
+
+    // ls with the lab file looks at both hosts.
+    std::ostringstream listed;
+    commands::run_ls(global_, {true}, listed);
+    auto json = nlohmann::json::parse(listed.str());
+    ASSERT_EQ(json["hosts"].size(), 2u) << json.dump();
+    EXPECT_EQ(json["hosts"][1]["connect"], second_);
+    bool found = false;
+    for (const auto& lab : json["labs"])
+        if (lab["name"] == "mom") {
+            found = true;
+            EXPECT_EQ(lab["hosts"], nlohmann::json::array({"a"})) << lab.dump();
+            EXPECT_EQ(lab["total"], 1);
+        }
+    EXPECT_TRUE(found) << json.dump();
+}
+
+// class up across hosts: each copy whole on the host with the most free memory left, recorded
+// with the student, and every command on that copy sees its nodes there.
+TEST_F(MultiHostEngine, ClassUpSpreadsTheCopiesOverTheHostsAndClassDownRemovesThem) {
+    auto text = two_host_lab(second_, "") + R"(
+[class]
+pool = "10.200.0.0/16"
+)";
+    text.erase(text.find("host = \"a\"\n"), std::string("host = \"a\"\n").size());
+    lab_file_ = test::write_lab(root_, text);
+    global_.file = lab_file_.string();
+    global_.verbosity = -1;
+    std::ostringstream out;
+    commands::ClassUpOptions up;
+    up.students = 3;
+    ASSERT_EQ(commands::run_class_up(global_, up, out), 0) << out.str();
+    auto students = commands::load_class_record(root_ / "home/labs/mom");
+    ASSERT_EQ(students.size(), 3u);
+    std::map<std::string, int> per_host;
+    for (const auto& student : students) {
+        ++per_host[student.host];
+        auto copy = commands::load_lab(commands::GlobalOptions{global_.file, "", "", student.id});
+        EXPECT_EQ(copy.node("server1")->host, student.host) << student.id;
+        EXPECT_EQ(copy.node("server2")->host, student.host) << student.id;
+        auto record = engine::load_record(root_ / "home/labs" / ("mom-" + student.id));
+        ASSERT_TRUE(record) << student.id;
+        EXPECT_EQ(record->placement["server1"], student.host) << student.id;
+        // On host a (test:///default, which keeps its state) the copy's domains are there.
+        EXPECT_EQ(bool(keeper_->domain("mom-" + student.id + "-server1")), student.host == "a")
+            << student.id;
+    }
+    // test:///default reports 6 MiB free, the private driver none: s01 goes to a, whose share
+    // is then used up (1 GiB a copy), s02 to b, s03 to a again (-1018 MiB against -1024).
+    EXPECT_EQ(per_host, (std::map<std::string, int>{{"a", 2}, {"b", 1}})) << out.str();
+    EXPECT_EQ(students[1].host, "b");
+    std::ostringstream down;
+    ASSERT_EQ(commands::run_class_down(global_, commands::ClassDownOptions{}, down), 0)
+        << down.str();
+    for (const auto& domain : keeper_->domains())
+        EXPECT_EQ(virt::Connection::name_of(domain.get()).find("mom-s"), std::string::npos);
+    EXPECT_TRUE(commands::load_class_record(root_ / "home/labs/mom").empty());
 }
 
 TEST_F(MultiHostEngine, ConnectOverrideIsRefusedForALabWithHosts) {

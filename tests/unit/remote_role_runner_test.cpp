@@ -180,3 +180,36 @@ TEST(RoleRunner, AServiceLeftToTheStudentIsReportedNotApplied) {
     EXPECT_TRUE(reports[3].steps.empty());
     EXPECT_EQ(journal.events.size(), 3u);  // broker and both chats only
 }
+
+// One --jobs slot, and the node listed first in the tier waits for the other (as a swarm
+// worker waits for its leader's join token): the node the others wait for takes the slot first.
+TEST(RoleRunner, TheNodeOthersWaitForStartsFirstWhenSlotsAreFew) {
+    LoopbackNodes nodes;
+    auto lab = test::load_lab(R"(
+[lab]
+name = "leader"
+[networks.net]
+mode = "host-only"
+subnet = "192.168.56.0/24"
+[nodes.n1]
+networks = { net = "192.168.56.11" }
+[nodes.n2]
+networks = { net = "192.168.56.12" }
+[services.web]
+type = "app"
+on = "n1"
+port = 8080
+run = "python3 /opt/web/app.py"
+[services.db]
+type = "mysql"
+primary = "n2"
+replicas = ["n1"]
+database = "shop"
+)");
+    Journal journal;
+    auto options = record_into(journal);
+    options.jobs = 1;
+    services::provision(lab, {}, nodes.pool, options);
+    ASSERT_FALSE(journal.events.empty());
+    EXPECT_EQ(journal.events.front(), "db@n2");
+}

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdlib>
 
 namespace labctl::test {
 
@@ -48,6 +49,21 @@ util::ProcessResult run_labctl(const std::vector<std::string>& args) {
     std::vector<std::string> argv{labctl_binary(), "--no-color"};
     argv.insert(argv.end(), args.begin(), args.end());
     return util::run_process(argv);
+}
+
+PrivateHome::PrivateHome() {
+    if (const char* old = std::getenv("LABCTL_HOME")) {
+        old_ = old;
+        had_old_ = true;
+    }
+    ::setenv("LABCTL_HOME", dir_.path().c_str(), 1);
+}
+
+PrivateHome::~PrivateHome() {
+    if (had_old_)
+        ::setenv("LABCTL_HOME", old_.c_str(), 1);
+    else
+        ::unsetenv("LABCTL_HOME");
 }
 
 }  // namespace labctl::test

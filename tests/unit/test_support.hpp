@@ -34,4 +34,20 @@ class TempDir {
 
 util::ProcessResult run_labctl(const std::vector<std::string>& args);
 
+// LABCTL_HOME pointed at a temporary directory for the test and the labctl it runs; the old
+// value back afterwards.
+class PrivateHome {
+  public:
+    PrivateHome();
+    ~PrivateHome();
+    PrivateHome(const PrivateHome&) = delete;
+    PrivateHome& operator=(const PrivateHome&) = delete;
+    const std::filesystem::path& path() const { return dir_.path(); }
+
+  private:
+    TempDir dir_;
+    std::string old_;
+    bool had_old_ = false;
+};
+
 }  // namespace labctl::test
