@@ -41,7 +41,12 @@ CachedImage cached_image(const fs::path& local_image_dir) {
 
 VolumeUpload default_volume_upload() {
     return [](virt::Connection& host, virStorageVolPtr volume, const fs::path& file,
-              const std::string& node) { host.upload_volume(volume, file, node, "image"); };
+              const std::string& node) {
+        // libvirt's test driver cannot upload ("not supported by the connection driver"): its
+        // volumes stay empty, as its domains never boot; what is tested there is the objects.
+        if (host.is_test_driver()) return;
+        host.upload_volume(volume, file, node, "image");
+    };
 }
 
 namespace {

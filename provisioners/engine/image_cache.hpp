@@ -32,8 +32,8 @@ struct CachedImage {
 };
 CachedImage cached_image(const std::filesystem::path& local_image_dir);
 
-// Sends FILE into VOLUME (the default: virt::Connection::upload_volume). Tests on libvirt's
-// test driver, which cannot upload, pass one that records the call.
+// Sends FILE into VOLUME (the default: virt::Connection::upload_volume; nothing on libvirt's
+// test driver, which cannot upload). Tests pass one that records the calls.
 using VolumeUpload =
     std::function<void(virt::Connection&, virStorageVolPtr, const std::filesystem::path& file,
                        const std::string& node)>;
