@@ -19,9 +19,9 @@ namespace labctl::commands {
 
 namespace {
 
-// Every host at once: its domains and networks by tag (teardown_lab), then the VXLAN devices,
-// the ifb devices of the impairments set on its nodes and, on a remote host, the lab's overlays
-// and files (the cached base image stays).
+// Every host at once: its domains and networks by tag (teardown_lab), then, on a remote host,
+// the lab's pool of VM disks; the VXLAN devices, the ifb devices of the impairments set on its
+// nodes and, on a remote host, the lab's overlays and files (the cached base image stays).
 int down_across_hosts(const std::string& lab, const std::filesystem::path& state_dir,
                       const std::optional<engine::LabRecord>& record,
                       const std::vector<engine::LabHost>& hosts,
@@ -41,6 +41,13 @@ int down_across_hosts(const std::string& lab, const std::filesystem::path& state
         removed[k] += engine::teardown_lab(*sessions[k].connection, lab, dir,
                                            gateway ? record : std::optional<engine::LabRecord>{},
                                            teardown, progress);
+        // A remote host's VM disks: the lab's pool there (the image cache pool stays).
+        if (!host.local && !keep_disks &&
+            engine::remove_remote_pool(*sessions[k].connection, lab)) {
+            progress.step("pool " + engine::pool_name(lab) + "  removed with its volumes on host " +
+                          host.name + " (the cached image stays)");
+            ++removed[k];
+        }
         auto* access = sessions[k].access.get();
         if (!access) return;
         for (const auto& network : spanning) {

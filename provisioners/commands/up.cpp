@@ -112,6 +112,7 @@ engine::ApplyOptions up_apply_options(const UpOptions& options, const UpHooks& h
     if (const char* text = std::getenv("LABCTL_BOOT_TIMEOUT"); text && *text)
         apply.boot_timeout = std::chrono::seconds(std::atoi(text));
     apply.before_action = hooks.before_action;
+    apply.upload = hooks.upload;
     return apply;
 }
 

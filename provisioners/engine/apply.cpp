@@ -2,9 +2,11 @@
 
 #include <algorithm>
 #include <mutex>
+#include <set>
 #include <thread>
 
 #include "engine/host_access.hpp"
+#include "engine/image_cache.hpp"
 #include "engine/inventory.hpp"
 #include "engine/network_leftovers.hpp"
 #include "util/error.hpp"
@@ -99,7 +101,11 @@ class Applier {
 
     void require_image(const NodeDesired& n) const {
         std::vector<fs::path> needed;
-        if (n.overlay) {
+        if (n.volume && !n.image_source.empty()) {
+            // On a remote host the disk, kernel and initrd are sent there from the local image.
+            needed = {n.image_source / "disk.qcow2", n.image_source / "vmlinuz",
+                      n.image_source / "initrd.img"};
+        } else if (n.overlay) {
             // On a remote host the rootfs is sent there from the local image.
             needed.push_back(n.image_source.empty() ? n.overlay->lower : n.image_source / "rootfs");
         } else if (n.node->uses_cloud_image()) {
@@ -146,18 +152,20 @@ class Applier {
                 return;
             }
             case K::define_pool: {
-                util::make_dirs(desired_.pool->path, 0700);
+                if (!desired_.remote_disks) util::make_dirs(desired_.pool->path, 0700);
                 if (owned_pool(conn_, action.object, desired_.pool->path.string())) return;
                 conn_.define_pool(virt::pool_xml(*desired_.pool), "pool");
                 say("pool " + action.object + "  defined (" + desired_.pool->path.string() + ")");
                 return;
             }
             case K::start_pool: {
-                util::make_dirs(desired_.pool->path, 0700);
+                if (!desired_.remote_disks) util::make_dirs(desired_.pool->path, 0700);
                 auto pool = owned_pool(conn_, action.object, desired_.pool->path.string());
                 if (!pool)
                     throw InfraError("storage pool " + action.object + " vanished", {}, "pool");
                 if (virt::Connection::is_active(pool.get())) return;
+                // A host that shares no disk with labctl: libvirt makes the directory there.
+                if (desired_.remote_disks) conn_.build_pool(pool.get(), "pool");
                 conn_.start_pool(pool.get(), "pool");
                 say("pool " + action.object + "  started");
                 return;
@@ -171,7 +179,11 @@ class Applier {
                 if (conn_.volume(pool.get(), n.volume->name)) return;
                 require_image(n);
                 virt::VolumeSpec spec = *n.volume;
-                auto backing = backing_image(spec.backing);
+                if (!n.image_source.empty()) send_image(n);
+                // The base image's format and size, read from labctl's copy when the backing
+                // store is the one sent to a remote host.
+                auto backing = backing_image(
+                    n.image_source.empty() ? spec.backing : n.image_source / "disk.qcow2");
                 spec.capacity_bytes = backing.virtual_size;
                 spec.backing_format = backing.format;
                 conn_.create_volume(pool.get(), virt::volume_xml(spec), action.node);
@@ -191,13 +203,7 @@ class Applier {
                                          action.node, "mount overlay");
                     if (desired_.host->is_mounted(n.overlay->merged)) return;
                     require_image(n);
-                    if (!n.image_source.empty()) {
-                        // One transfer per host and image, whichever node needs it first.
-                        std::lock_guard image_lock(image_mutex_);
-                        if (ensure_remote_rootfs(*desired_.host, n.image_source, action.node))
-                            say("image " + n.node->image + "  sent to host " +
-                                desired_.host->host() + " (" + n.overlay->lower.string() + ")");
-                    }
+                    if (!n.image_source.empty()) send_image(n);
                     desired_.host->mount_overlay(*n.overlay, action.node);
                     say("overlay " + action.node + "  mounted on host " + desired_.host->host() +
                         " (" + n.overlay->merged.string() + ")");
@@ -216,9 +222,19 @@ class Applier {
                     util::make_dirs(n.seed.path.parent_path(), 0700);
                 NodeIdentity identity{desired_.lab, action.node, action.node, desired_.state_dir};
                 options_.seeds->write(lab_, *n.node, identity, n.seed);
-                // On a remote host the seed was written to a local tree: now into the node's root.
+                // On a remote host the seed was written here: now into the node's root (lxc),
+                // or as a volume into the lab's pool there (qemu/kvm).
                 if (desired_.host && desired_.host->remote() && n.overlay)
                     desired_.host->put_tree(n.seed.path, n.overlay->merged.string(), "seed");
+                if (!n.seed_volume.empty()) {
+                    auto pool =
+                        owned_pool(conn_, desired_.pool->name, desired_.pool->path.string());
+                    if (!pool)
+                        throw InfraError("storage pool " + desired_.pool->name + " is missing",
+                                         action.node, "seed");
+                    upload_file_volume(conn_, pool.get(), n.seed_volume, n.seed.path, action.node,
+                                       "seed", upload());
+                }
                 say("seed " + action.node + "  written");
                 return;
             }
@@ -227,8 +243,14 @@ class Applier {
                 if (conn_.domain(n.domain.name)) return;  // checked for our tag when planning
                 require_image(n);
                 make_host_dirs(n.domain);
-                if (!n.domain.console_log.empty())
-                    util::make_dirs(n.domain.console_log.parent_path(), 0700);
+                if (!n.domain.console_log.empty()) {
+                    auto dir = n.domain.console_log.parent_path();
+                    if (!desired_.remote_disks)
+                        util::make_dirs(dir, 0700);
+                    else if (desired_.host)  // none on test:///, which opens no file
+                        desired_.host->check({"mkdir", "-p", "-m", "0700", "--", dir.string()},
+                                             "define");
+                }
                 conn_.define_domain(virt::domain_xml(n.domain), action.node);
                 say("domain " + n.domain.name + "  defined (" + virt::to_string(n.domain.kind) +
                     ")");
@@ -289,6 +311,27 @@ class Applier {
         say("node " + action.node + "  ssh up (" + n.address + ")");
     }
 
+    VolumeUpload upload() const {
+        return options_.upload ? options_.upload : default_volume_upload();
+    }
+
+    // Brings N's base image to this host unless it is cached there: the LXC rootfs over the
+    // host's SSH, a VM's disk, kernel and initrd as libvirt volumes. One transfer per host at
+    // a time (HostTransferLock), whichever node needs it first; said once per image and run.
+    void send_image(const NodeDesired& n) {
+        HostTransferLock lock(conn_.uri());
+        bool sent = n.overlay ? ensure_remote_rootfs(*desired_.host, n.image_source, n.node->name)
+                              : ensure_cached_image(conn_, n.image_source, n.node->name, upload());
+        std::string where = n.overlay ? n.overlay->lower.string()
+                                      : std::string("pool ") + image_pool_name + ", " +
+                                            cached_image(n.image_source).identity;
+        const std::string& host = desired_.host_name;
+        if (sent)
+            say("image " + n.node->image + "  sent to host " + host + " (" + where + ")");
+        else if (images_said_.insert(n.image_source.string()).second)
+            say("image " + n.node->image + "  cached on host " + host + ", reused (" + where + ")");
+    }
+
     // Runs FN on each action with at most JOBS threads (util::parallel_for).
     template <class Fn>
     void in_parallel(const std::vector<std::pair<size_t, const Action*>>& actions, size_t jobs,
@@ -299,7 +342,7 @@ class Applier {
         });
     }
 
-    std::mutex image_mutex_;
+    std::set<std::string> images_said_;  // images reported "cached, reused" in this run
     virt::Connection& conn_;
     const topo::Lab& lab_;
     const Desired& desired_;

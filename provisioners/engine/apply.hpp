@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "engine/desired.hpp"
+#include "engine/image_cache.hpp"
 #include "engine/plan.hpp"
 #include "engine/seed_writer.hpp"
 #include "engine/ssh_wait.hpp"
@@ -23,6 +24,9 @@ struct ApplyOptions {
     std::chrono::milliseconds boot_timeout{0};  // 0: the driver's default
     // Called before each action (tests inject failures here to interrupt `up` at step k).
     std::function<void(size_t index, const Action&)> before_action;
+    // Sends a file into a volume on a host that shares no disk with labctl; null: libvirt's
+    // upload (tests on test:///, which cannot upload, record the calls instead).
+    VolumeUpload upload;
 };
 
 // The default SSH deadline per driver: TCG guests take 30-45 s each on a 2-core host.

@@ -27,9 +27,13 @@ struct NodeDesired {
     std::optional<OverlayPaths> overlay;     // lxc
     SeedTarget seed;
     std::string address;  // the first NIC's planned address: where SSH is awaited
-    // On a remote host (lxc): the local image dir whose rootfs is sent there before the
-    // overlay, which then lives on that host, is mounted. Empty: the overlay is local.
+    // On a remote host: the local image dir whose files are sent there first (lxc: its rootfs,
+    // before the overlay, which then lives on that host, is mounted; qemu/kvm: its disk,
+    // kernel and initrd, into the host's image cache pool, before the clone). Empty: local.
     std::filesystem::path image_source;
+    // qemu/kvm on a remote host: the seed disk's volume in the lab's pool there, uploaded from
+    // seed.path (written locally).
+    std::string seed_volume;
 };
 
 struct Desired {
@@ -44,6 +48,10 @@ struct Desired {
     // The host these objects are on when the lab spans hosts (overlays, seeds and mounts go
     // through it); nullptr: this machine.
     HostAccess* host = nullptr;
+    // qemu/kvm on a host that shares no disk with labctl: the pool's directory is made by
+    // libvirt there (not here), the clones' base image and the seeds are uploaded.
+    bool remote_disks = false;
+    std::string host_name;  // the [hosts] name these objects are on ("" without [hosts])
 
     // What `up` records in the state dir before creating anything.
     LabRecord record(const std::string& uri, const topo::Lab& lab) const;

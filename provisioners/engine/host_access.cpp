@@ -6,7 +6,7 @@
 #include <algorithm>
 #include <cstdlib>
 
-#include "remote/transfer.hpp"
+#include "engine/image_cache.hpp"
 #include "store/paths.hpp"
 #include "util/error.hpp"
 #include "util/files.hpp"
@@ -220,10 +220,7 @@ std::unique_ptr<HostAccess> ssh_host_access(const std::string& host, const std::
 }
 
 std::string remote_rootfs(const fs::path& local_image_dir) {
-    auto manifest = util::read_file(local_image_dir / "manifest.json");
-    std::string hash = remote::sha256_hex(manifest).substr(0, 16);
-    return std::string(remote_home) + "/image-cache/" + local_image_dir.filename().string() + "-" +
-           hash + "/rootfs";
+    return std::string(remote_home) + "/image-cache/" + image_identity(local_image_dir) + "/rootfs";
 }
 
 bool ensure_remote_rootfs(HostAccess& host, const fs::path& local_image_dir,
@@ -231,9 +228,12 @@ bool ensure_remote_rootfs(HostAccess& host, const fs::path& local_image_dir,
     fs::path rootfs = remote_rootfs(local_image_dir);
     fs::path dir = rootfs.parent_path();
     if (host.run({"test", "-e", (dir / "complete").string()}) == 0) return false;
+    // An interrupted transfer's leftovers go first: the caller holds the HostTransferLock, so
+    // no other labctl of this machine is sending to this host now.
+    host.check({"sh", "-c", "rm -rf -- \"$1\".partial-*", "sh", dir.string()}, "image");
     // Unpacked beside under a name of its own, then renamed: an interrupted transfer never
-    // looks complete, and two labctls sending the same image at once (class up) do not mix
-    // their files; the second rename finds the first one's copy and keeps it.
+    // looks complete, and two labctls sending the same image at once (from two machines) do
+    // not mix their files; the second rename finds the first one's copy and keeps it.
     std::string partial = dir.string() + ".partial-" + util::random_token(8);
     host.put_tree(local_image_dir / "rootfs", partial + "/rootfs", "image");
     host.check({"sh", "-c",

@@ -55,7 +55,9 @@ std::unique_ptr<HostAccess> ssh_host_access(const std::string& host, const std::
 // manifest) under remote_home/image-cache, sent as a tar stream when missing, reused while the
 // image is unchanged. Returns the remote rootfs path.
 std::string remote_rootfs(const std::filesystem::path& local_image_dir);
-// Sends the rootfs to the host unless it is cached there; true when it was sent.
+// Sends the rootfs to the host unless it is cached there; true when it was sent. What an
+// interrupted transfer left (image-cache/NAME-HASH.partial-*) is removed first: hold a
+// HostTransferLock (image_cache.hpp) for the host around it.
 bool ensure_remote_rootfs(HostAccess& host, const std::filesystem::path& local_image_dir,
                           const std::string& node);
 // A lab's own directory on a remote host (its nodes' overlays).

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "engine/image_cache.hpp"
+#include "engine/inventory.hpp"
 #include "engine/network_leftovers.hpp"
 #include "store/paths.hpp"
 #include "util/error.hpp"
@@ -40,6 +42,33 @@ std::vector<std::string> spanning_networks(const topo::Lab& lab,
     return out;
 }
 
+namespace {
+
+// A QEMU/KVM node on a host that shares no disk with labctl: its clone in the lab's pool
+// there, backed by the base image in the host's image cache pool; its kernel and initrd from
+// that cache; its seed written here and uploaded into the lab's pool; its console log there.
+void remote_vm_disks(Desired& d, NodeDesired& n, const std::string& host, bool with_seed) {
+    const auto& node = *n.node;
+    if (node.uses_cloud_image())
+        throw InputError("node `" + node.name + "` on host `" + host + "`: image `" + node.image +
+                         "` is a disk image file, which labctl does not send to another host "
+                         "yet; use a labctl base image or place the node on the local host");
+    fs::path image_dir = store::image_dir(node.image);
+    auto cached = cached_image(image_dir);
+    fs::path lab_dir = remote_lab_dir(d.lab);
+    n.image_source = image_dir;
+    n.volume->backing = cached.disk;
+    n.domain.kernel = cached.kernel;
+    n.domain.initrd = cached.initrd;
+    n.domain.disk = d.pool->path / volume_name(node.name);
+    n.domain.console_log = lab_dir / "console" / (node.name + ".log");
+    n.seed.path = d.state_dir / "hosts" / host / "seeds" / (node.name + ".img");
+    n.seed_volume = node.name + "-seed.img";
+    if (with_seed) n.domain.seed_disk = d.pool->path / n.seed_volume;
+}
+
+}  // namespace
+
 Desired desired_on_host(const topo::Lab& lab, virt::DomainKind kind,
                         const std::vector<std::string>& only, bool with_seed,
                         const std::map<std::string, std::string>& placement,
@@ -48,6 +77,9 @@ Desired desired_on_host(const topo::Lab& lab, virt::DomainKind kind,
     bool gateway = index == gateway_host(hosts);
     Desired d = desired_state(lab, kind, only, with_seed);
     d.host = access;
+    d.host_name = host.name;
+    // VM disks on a host that shares no disk with labctl: the lab's pool in its data directory.
+    if (d.pool && !host.local) d.pool->path = fs::path(remote_lab_dir(d.lab)) / "disks";
 
     std::vector<virt::NetworkSpec> networks;
     for (std::size_t i = 0; i < lab.networks.size(); ++i) {
@@ -64,13 +96,10 @@ Desired desired_on_host(const topo::Lab& lab, virt::DomainKind kind,
     for (auto& n : d.nodes) {
         auto it = placement.find(n.node->name);
         if (it == placement.end() || it->second != host.name) continue;
-        // A remote host's share (test:/// has no shell: its objects alone are what is tested).
-        if (!host.local && access) {
-            if (kind != virt::DomainKind::lxc)
-                throw InputError("node `" + n.node->name + "` on host `" + host.name +
-                                 "`: QEMU/KVM nodes on a remote host are not supported yet "
-                                 "(their disks would be sent with a storage volume upload); "
-                                 "use driver = \"lxc\" or place the node on the local host");
+        if (!host.local && kind != virt::DomainKind::lxc) {
+            remote_vm_disks(d, n, host.name, with_seed);
+        } else if (!host.local && access) {
+            // A remote host's LXC share (test:/// has no shell: its objects alone are tested).
             fs::path image_dir = store::image_dir(n.node->image);
             fs::path base = fs::path(remote_lab_dir(d.lab)) / "overlays" / n.node->name;
             n.image_source = image_dir;
@@ -85,7 +114,16 @@ Desired desired_on_host(const topo::Lab& lab, virt::DomainKind kind,
     d.nodes = std::move(nodes);
     // A pool only where VM disks are made.
     if (d.nodes.empty()) d.pool.reset();
+    d.remote_disks = d.pool && !host.local;
     return d;
+}
+
+bool remove_remote_pool(virt::Connection& host, const std::string& lab) {
+    auto pool =
+        owned_pool(host, pool_name(lab), (fs::path(remote_lab_dir(lab)) / "disks").string());
+    if (!pool) return false;
+    host.remove_pool(pool.get(), "pool");
+    return true;
 }
 
 VxlanLink vxlan_link(const std::string& lab, const std::string& network,

@@ -34,13 +34,18 @@ std::vector<LabHost> recorded_hosts(const LabRecord& record);
 
 // HOSTS[INDEX]'s share of the lab: the selected nodes placed there, every network it carries
 // (a bare bridge unless it is the gateway host; spanning networks with a lowered MTU), and
-// for a remote host's LXC nodes their overlays on that host over the sent rootfs. QEMU/KVM
-// nodes on a remote host are refused (InputError): their disks would need a storage volume
-// upload, which labctl does not do yet.
+// for a remote host's LXC nodes their overlays on that host over the sent rootfs; for its
+// QEMU/KVM nodes their disks in a pool there, over the base image uploaded into the host's
+// image cache (image_cache.hpp). A disk image file (a cloud image) on a remote host is
+// refused (InputError): labctl does not send those yet.
 Desired desired_on_host(const topo::Lab& lab, virt::DomainKind kind,
                         const std::vector<std::string>& only, bool with_seed,
                         const std::map<std::string, std::string>& placement,
                         const std::vector<LabHost>& hosts, std::size_t index, HostAccess* access);
+
+// `down` on a host that is not this machine: the lab's pool there (its clones and seeds),
+// found by name and path; the image cache pool stays. True when it was there.
+bool remove_remote_pool(virt::Connection& host, const std::string& lab);
 
 // The networks carried by more than one host, in file order.
 std::vector<std::string> spanning_networks(const topo::Lab& lab,

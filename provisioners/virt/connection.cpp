@@ -1,10 +1,17 @@
 #include "virt/connection.hpp"
 
+#include <fcntl.h>
 #include <libvirt/virterror.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
 
 #include <cstdlib>
 
 #include "util/error.hpp"
+#include "util/files.hpp"
+#include "util/interrupt.hpp"
 #include "util/xml_writer.hpp"
 #include "virt/virt_error.hpp"
 #include "virt/xml_query.hpp"
@@ -133,6 +140,20 @@ std::string Connection::xml_of(virNetworkPtr network) {
     if (!xml) throw_last_error("cannot read network XML", {}, "inventory");
     return take(xml);
 }
+std::vector<std::string> Connection::volume_names(virStoragePoolPtr pool) const {
+    virStorageVolPtr* list = nullptr;
+    int n = virStoragePoolListAllVolumes(pool, &list, 0);
+    if (n < 0) throw_last_error("cannot list volumes", {}, "inventory");
+    std::vector<VolumePtr> volumes;
+    for (int i = 0; i < n; ++i) volumes.emplace_back(list[i]);
+    std::free(list);
+    std::vector<std::string> names;
+    for (const auto& volume : volumes)
+        if (const char* name = virStorageVolGetName(volume.get())) names.emplace_back(name);
+    std::sort(names.begin(), names.end());
+    return names;
+}
+
 std::string Connection::xml_of(virStoragePoolPtr pool) {
     char* xml = virStoragePoolGetXMLDesc(pool, 0);
     if (!xml) throw_last_error("cannot read storage pool XML", {}, "inventory");
@@ -252,12 +273,59 @@ void Connection::remove_pool(virStoragePoolPtr pool, const std::string& step) {
         throw_last_error("cannot undefine storage pool", {}, step);
 }
 
+void Connection::build_pool(virStoragePoolPtr pool, const std::string& step) {
+    ++mutations_;
+    if (virStoragePoolBuild(pool, 0) < 0)
+        throw_last_error("cannot build storage pool (make its directory)", {}, step);
+}
+
 VolumePtr Connection::create_volume(virStoragePoolPtr pool, const std::string& xml,
-                                    const std::string& node) {
+                                    const std::string& node, const std::string& step) {
     ++mutations_;
     VolumePtr v(virStorageVolCreateXML(pool, xml.c_str(), 0));
-    if (!v) throw_last_error("cannot create the linked clone", node, "clone");
+    if (!v)
+        throw_last_error(
+            step == "clone" ? "cannot create the linked clone" : "cannot create volume", node,
+            step);
     return v;
+}
+
+void Connection::delete_volume(virStorageVolPtr volume, const std::string& node,
+                               const std::string& step) {
+    ++mutations_;
+    if (virStorageVolDelete(volume, 0) < 0) throw_last_error("cannot delete volume", node, step);
+}
+
+namespace {
+// virStreamSendAll's source: the next chunk of the file; -1 (the stream is aborted) on a
+// read error or once labctl is interrupted.
+int read_chunk(virStreamPtr, char* data, size_t bytes, void* opaque) {
+    if (util::interrupt_count() > 0) return -1;
+    auto n = ::read(*static_cast<int*>(opaque), data, bytes);
+    return n < 0 ? -1 : static_cast<int>(n);
+}
+}  // namespace
+
+void Connection::upload_volume(virStorageVolPtr volume, const std::filesystem::path& file,
+                               const std::string& node, const std::string& step) {
+    util::Fd fd(::open(file.c_str(), O_RDONLY | O_CLOEXEC));
+    struct stat st {};
+    if (!fd || ::fstat(fd.get(), &st) != 0)
+        throw InfraError("cannot read " + file.string(), node, step);
+    ++mutations_;
+    StreamPtr stream(virStreamNew(conn_.get(), 0));
+    if (!stream) throw_last_error("cannot open a stream for " + file.string(), node, step);
+    if (virStorageVolUpload(volume, stream.get(), 0, static_cast<unsigned long long>(st.st_size),
+                            0) < 0)
+        throw_last_error("cannot upload " + file.string(), node, step);
+    int source = fd.get();
+    // On failure virStreamSendAll has aborted the stream already: freeing it is all that is left.
+    if (virStreamSendAll(stream.get(), read_chunk, &source) < 0) {
+        util::interrupt_point("upload " + file.string());
+        throw_last_error("upload of " + file.string() + " failed", node, step);
+    }
+    if (virStreamFinish(stream.get()) < 0)
+        throw_last_error("upload of " + file.string() + " did not complete", node, step);
 }
 
 DomainPtr Connection::define_domain(const std::string& xml, const std::string& node) {

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <atomic>
+#include <filesystem>
 #include <functional>
 #include <optional>
 #include <string>
@@ -40,6 +41,8 @@ class Connection {
     NetworkPtr network(const std::string& name) const;
     PoolPtr pool(const std::string& name) const;
     VolumePtr volume(virStoragePoolPtr pool, const std::string& name) const;
+    // The names of POOL's volumes (an active pool), sorted.
+    std::vector<std::string> volume_names(virStoragePoolPtr pool) const;
     static std::string xml_of(virDomainPtr domain);
     static std::string xml_of(virNetworkPtr network);
     static std::string xml_of(virStoragePoolPtr pool);
@@ -59,10 +62,20 @@ class Connection {
     void remove_network(virNetworkPtr network, const std::string& step);  // destroy + undefine
     PoolPtr define_pool(const std::string& xml, const std::string& step);
     void start_pool(virStoragePoolPtr pool, const std::string& step);
+    // Makes the pool's directory on its host (virStoragePoolBuild): a remote host's pool needs
+    // no shell for that. Harmless when the directory exists.
+    void build_pool(virStoragePoolPtr pool, const std::string& step);
     void remove_pool(virStoragePoolPtr pool,
                      const std::string& step);  // volumes, destroy, undefine
-    VolumePtr create_volume(virStoragePoolPtr pool, const std::string& xml,
-                            const std::string& node);
+    VolumePtr create_volume(virStoragePoolPtr pool, const std::string& xml, const std::string& node,
+                            const std::string& step = "clone");
+    void delete_volume(virStorageVolPtr volume, const std::string& node, const std::string& step);
+    // Sends FILE's bytes into VOLUME on its host (virStorageVolUpload over a virStream: the
+    // way to a host that shares no disk with labctl). An interrupt (Ctrl-C) aborts the stream
+    // between two chunks; a failed or aborted upload leaves the volume incomplete, which the
+    // caller must not take for a complete one.
+    void upload_volume(virStorageVolPtr volume, const std::filesystem::path& file,
+                       const std::string& node, const std::string& step);
     DomainPtr define_domain(const std::string& xml, const std::string& node);
     void start_domain(virDomainPtr domain, const std::string& node);
     void remove_domain(virDomainPtr domain, const std::string& node);  // destroy + undefine

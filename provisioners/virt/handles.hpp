@@ -23,6 +23,9 @@ struct PoolDeleter {
 struct VolumeDeleter {
     void operator()(virStorageVolPtr p) const { virStorageVolFree(p); }
 };
+struct StreamDeleter {
+    void operator()(virStreamPtr p) const { virStreamFree(p); }
+};
 struct SnapshotDeleter {
     void operator()(virDomainSnapshotPtr p) const { virDomainSnapshotFree(p); }
 };
@@ -33,6 +36,7 @@ using NetworkPtr = std::unique_ptr<virNetwork, NetworkDeleter>;
 using PoolPtr = std::unique_ptr<virStoragePool, PoolDeleter>;
 using VolumePtr = std::unique_ptr<virStorageVol, VolumeDeleter>;
 using SnapshotPtr = std::unique_ptr<virDomainSnapshot, SnapshotDeleter>;
+using StreamPtr = std::unique_ptr<virStream, StreamDeleter>;
 
 // libvirt returns strings (XML, metadata) that the caller must free().
 struct CharDeleter {

@@ -70,10 +70,14 @@ std::string volume_xml(const VolumeSpec& spec) {
     util::XmlWriter xml;
     xml.open("volume").element("name", spec.name);
     xml.open("capacity").attr("unit", "bytes").text(std::to_string(spec.capacity_bytes)).close();
-    xml.open("target").open("format").attr("type", "qcow2").close().close();
+    // Nothing allocated up front: an upload writes the bytes (libvirt would write zeros first).
+    if (spec.backing.empty()) xml.open("allocation").attr("unit", "bytes").text("0").close();
+    xml.open("target").open("format").attr("type", spec.format).close().close();
     // A linked clone: the new qcow2 only holds the node's own writes.
-    xml.open("backingStore").element("path", spec.backing.string());
-    xml.open("format").attr("type", spec.backing_format).close().close();
+    if (!spec.backing.empty()) {
+        xml.open("backingStore").element("path", spec.backing.string());
+        xml.open("format").attr("type", spec.backing_format).close().close();
+    }
     xml.close();
     return xml.str();
 }

@@ -38,6 +38,9 @@ struct VolumeSpec {
     std::filesystem::path backing;         // the base image's disk.qcow2, or the user's cloud image
     long long capacity_bytes = 0;          // the backing image's virtual size
     std::string backing_format = "qcow2";  // qcow2 | raw (a cloud image may be either)
+    // Without a backing store: a sparse raw volume of capacity_bytes that a file is uploaded
+    // into (a base image's files, a seed disk, on a host that shares no disk with labctl).
+    std::string format = "qcow2";
 };
 
 enum class DomainKind { qemu, kvm, lxc };

@@ -11,7 +11,8 @@
 # A 2-node LXC lab, nginx on "here" balancing an app on both nodes, one on "far":
 #   1. up --dry-run reports the placement and plans both hosts;
 #   2. up: verify passes (nginx reaches the app across the VXLAN link); the rootfs was sent to
-#      "far" and the node's overlay is mounted there; a second up changes nothing;
+#      "far" (a leftover of an interrupted transfer there removed first) and the node's overlay
+#      is mounted there; a second up changes nothing;
 #   3. status --json names each node's host;
 #   4. every verb on the node on "far", done there: stop (status `stopped`, `up` leaves it
 #      stopped) and start; kill --mode link-down (its NIC's host side, on far, down) and
@@ -22,20 +23,31 @@
 #   6. a class of 1-node copies: `class up --students 2` puts s01 on "here", s02 on "far"
 #      (whole copies, by free memory), `--student s02 ssh` and `status` reach it there, and
 #      `class down` leaves nothing of the copies on either host.
+# With --qemu (e2e_two_hosts_qemu), one QEMU/TCG node with the app on "far" and none on "here"
+# (the networks' gateway and DHCP, and labctl): "far" is reached by qemu+libssh://; the base
+# image's disk, kernel and initrd are uploaded there as libvirt volumes (virStorageVolUpload)
+# into labctl's image cache pool, the node's clone and seed into the lab's pool there; verify
+# reaches the app across the VXLAN link; down leaves nothing of the lab on either host but the
+# cached image on "far"; a second up reuses it ("cached on host far, reused", nothing sent).
 set -euo pipefail
+mode=lxc
+[ "${1:-}" = --qemu ] && mode=qemu
 root=$(cd "$(dirname "$0")/../.." && pwd)
 . "$root/tests/e2e/lib.sh"
 labctl=${LABCTL:-$root/build/labctl}
 command -v sshd >/dev/null || e2e_die "sshd missing: run scripts/setup.sh"
+[ "$mode" = qemu ] || [ "$#" = 0 ] || e2e_die "usage: two_hosts.sh [--qemu]"
 # Each container's systemd takes inotify instances: at least 512 (never lowered).
 [ "$(sysctl -n fs.inotify.max_user_instances)" -ge 512 ] || sysctl -qw fs.inotify.max_user_instances=512
 
 e2e_init
+# A check without its own message still says where it failed.
+trap 'e2e_log "FAIL: line $LINENO: $BASH_COMMAND"' ERR
 e2e_private_home "$labctl"
 ns1=labctl-e2e-h1-$$
 ns2=labctl-e2e-h2-$$
 netns_up "$ns1"
-uri1=$(e2e_uri lxc "$ns1")
+uri1=$(e2e_uri "$mode" "$ns1")
 netns_up "$ns2"
 state2=$(e2e_state "$ns2")
 pid2=$(cat "$state2/libvirtd.pid")
@@ -78,27 +90,34 @@ in_far mkdir -p /run/sshd
 in_far /usr/sbin/sshd -f "$E2E_TMP/sshd_config"
 e2e_on_cleanup 'e2e_kill_pidfile "$E2E_TMP/sshd.pid"'
 echo "10.231.77.2 $(cut -d' ' -f1,2 "$E2E_TMP/far_host_key.pub")" >"$E2E_TMP/known_hosts"
-uri2="lxc+libssh://root@10.231.77.2/system?keyfile=$E2E_TMP/client_key&known_hosts=$E2E_TMP/known_hosts&known_hosts_verify=normal&sshauth=privkey"
+uri2="$mode+libssh://root@10.231.77.2/system?keyfile=$E2E_TMP/client_key&known_hosts=$E2E_TMP/known_hosts&known_hosts_verify=normal&sshauth=privkey"
 in_ns "$ns1" virsh -q -c "$uri2" version >/dev/null || e2e_die "libvirt over SSH to host far does not answer"
 
 lab=$E2E_TMP/lab.toml
-cat >"$lab" <<TOML
+hosts_toml="[hosts.here]
+connect = \"$uri1\"
+underlay = \"10.231.77.1\"
+
+[hosts.far]
+connect = \"$uri2\"
+underlay = \"10.231.77.2\"
+
+[networks.lan]
+mode = \"host-only\"
+subnet = \"10.231.78.0/24\"
+"
+app_toml='type = "app"
+port = 8080
+run = "python3 -m http.server 8080 --directory /etc"
+health = "/hostname"
+'
+if [ "$mode" = lxc ]; then
+    cat >"$lab" <<TOML
 [lab]
 name = "span"
 driver = "lxc"
 
-[hosts.here]
-connect = "$uri1"
-underlay = "10.231.77.1"
-
-[hosts.far]
-connect = "$uri2"
-underlay = "10.231.77.2"
-
-[networks.lan]
-mode = "host-only"
-subnet = "10.231.78.0/24"
-
+$hosts_toml
 [nodes.front]
 host = "here"
 networks = { lan = "10.231.78.11" }
@@ -108,20 +127,36 @@ host = "far"
 networks = { lan = "10.231.78.12" }
 
 [services.app]
-type = "app"
 on = ["front", "back"]
-port = 8080
-run = "python3 -m http.server 8080 --directory /etc"
-health = "/hostname"
-
+$app_toml
 [services.lb]
 type = "nginx"
 on = "front"
 listen = 8090
 backend = "app"
 TOML
+    nodes="front back"
+else
+    cat >"$lab" <<TOML
+[lab]
+name = "span"
+driver = "qemu"
+
+$hosts_toml
+[nodes.back]
+host = "far"
+networks = { lan = "10.231.78.12" }
+
+[services.app]
+on = "back"
+$app_toml
+TOML
+    nodes=back
+fi
 lab_cmd() { in_ns "$ns1" "$labctl" --no-color -f "$lab" "$@"; }
 json() { python3 -c "import json, sys; data = json.load(sys.stdin); $1"; }
+uri2_local=$(e2e_uri "$mode" "$ns2")
+image_id="debian-12-lab-$(sha256sum "$LABCTL_HOME/images/debian-12-lab/manifest.json" | cut -c1-16)"
 
 # 1. The plan names both hosts.
 out=$(lab_cmd up --dry-run 2>&1) || e2e_die "up --dry-run failed: $out"
@@ -131,24 +166,51 @@ echo "$out" | grep -q "^host far:" || e2e_die "dry run does not plan host far"
 echo "$out" | grep -q "vxlan lvx" || e2e_die "dry run plans no VXLAN link"
 
 # 2. Up, across both hosts; verify is up's last step.
+if [ "$mode" = lxc ]; then
+    # An interrupted rootfs transfer's leftover on far: removed before the image is sent.
+    in_far mkdir -p "/var/lib/labctl/image-cache/$image_id.partial-leftover/rootfs/etc"
+fi
 started=$(e2e_now)
-lab_cmd up >&2 || e2e_die "up failed"
-e2e_log "up across two hosts (transfer + provision + verify): $(e2e_since "$started") s"
-# Round robin over both instances: four requests reach back, on far, at least once.
-bodies=$(for _ in 1 2 3 4; do in_ns "$ns1" curl -fsS --max-time 10 http://10.231.78.11:8090/hostname; echo; done) ||
-    e2e_die "nginx on front does not answer"
-echo "$bodies" | grep -qx back || e2e_die "nginx on front did not reach the app on far: $bodies"
-e2e_log "nginx on host here -> app on host far: $(echo "$bodies" | tr '\n' ' ')"
-in_far sh -c 'test -e /var/lib/labctl/image-cache/*/complete' || e2e_die "no rootfs was sent to far"
-in_far mountpoint -q /var/lib/labctl/labs/span/overlays/back/merged || e2e_die "back's overlay is not on far"
+out=$(LABCTL_BOOT_TIMEOUT=${LABCTL_BOOT_TIMEOUT:-600} lab_cmd up 2>&1) || e2e_die "up failed: $out"
+echo "$out" >&2
+e2e_log "up across two hosts ($mode: transfer + provision + verify): $(e2e_since "$started") s"
+echo "$out" | grep -q "image debian-12-lab  sent to host far" || e2e_die "up sent no image to far"
 [ -n "$(in_far ip -o link show type vxlan)" ] || e2e_die "no VXLAN device on far"
 [ -n "$(ip -n "$ns1" -o link show type vxlan)" ] || e2e_die "no VXLAN device on here"
 [ -z "$(virsh -q -c "$uri1" list --name | grep span-back)" ] || e2e_die "back runs on here"
-[ -n "$(virsh -q -c "$(e2e_uri lxc "$ns2")" list --name | grep span-back)" ] || e2e_die "back is not on far"
+[ -n "$(virsh -q -c "$uri2_local" list --name | grep span-back)" ] || e2e_die "back is not on far"
+if [ "$mode" = lxc ]; then
+    # Round robin over both instances: four requests reach back, on far, at least once.
+    bodies=$(for _ in 1 2 3 4; do in_ns "$ns1" curl -fsS --max-time 10 http://10.231.78.11:8090/hostname; echo; done) ||
+        e2e_die "nginx on front does not answer"
+    echo "$bodies" | grep -qx back || e2e_die "nginx on front did not reach the app on far: $bodies"
+    e2e_log "nginx on host here -> app on host far: $(echo "$bodies" | tr '\n' ' ')"
+    in_far test -e "/var/lib/labctl/image-cache/$image_id/complete" || e2e_die "no rootfs was sent to far"
+    [ -z "$(in_far sh -c 'ls -d /var/lib/labctl/image-cache/*.partial-* 2>/dev/null')" ] ||
+        e2e_die "an interrupted transfer's leftover stayed on far"
+    in_far mountpoint -q /var/lib/labctl/labs/span/overlays/back/merged || e2e_die "back's overlay is not on far"
+else
+    body=$(in_ns "$ns1" curl -fsS --max-time 10 http://10.231.78.12:8080/hostname) || e2e_die "the app on far does not answer from here"
+    [ "$body" = back ] || e2e_die "the app on far answered $body"
+    # The image went through libvirt: volumes of labctl's cache pool on far, in far's own
+    # data directory; the node's clone and seed in the lab's pool there.
+    cache=$(virsh -q -c "$uri2_local" vol-list labctl-image-cache | awk 'NF {print $1}' | sort | tr '\n' ' ')
+    e2e_log "image cache on far: $cache"
+    [ "$cache" = "$image_id.complete $image_id.initrd.img $image_id.qcow2 $image_id.vmlinuz " ] ||
+        e2e_die "far's image cache pool holds: $cache"
+    in_far test -s "/var/lib/labctl/image-cache/vm/$image_id.qcow2" || e2e_die "the cached disk is not in far's data directory"
+    lab_vols=$(virsh -q -c "$uri2_local" vol-list span-pool | awk 'NF {print $1}' | sort | tr '\n' ' ')
+    [ "$lab_vols" = "back-seed.img back.qcow2 " ] || e2e_die "far's lab pool holds: $lab_vols"
+    in_far qemu-img info -U /var/lib/labctl/labs/span/disks/back.qcow2 | grep -q "backing file: /var/lib/labctl/image-cache/vm/$image_id.qcow2" ||
+        e2e_die "back's clone is not backed by the cached image"
+fi
 # The spanning network's MTU reaches the nodes' NICs (libvirt's <mtu>): VXLAN's 50 bytes fit.
-for node in front back; do
-    mtu=$(lab_cmd exec "$node" --json -- cat /sys/class/net/eth0/mtu | json 'print(data[0]["stdout"].strip())')
-    e2e_log "MTU of $node's eth0: $mtu"
+for node in $nodes; do
+    # The node's one NIC, on lan (eth0 in a container, enp1s0 or so in a VM); exec's words
+    # are one command line for the node's shell, as with ssh.
+    mtu=$(lab_cmd exec "$node" --json -- 'for n in /sys/class/net/*; do [ "${n##*/}" = lo ] || cat "$n/mtu"; done' |
+        json 'print(data[0]["stdout"].strip())')
+    e2e_log "MTU of $node's NIC on lan: $mtu"
     [ "$mtu" = 1450 ] || e2e_die "$node's NIC has MTU $mtu, not 1450"
 done
 # Each node's memory (cgroup v1 memory controller), for docs/multi-host.md: printed, not asserted.
@@ -161,13 +223,49 @@ echo "$out" | grep -q "nothing changed" || e2e_die "a second up changed somethin
 
 # 3. status names each node's host.
 out=$(lab_cmd status --json)
-echo "$out" | json '
-hosts = {n["name"]: (n["host"], n["state"], n["ssh"]) for n in data["nodes"]}
-assert hosts == {"front": ("here", "running", True), "back": ("far", "running", True)}, hosts
-print("status:", hosts)' >&2 || e2e_die "status --json: $out"
+want='{"front": ("here", "running", True), "back": ("far", "running", True)}'
+[ "$mode" = qemu ] && want='{"back": ("far", "running", True)}'
+echo "$out" | json "
+hosts = {n['name']: (n['host'], n['state'], n['ssh']) for n in data['nodes']}
+assert hosts == $want, hosts
+print('status:', hosts)" >&2 || e2e_die "status --json: $out"
+
+# Down, then nothing of the lab on either host (the cached image stays on far).
+check_down() {
+    for ns in "$ns1" "$ns2"; do
+        left=$(e2e_leftovers "$ns" span-)
+        [ -z "$(echo "$left" | tr -d '[:space:]')" ] || e2e_die "down left libvirt objects in $ns: $left"
+    done
+    [ -z "$(ip -n "$ns1" -o link show type vxlan)" ] || e2e_die "down left a VXLAN device on here"
+    [ -z "$(in_far ip -o link show type vxlan)" ] || e2e_die "down left a VXLAN device on far"
+    in_far test ! -e /var/lib/labctl/labs/span || e2e_die "down left the lab's files on far"
+    [ -z "$(in_far ip -o link show type ifb)" ] || e2e_die "down left an ifb on far"
+    [ -z "$(in_far findmnt -rn -o TARGET | grep /var/lib/labctl/labs/ || true)" ] || e2e_die "down left an overlay mounted on far"
+    if [ "$mode" = qemu ]; then
+        pools=$(virsh -q -c "$uri2_local" pool-list --all --name | awk 'NF {print $1}' | tr '\n' ' ')
+        [ "$pools" = "labctl-image-cache " ] || e2e_die "far's pools after down: $pools"
+        [ "$(virsh -q -c "$uri2_local" vol-list labctl-image-cache | awk 'NF' | wc -l)" = 4 ] || e2e_die "down touched the image cache on far"
+    fi
+}
+
+if [ "$mode" = qemu ]; then
+    # 4. down, then up again: the cached image is reused, nothing is sent but the node's seed.
+    lab_cmd down >&2 || e2e_die "down failed"
+    check_down
+    started=$(e2e_now)
+    out=$(LABCTL_BOOT_TIMEOUT=${LABCTL_BOOT_TIMEOUT:-600} lab_cmd up 2>&1) || e2e_die "second up failed: $out"
+    echo "$out" >&2
+    e2e_log "up again with the image cached on far: $(e2e_since "$started") s"
+    echo "$out" | grep -q "image debian-12-lab  cached on host far, reused" || e2e_die "the cached image was not reused"
+    ! echo "$out" | grep -q "sent to host far" || e2e_die "the image was sent again"
+    lab_cmd down >&2 || e2e_die "second down failed"
+    check_down
+    e2e_log "PASS: two hosts (qemu), one lab: the image uploaded through libvirt, verify across hosts, down leaves the cache alone, a second up reuses it"
+    exit 0
+fi
 
 # 4. Every verb on back, on far's libvirt and far's tc.
-virsh_far() { virsh -q -c "$(e2e_uri lxc "$ns2")" "$@"; }
+virsh_far() { virsh -q -c "$uri2_local" "$@"; }
 back_state() { virsh_far domstate span-back; }
 node_state() { lab_cmd status --json | json "print(next(n['state'] for n in data['nodes'] if n['name'] == '$1'))"; }
 lab_cmd stop back >&2 || e2e_die "stop back failed"
@@ -242,15 +340,7 @@ print("ls:", lab["name"], lab["hosts"], "%d/%d" % (lab["running"], lab["total"])
 
 # 5. down: nothing of the lab on either host (the cached image stays on far).
 lab_cmd down >&2 || e2e_die "down failed"
-for ns in "$ns1" "$ns2"; do
-    left=$(e2e_leftovers "$ns" span-)
-    [ -z "$(echo "$left" | tr -d '[:space:]')" ] || e2e_die "down left libvirt objects in $ns: $left"
-done
-[ -z "$(ip -n "$ns1" -o link show type vxlan)" ] || e2e_die "down left a VXLAN device on here"
-[ -z "$(in_far ip -o link show type vxlan)" ] || e2e_die "down left a VXLAN device on far"
-in_far test ! -e /var/lib/labctl/labs/span || e2e_die "down left the lab's files on far"
-[ -z "$(in_far ip -o link show type ifb)" ] || e2e_die "down left an ifb on far"
-[ -z "$(in_far findmnt -rn -o TARGET | grep /var/lib/labctl/labs/ || true)" ] || e2e_die "down left an overlay mounted on far"
+check_down
 
 # 6. A class across the two hosts: each student's copy whole on one host, by free memory (both
 #    libvirtds report this machine's, so the first copy's 512 MiB tips the second to far).

@@ -48,14 +48,16 @@ inline std::filesystem::path write_lab(const std::filesystem::path& dir, const s
 }
 
 // A stand-in for the base image debian-12-lab under HOME (a LABCTL_HOME) for the engine tests on
-// libvirt's test driver: a kernel, an initrd, a rootfs with os-release, and a qcow2 header of
-// an 8 GiB disk, which is all labctl reads of the disk (its virtual size). Its directory.
+// libvirt's test driver: a kernel, an initrd, a rootfs with os-release, a manifest (the
+// image's identity on a remote host), and a qcow2 header of an 8 GiB disk, which is all
+// labctl reads of the disk (its virtual size). Its directory.
 inline std::filesystem::path fake_base_image(const std::filesystem::path& home) {
     auto image = home / "images/debian-12-lab";
     std::filesystem::create_directories(image / "rootfs/etc");
     std::ofstream(image / "rootfs/etc/os-release") << "ID=debian\n";
     std::ofstream(image / "vmlinuz") << "kernel";
     std::ofstream(image / "initrd.img") << "initrd";
+    std::ofstream(image / "manifest.json") << "{\"name\": \"debian-12-lab\"}\n";
     const unsigned long long size = 8ULL << 30;
     unsigned char header[32] = {'Q', 'F', 'I', 0xfb, 0, 0, 0, 3};
     for (int i = 0; i < 8; ++i) header[31 - i] = static_cast<unsigned char>(size >> (8 * i));

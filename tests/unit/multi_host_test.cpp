@@ -21,6 +21,8 @@
 #include "commands/up.hpp"
 #include "engine/host_access.hpp"
 #include "engine/host_set.hpp"
+#include "engine/image_cache.hpp"
+#include "engine/inventory.hpp"
 #include "engine/lab_census.hpp"
 #include "engine/lab_connections.hpp"
 #include "engine/lab_hosts.hpp"
@@ -258,6 +260,9 @@ class MultiHostEngine : public ::testing::Test {
         global_.file = lab_file_.string();
     }
     void TearDown() override {
+        // test:///default lives as long as the process: the image cache pool goes with the test.
+        if (auto pool = keeper_->pool(engine::image_pool_name))
+            keeper_->remove_pool(pool.get(), "test");
         keeper_.reset();
         std::error_code ec;
         fs::remove_all(root_, ec);
@@ -267,6 +272,8 @@ class MultiHostEngine : public ::testing::Test {
         std::ostringstream out;
         commands::UpOptions options;
         options.dry_run = dry_run;
+        // Both test hosts are "remote" (test:/// is never this machine): QEMU nodes' disks go
+        // through the image cache there, whose uploads do nothing on the test driver.
         commands::up_lab(global_, options, out, {});
         return out.str();
     }
@@ -275,6 +282,7 @@ class MultiHostEngine : public ::testing::Test {
     std::string second_;
     std::unique_ptr<virt::Connection> keeper_;
     commands::GlobalOptions global_;
+    std::vector<std::string> uploads_;  // recorded by the tests that pass an upload hook
 };
 
 TEST_F(MultiHostEngine, EachHostGetsItsShareAndTheRecordNamesEveryHost) {
@@ -435,4 +443,99 @@ pool = "10.200.0.0/16"
 TEST_F(MultiHostEngine, ConnectOverrideIsRefusedForALabWithHosts) {
     global_.connect = "test:///default";
     EXPECT_THROW(run_up(true), InputError);
+}
+
+namespace {
+// A seed disk per node, as the image area writes it (a file), for the uploads to carry.
+class FileSeeds : public engine::SeedWriter {
+  public:
+    void write(const topo::Lab&, const topo::Node& node, const engine::NodeIdentity&,
+               const engine::SeedTarget& target) override {
+        util::write_file_atomic(target.path, "seed for " + node.name);
+    }
+};
+}  // namespace
+
+TEST_F(MultiHostEngine, QemuNodesOnAHostWithoutSharedDiskGetTheImageUploadedOnceAndDownKeepsIt) {
+    FileSeeds seeds;
+    auto up = [&] {
+        std::ostringstream out;
+        commands::UpHooks hooks;
+        hooks.seeds = &seeds;
+        hooks.upload = [this](virt::Connection& host, virStorageVolPtr volume, const fs::path& file,
+                              const std::string&) {
+            uploads_.push_back(host.uri() + " " + virStorageVolGetName(volume) + " <- " +
+                               file.filename().string());
+        };
+        commands::up_lab(global_, {}, out, hooks);
+        return out.str();
+    };
+    auto out = up();
+    auto cached = engine::cached_image(root_ / "home/images/debian-12-lab");
+    // Host a (test:///default: never this machine) got the base image and server1's seed.
+    std::vector<std::string> on_a;
+    for (const auto& upload : uploads_)
+        if (upload.rfind("test:///default ", 0) == 0) on_a.push_back(upload.substr(16));
+    EXPECT_EQ(on_a,
+              (std::vector<std::string>{
+                  cached.kernel_volume + " <- vmlinuz", cached.initrd_volume + " <- initrd.img",
+                  cached.disk_volume + " <- disk.qcow2", "server1-seed.img <- server1.img"}))
+        << out;
+    EXPECT_NE(out.find("image debian-12-lab  sent to host a (pool labctl-image-cache, " +
+                       cached.identity + ")"),
+              std::string::npos)
+        << out;
+    // The lab's pool is on that host, in its own data directory; the clone is backed by the
+    // cached disk; the domain boots the cached kernel from the disks there.
+    auto pool = engine::owned_pool(*keeper_, "mom-pool", "/var/lib/labctl/labs/mom/disks");
+    ASSERT_TRUE(pool);
+    EXPECT_EQ(keeper_->volume_names(pool.get()),
+              (std::vector<std::string>{"server1-seed.img", "server1.qcow2"}));
+    auto domain = virt::Connection::xml_of(keeper_->domain("mom-server1").get());
+    EXPECT_NE(domain.find("<kernel>" + cached.kernel + "</kernel>"), std::string::npos) << domain;
+    EXPECT_NE(domain.find("/var/lib/labctl/labs/mom/disks/server1.qcow2"), std::string::npos)
+        << domain;
+    EXPECT_NE(domain.find("/var/lib/labctl/labs/mom/disks/server1-seed.img"), std::string::npos)
+        << domain;
+    EXPECT_NE(domain.find("/var/lib/labctl/labs/mom/console/server1.log"), std::string::npos)
+        << domain;
+    // Past the tag (which names the lab file), no path of labctl's machine.
+    EXPECT_EQ(domain.find(root_.string(), domain.find("</metadata>")), std::string::npos)
+        << "the domain names a path of labctl's machine: " << domain;
+    auto clone = keeper_->volume(pool.get(), "server1.qcow2");
+    ASSERT_TRUE(clone);
+    virt::CharPtr clone_xml(virStorageVolGetXMLDesc(clone.get(), 0));
+    EXPECT_NE(std::string(clone_xml.get()).find(cached.disk), std::string::npos) << clone_xml.get();
+
+    // down: the lab's pool goes on every host, the image cache stays.
+    std::ostringstream down;
+    commands::run_down(global_, {}, down);
+    EXPECT_FALSE(keeper_->pool("mom-pool")) << down.str();
+    auto cache = keeper_->pool(engine::image_pool_name);
+    ASSERT_TRUE(cache) << down.str();
+    EXPECT_EQ(keeper_->volume_names(cache.get()).size(), 4u);
+
+    // Up again: the cached image is reused (said so), only the new seed is sent.
+    uploads_.clear();
+    out = up();
+    EXPECT_NE(out.find("image debian-12-lab  cached on host a, reused"), std::string::npos) << out;
+    on_a.clear();
+    for (const auto& upload : uploads_)
+        if (upload.rfind("test:///default ", 0) == 0) on_a.push_back(upload.substr(16));
+    EXPECT_EQ(on_a, (std::vector<std::string>{"server1-seed.img <- server1.img"})) << out;
+    commands::run_down(global_, {}, down);
+}
+
+TEST_F(MultiHostEngine, ADiskImageFileOnAnotherHostIsRefusedClearly) {
+    auto lab = test::load_lab(two_host_lab(second_, "host = \"b\"\nimage = \"./cloud.qcow2\"\n"));
+    auto hosts = engine::lab_hosts(lab);
+    std::map<std::string, std::string> placement{{"server1", "a"}, {"server2", "b"}};
+    try {
+        engine::desired_on_host(lab, virt::DomainKind::qemu, {}, false, placement, hosts, 1,
+                                nullptr);
+        FAIL() << "a disk image file on a remote host was accepted";
+    } catch (const InputError& error) {
+        EXPECT_NE(std::string(error.what()).find("is a disk image file"), std::string::npos)
+            << error.what();
+    }
 }
