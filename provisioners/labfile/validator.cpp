@@ -100,6 +100,12 @@ void check_forwards(const Lab& lab, Diagnostics& diagnostics) {
         diagnostics.error(lab.lab.forwards.front().pos,
                           "forward: a lab with [class] cannot forward host ports (every "
                           "student's copy would claim the same one)");
+    // The forward table is made on the host labctl runs on, and `up` across hosts does not
+    // make it: refused rather than a lab that comes up without its ports.
+    if (!lab.hosts.empty() && !lab.lab.forwards.empty())
+        diagnostics.error(lab.lab.forwards.front().pos,
+                          "forward: a lab across [hosts] cannot forward host ports yet; reach "
+                          "its nodes from the host labctl runs on");
     for (const auto& forward : lab.lab.forwards) {
         if (lab.node(forward.node)) continue;
         auto hint = util::closest_match(forward.node, names);
