@@ -10,6 +10,7 @@
 #include "store/paths.hpp"
 #include "util/error.hpp"
 #include "util/files.hpp"
+#include "util/stamp.hpp"
 
 namespace labctl::commands {
 
@@ -35,7 +36,7 @@ int run_class_check(const GlobalOptions& global, const ClassCheckOptions& option
         [&](const ClassStudent& student, const GlobalOptions& copy, std::ostream&) {
             auto& row = book.rows[static_cast<std::size_t>(&student - students.data())];
             row.student = student.id;
-            row.when = utc_now();
+            row.when = util::utc_now();
             auto lab = load_lab(copy);
             row.lab = lab.lab.name;
             row.report = run_lab_checks(copy, lab, 0);

@@ -2,8 +2,6 @@
 
 #include <fmt/format.h>
 
-#include <ctime>
-
 namespace labctl::commands {
 
 namespace {
@@ -91,15 +89,6 @@ void Gradebook::print(std::ostream& out) const {
         if (!row.error.empty()) out << "  not checked: " << row.error;
         out << "\n";
     }
-}
-
-std::string utc_now() {
-    std::time_t now = std::time(nullptr);
-    std::tm parts{};
-    ::gmtime_r(&now, &parts);
-    char text[32];
-    std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &parts);
-    return text;
 }
 
 }  // namespace labctl::commands

@@ -40,7 +40,4 @@ struct Gradebook {
     void print(std::ostream& out) const;
 };
 
-// "2026-12-04T21:40:05Z"
-std::string utc_now();
-
 }  // namespace labctl::commands

@@ -169,7 +169,7 @@ void save(virt::Connection& connection, const SnapshotRun& run, const std::strin
 
     engine::SnapshotInfo info;
     info.name = name;
-    info.created = engine::utc_now();
+    info.created = util::utc_now();
     info.nodes = run.nodes;
     info.running = running;
     info.driver = virt::to_string(run.kind);

@@ -48,6 +48,18 @@ std::vector<std::string> entries_of(const fs::path& dir) {
     return names;
 }
 
+// OUT of ARGV run on HOST for STEP, or the error naming all of it when it failed: the same for
+// a local program and one over SSH.
+std::string checked_output(const std::string& host, const std::vector<std::string>& argv,
+                           const std::string& step, int exit_code, const std::string& out,
+                           const std::string& err) {
+    if (exit_code != 0)
+        throw InfraError(
+            "host " + host + ": `" + util::join(argv, " ") + "` failed: " + util::trim(err), {},
+            step);
+    return out;
+}
+
 class LocalHost final : public HostAccess {
   public:
     explicit LocalHost(std::string host) : HostAccess(std::move(host)) {}
@@ -59,11 +71,7 @@ class LocalHost final : public HostAccess {
     }
     std::string check(const std::vector<std::string>& argv, const std::string& step) override {
         auto result = util::run_process(argv);
-        if (result.exit_code != 0)
-            throw InfraError("host " + host_ + ": `" + util::join(argv, " ") +
-                                 "` failed: " + util::trim(result.err),
-                             {}, step);
-        return result.out;
+        return checked_output(host_, argv, step, result.exit_code, result.out, result.err);
     }
     void put_tree(const fs::path& local_dir, const std::string& dest,
                   const std::string& step) override {
@@ -94,11 +102,7 @@ class SshHost final : public HostAccess {
         options.timeout = std::chrono::minutes(10);
         options.step = step;
         auto result = session_.run(argv, options);
-        if (result.exit_code != 0)
-            throw InfraError("host " + host_ + ": `" + util::join(argv, " ") +
-                                 "` failed: " + util::trim(result.err),
-                             {}, step);
-        return result.out;
+        return checked_output(host_, argv, step, result.exit_code, result.out, result.err);
     }
     // A tar file made locally (util::run_process), streamed to `tar -x` on the host.
     void put_tree(const fs::path& local_dir, const std::string& dest,

@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <ctime>
 #include <tuple>
 
 #include "store/paths.hpp"
@@ -201,15 +200,6 @@ std::string describe_bytes(long long bytes) {
         ++unit;
     }
     return fmt::format("{:.1f} {}", value, units[unit]);
-}
-
-std::string utc_now() {
-    std::time_t now = std::time(nullptr);
-    std::tm parts{};
-    ::gmtime_r(&now, &parts);
-    char text[32];
-    std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &parts);
-    return text;
 }
 
 }  // namespace labctl::engine

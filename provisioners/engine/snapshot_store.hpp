@@ -71,7 +71,5 @@ void remove_tree(const std::filesystem::path& path);
 long long tree_bytes(const std::filesystem::path& path);
 // "0 B", "12.0 KiB", "3.4 MiB", "1.2 GiB".
 std::string describe_bytes(long long bytes);
-// Now as ISO 8601 UTC.
-std::string utc_now();
 
 }  // namespace labctl::engine

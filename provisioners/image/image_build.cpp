@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <ctime>
 #include <nlohmann/json.hpp>
 
 #include "image/build_steps.hpp"
@@ -15,6 +14,7 @@
 #include "util/error.hpp"
 #include "util/files.hpp"
 #include "util/process.hpp"
+#include "util/stamp.hpp"
 #include "util/strings.hpp"
 
 namespace labctl::image {
@@ -167,15 +167,6 @@ fs::path single_match(const fs::path& dir, const std::string& prefix) {
     return found.front();
 }
 
-std::string now_utc() {
-    std::time_t t = std::time(nullptr);
-    std::tm tm{};
-    ::gmtime_r(&t, &tm);
-    char buffer[32];
-    std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return buffer;
-}
-
 // Leftovers of builds of NAME that were killed before they could clean up (SIGKILL, a crash,
 // a signal outside a stage's program). Called with NAME's build lock held, so no other build
 // of NAME is running and every such directory is stale, whatever its pid (pids are reused).
@@ -263,7 +254,7 @@ BuildResult build_image(const std::string& name, bool force, std::ostream& out) 
             {"packages_sha256", hash},
             {"recipe", recipe_version},
             {"disabled_units", disabled_units()},
-            {"built", now_utc()},
+            {"built", util::utc_now()},
             {"build_seconds", 0},
             {"labctl_version", LABCTL_VERSION},
             {"kernel_cmdline", kernel_cmdline},

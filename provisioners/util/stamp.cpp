@@ -1,6 +1,7 @@
 #include "util/stamp.hpp"
 
 #include <cstdio>
+#include <ctime>
 
 namespace labctl::util {
 
@@ -16,6 +17,15 @@ std::string stamp(std::chrono::steady_clock::time_point start) {
 
 double seconds_since(std::chrono::steady_clock::time_point start) {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+std::string utc_now() {
+    std::time_t now = std::time(nullptr);
+    std::tm parts{};
+    ::gmtime_r(&now, &parts);
+    char text[32];
+    std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &parts);
+    return text;
 }
 
 }  // namespace labctl::util

@@ -14,5 +14,7 @@ std::string stamp(double seconds);
 std::string stamp(std::chrono::steady_clock::time_point start);
 // Seconds since START, the unit of every timing labctl reports.
 double seconds_since(std::chrono::steady_clock::time_point start);
+// The wall-clock time now, UTC, as ISO 8601 ("2026-12-05T06:03:02Z"): when a record was made.
+std::string utc_now();
 
 }  // namespace labctl::util
