@@ -2,9 +2,9 @@
 
 #include <algorithm>
 #include <array>
-#include <regex>
 
 #include "topology/toml_reader.hpp"
+#include "util/search_pattern.hpp"
 #include "util/strings.hpp"
 
 namespace labctl::topo {
@@ -133,11 +133,10 @@ class CheckLoader {
     std::optional<std::string> regex(std::string_view key) {
         auto text = reader_.string(key);
         if (!text) return std::nullopt;
-        try {
-            std::regex compiled(*text, std::regex::ECMAScript);
-        } catch (const std::regex_error& error) {
-            diagnostics_.error(reader_.value_pos(key), "bad regular expression in `" +
-                                                           std::string(key) + "`: " + error.what());
+        std::string why;
+        if (!util::SearchPattern::compile(*text, why)) {
+            diagnostics_.error(reader_.value_pos(key),
+                               "bad regular expression in `" + std::string(key) + "`: " + why);
             return std::nullopt;
         }
         return text;

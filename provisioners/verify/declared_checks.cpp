@@ -4,7 +4,6 @@
 
 #include <chrono>
 #include <map>
-#include <regex>
 
 #include "labfile/check_validator.hpp"
 #include "probe/socket.hpp"
@@ -15,6 +14,7 @@
 #include "util/parallel.hpp"
 #include "util/random.hpp"
 #include "util/retry.hpp"
+#include "util/search_pattern.hpp"
 #include "util/stamp.hpp"
 #include "util/strings.hpp"
 
@@ -25,10 +25,6 @@ namespace {
 using Clock = std::chrono::steady_clock;
 using namespace std::chrono_literals;
 
-bool found(const std::string& pattern, const std::string& text) {
-    return std::regex_search(text, std::regex(pattern, std::regex::ECMAScript));
-}
-
 // At most one line of LIMIT characters of TEXT, for a detail.
 std::string excerpt(const std::string& text, std::size_t limit = 120) {
     auto trimmed = util::trim(text);
@@ -36,6 +32,16 @@ std::string excerpt(const std::string& text, std::size_t limit = 120) {
     std::string line = trimmed.substr(0, newline);
     if (line.size() > limit) line = line.substr(0, limit) + "…";
     return newline == std::string::npos ? line : line + " …";
+}
+
+// Empty when PATTERN occurs in TEXT, else what to say: "does not match /P/: excerpt", or
+// that the search gave up. The loader compiled every pattern once already.
+std::string mismatch(const std::string& pattern, const std::string& text) {
+    std::string why;
+    auto compiled = util::SearchPattern::compile(pattern, why);
+    if (compiled && compiled->found_in(text, &why)) return "";
+    return "does not match /" + pattern + "/" + (why.empty() ? "" : " (" + why + ")") + ": " +
+           excerpt(text);
 }
 
 struct Endpoint {
@@ -155,10 +161,9 @@ Check judge_http(const topo::DeclaredCheck& check, const probe::HttpResponse& re
     std::string status = "HTTP " + std::to_string(response.status);
     if (response.status != check.expect_status)
         return {check.name, false, 0, status + ", expected " + std::to_string(check.expect_status)};
-    if (!check.expect_body.empty() && !found(check.expect_body, response.body))
-        return {check.name, false, 0,
-                status + ", body does not match /" + check.expect_body +
-                    "/: " + excerpt(response.body)};
+    if (!check.expect_body.empty())
+        if (auto why = mismatch(check.expect_body, response.body); !why.empty())
+            return {check.name, false, 0, status + ", body " + why};
     return {check.name, true, 0, status + (check.expect_body.empty() ? "" : ", body matches")};
 }
 
@@ -167,9 +172,9 @@ Check judge_command(const topo::DeclaredCheck& check, const remote::RunResult& r
         return {check.name, false, 0,
                 "exit " + std::to_string(result.exit_code) + ": " +
                     excerpt(result.err.empty() ? result.out : result.err)};
-    if (!check.expect_output.empty() && !found(check.expect_output, result.out))
-        return {check.name, false, 0,
-                "output does not match /" + check.expect_output + "/: " + excerpt(result.out)};
+    if (!check.expect_output.empty())
+        if (auto why = mismatch(check.expect_output, result.out); !why.empty())
+            return {check.name, false, 0, "output " + why};
     // Hashed so a lab handed to students does not publish its answer; say only that it differs.
     if (!check.expect_output_sha256.empty() &&
         remote::sha256_hex(util::trim(result.out)) != check.expect_output_sha256)
