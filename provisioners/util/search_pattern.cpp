@@ -43,11 +43,10 @@ bool SearchPattern::found_in(std::string_view text, std::string* why) const {
         pcre2_match_context_create(nullptr));
     if (!data || !context) throw std::bad_alloc();
     pcre2_set_match_limit(context.get(), step_limit);
-    int result = pcre2_match(code_.get(), reinterpret_cast<PCRE2_SPTR>(text.data()), text.size(),
-                             0, 0, data.get(), context.get());
+    int result = pcre2_match(code_.get(), reinterpret_cast<PCRE2_SPTR>(text.data()), text.size(), 0,
+                             0, data.get(), context.get());
     if (result >= 0) return true;
-    if (result != PCRE2_ERROR_NOMATCH && why)
-        *why = "the search gave up: " + pcre2_message(result);
+    if (result != PCRE2_ERROR_NOMATCH && why) *why = "the search gave up: " + pcre2_message(result);
     return false;
 }
 
