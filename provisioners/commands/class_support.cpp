@@ -60,7 +60,7 @@ std::vector<CopyOutcome> for_each_copy(const GlobalOptions& global,
                                        util::Reporter& progress, const CopyCommand& fn) {
     std::vector<CopyOutcome> outcomes(students.size());
     std::vector<std::exception_ptr> interruptions(students.size());
-    std::size_t width = jobs > 0 ? static_cast<std::size_t>(jobs) : default_jobs;
+    std::size_t width = util::jobs_or(jobs, default_jobs);
     util::parallel_for(students.size(), width, [&](std::size_t k) {
         const auto& student = students[k];
         util::ForwardingStream out(progress, student.id + " | ");

@@ -51,7 +51,7 @@ int run_exec(const GlobalOptions& global, const ExecOptions& options, std::ostre
     std::string command_line = util::join(options.command, " ");
 
     std::vector<NodeResult> results(nodes.size());
-    auto width = options.jobs > 0 ? static_cast<std::size_t>(options.jobs) : nodes.size();
+    auto width = util::jobs_or(options.jobs, nodes.size());
     util::parallel_for(nodes.size(), width, [&](std::size_t k) {
         const topo::Node& node = *nodes[k];
         auto& result = results[k];

@@ -67,7 +67,7 @@ void wait_for_planned_addresses(const topo::Lab& lab, const std::filesystem::pat
         options.retry_auth_denied = true;  // the banner answered; the key may land a moment later
         return options;
     });
-    auto width = static_cast<std::size_t>(jobs > 0 ? jobs : static_cast<int>(nodes.size()));
+    auto width = util::jobs_or(jobs, nodes.size());
     util::parallel_for(nodes.size(), width, [&](std::size_t k) {
         const auto& name = nodes[k];
         const topo::Node& node = *lab.node(name);

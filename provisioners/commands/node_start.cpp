@@ -19,10 +19,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-std::size_t width(int jobs, std::size_t count) {
-    return jobs > 0 ? static_cast<std::size_t>(jobs) : count;
-}
-
 // Every service instance on NODES answers its health probe, polled with backoff.
 void wait_for_instances(const topo::Lab& lab, const std::filesystem::path& state_dir,
                         const std::vector<std::string>& nodes, int jobs,
@@ -31,7 +27,7 @@ void wait_for_instances(const topo::Lab& lab, const std::filesystem::path& state
     for (const auto& name : nodes)
         for (auto& instance : lab.instances_on(*lab.node(name)))
             instances.push_back(std::move(instance));
-    util::parallel_for(instances.size(), width(jobs, instances.size()), [&](std::size_t k) {
+    util::parallel_for(instances.size(), util::jobs_or(jobs, instances.size()), [&](std::size_t k) {
         const auto& instance = instances[k];
         auto began = Clock::now();
         std::string detail;

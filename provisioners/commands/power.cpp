@@ -52,16 +52,12 @@ struct PowerRun {
     virt::DomainKind kind = virt::DomainKind::qemu;
 };
 
-std::size_t width(int jobs, std::size_t count) {
-    return jobs > 0 ? static_cast<std::size_t>(jobs) : count;
-}
-
 void stop_nodes(engine::LabConnections& hosts, const PowerRun& run, int jobs,
                 util::Reporter& report) {
     std::vector<engine::Inventory> inventories;
     for (std::size_t i = 0; i < hosts.size(); ++i)
         inventories.push_back(engine::take_inventory(*hosts.host(i).connection, run.lab.lab.name));
-    util::parallel_for(run.nodes.size(), width(jobs, run.nodes.size()), [&](std::size_t k) {
+    util::parallel_for(run.nodes.size(), util::jobs_or(jobs, run.nodes.size()), [&](std::size_t k) {
         const std::string& node = run.nodes[k];
         auto& connection = hosts.connection(node);
         virDomainPtr domain = inventories[hosts.index_of(node)].domains.at(node).get();

@@ -60,10 +60,6 @@ struct SnapshotRun {
     bool lxc() const { return kind == virt::DomainKind::lxc; }
 };
 
-std::size_t width(int jobs, std::size_t count) {
-    return jobs > 0 ? static_cast<std::size_t>(jobs) : std::max<std::size_t>(count, 1);
-}
-
 // A VM's disks as its live definition has them: writable ones are saved inside their qcow2,
 // read-only ones (the seed disk) are not.
 struct VmDisks {
@@ -141,28 +137,29 @@ void save(virt::Connection& connection, const SnapshotRun& run, const std::strin
         report.step(fmt::format("lab {}  paused ({} of {} domains running)", run.lab.lab.name,
                                 frozen.count(), run.nodes.size()));
         util::make_dirs(partial / "upper", 0700);
-        util::parallel_for(run.nodes.size(), width(jobs, run.nodes.size()), [&](std::size_t k) {
-            const std::string& node = run.nodes[k];
-            auto node_began = Clock::now();
-            if (run.lxc()) {
-                auto paths = engine::overlay_paths(run.state_dir, {}, node);
-                if (!fs::is_directory(paths.upper))
-                    throw InfraError("node " + node + " has no overlay at " + paths.upper.string() +
-                                         ": run labctl up first",
-                                     node, "snapshot save");
-                engine::copy_tree(paths.upper, partial / "upper" / node, node, "snapshot save");
-            } else {
-                virt::SnapshotSpec spec;
-                spec.name = libvirt_name;
-                spec.description = "labctl snapshot " + name + " of lab " + run.lab.lab.name;
-                spec.internal_disks = disks.at(node).writable;
-                spec.skipped_disks = disks.at(node).read_only;
-                spec.memory = std::find(running.begin(), running.end(), node) != running.end();
-                connection.create_snapshot(domains.at(node), virt::snapshot_xml(spec), node);
-            }
-            report.detail(
-                fmt::format("node {}  saved ({:.1f}s)", node, util::seconds_since(node_began)));
-        });
+        util::parallel_for(
+            run.nodes.size(), util::jobs_or(jobs, run.nodes.size()), [&](std::size_t k) {
+                const std::string& node = run.nodes[k];
+                auto node_began = Clock::now();
+                if (run.lxc()) {
+                    auto paths = engine::overlay_paths(run.state_dir, {}, node);
+                    if (!fs::is_directory(paths.upper))
+                        throw InfraError("node " + node + " has no overlay at " +
+                                             paths.upper.string() + ": run labctl up first",
+                                         node, "snapshot save");
+                    engine::copy_tree(paths.upper, partial / "upper" / node, node, "snapshot save");
+                } else {
+                    virt::SnapshotSpec spec;
+                    spec.name = libvirt_name;
+                    spec.description = "labctl snapshot " + name + " of lab " + run.lab.lab.name;
+                    spec.internal_disks = disks.at(node).writable;
+                    spec.skipped_disks = disks.at(node).read_only;
+                    spec.memory = std::find(running.begin(), running.end(), node) != running.end();
+                    connection.create_snapshot(domains.at(node), virt::snapshot_xml(spec), node);
+                }
+                report.detail(
+                    fmt::format("node {}  saved ({:.1f}s)", node, util::seconds_since(node_began)));
+            });
         engine::save_lab_state(run.state_dir, partial / "state");
         frozen.resume();
     }
@@ -218,17 +215,18 @@ void restore(engine::LabConnections& hosts, const SnapshotRun& run,
     auto began = Clock::now();
 
     if (run.lxc()) {
-        util::parallel_for(run.nodes.size(), width(jobs, run.nodes.size()), [&](std::size_t k) {
-            const std::string& node = run.nodes[k];
-            virDomainPtr domain = domains.at(node);
-            if (virt::Connection::state_of(domain) != virt::DomainState::shut_off) {
-                std::string name = virt::Connection::name_of(domain);
-                connection.power_off_domain(domain, node);
-                engine::remove_container_cgroups(engine::host_cgroup_root, name);
-            }
-            restore_upper(run, saved, node);
-            report.detail("node " + node + "  disk restored");
-        });
+        util::parallel_for(
+            run.nodes.size(), util::jobs_or(jobs, run.nodes.size()), [&](std::size_t k) {
+                const std::string& node = run.nodes[k];
+                virDomainPtr domain = domains.at(node);
+                if (virt::Connection::state_of(domain) != virt::DomainState::shut_off) {
+                    std::string name = virt::Connection::name_of(domain);
+                    connection.power_off_domain(domain, node);
+                    engine::remove_container_cgroups(engine::host_cgroup_root, name);
+                }
+                restore_upper(run, saved, node);
+                report.detail("node " + node + "  disk restored");
+            });
         engine::restore_lab_state(saved / "state", run.state_dir);
         report.step(fmt::format("lab {}  disks restored ({:.1f}s)", run.lab.lab.name,
                                 util::seconds_since(began)));
@@ -243,12 +241,13 @@ void restore(engine::LabConnections& hosts, const SnapshotRun& run,
         // Each VM back to its snapshot and left paused, then all resumed at once: no node runs
         // ahead of the others.
         std::vector<std::pair<std::string, virDomainPtr>> reverted;
-        util::parallel_for(run.nodes.size(), width(jobs, run.nodes.size()), [&](std::size_t k) {
-            const std::string& node = run.nodes[k];
-            connection.revert_snapshot(domains.at(node), libvirt_name, running.count(node) > 0,
-                                       node);
-            report.detail("node " + node + "  reverted");
-        });
+        util::parallel_for(run.nodes.size(), util::jobs_or(jobs, run.nodes.size()),
+                           [&](std::size_t k) {
+                               const std::string& node = run.nodes[k];
+                               connection.revert_snapshot(domains.at(node), libvirt_name,
+                                                          running.count(node) > 0, node);
+                               report.detail("node " + node + "  reverted");
+                           });
         for (const auto& node : run.nodes)
             if (running.count(node)) reverted.emplace_back(node, domains.at(node));
         for (const auto& [node, domain] : reverted)

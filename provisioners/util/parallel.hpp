@@ -13,6 +13,11 @@ namespace labctl::util {
 // Calls fn(i) for every i in [0, count) on at most `jobs` threads, waits for all of them, then
 // rethrows the first failure in index order: no thread outlives the call, and the error a
 // user sees does not depend on which thread lost a race.
+// `--jobs N` as a width for parallel_for: N, or OTHERWISE when the user gave none (0).
+inline std::size_t jobs_or(int jobs, std::size_t otherwise) {
+    return jobs > 0 ? static_cast<std::size_t>(jobs) : otherwise;
+}
+
 template <class Fn>
 void parallel_for(std::size_t count, std::size_t jobs, Fn fn) {
     if (count == 0) return;

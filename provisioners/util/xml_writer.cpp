@@ -40,13 +40,6 @@ void check_call(int result, const char* what) {
         throw std::runtime_error(std::string("libxml2 xmlTextWriter: ") + what + " failed");
 }
 
-struct BufferFree {
-    void operator()(xmlBufferPtr buffer) const { xmlBufferFree(buffer); }
-};
-struct WriterFree {
-    void operator()(xmlTextWriterPtr writer) const { xmlFreeTextWriter(writer); }
-};
-
 }  // namespace
 
 std::string xml_escape_checked(std::string_view text) {
@@ -55,6 +48,12 @@ std::string xml_escape_checked(std::string_view text) {
 }
 
 struct XmlWriter::Handles {
+    struct BufferFree {
+        void operator()(xmlBufferPtr buffer) const { xmlBufferFree(buffer); }
+    };
+    struct WriterFree {
+        void operator()(xmlTextWriterPtr writer) const { xmlFreeTextWriter(writer); }
+    };
     std::unique_ptr<xmlBuffer, BufferFree> buffer;
     std::unique_ptr<xmlTextWriter, WriterFree> writer;  // freed first: it flushes into buffer
 };

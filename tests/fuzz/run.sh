@@ -6,9 +6,11 @@ seconds=${1:-60}
 root=$(cd "$(dirname "$0")/../.." && pwd)
 build="$root/build-fuzz"
 # -O1 with line tables only: what libFuzzer and the sanitizers need for speed and symbolised
-# stacks, at a fraction of the compile time of full debug info; precompiled headers (clang).
+# stacks, at a fraction of the compile time of full debug info; precompiled headers (clang)
+# and unity files.
 cmake -S "$root" -B "$build" -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=None \
-      -DCMAKE_CXX_FLAGS="-O1 -gline-tables-only" -DLABCTL_FUZZ=ON -DLABCTL_TESTS=OFF -DLABCTL_PCH=ON >/dev/null
+      -DCMAKE_CXX_FLAGS="-O1 -gline-tables-only" -DLABCTL_FUZZ=ON -DLABCTL_TESTS=OFF -DLABCTL_PCH=ON \
+      -DCMAKE_UNITY_BUILD=ON >/dev/null
 cmake --build "$build" -j2 --target fuzz_lab >/dev/null
 corpus=$(mktemp -d)
 trap 'rm -rf "$corpus"' EXIT

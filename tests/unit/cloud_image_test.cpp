@@ -43,7 +43,7 @@ unsigned mode_of(const fs::path& path) {
 }
 
 // Line 13 holds cloud1's image, line 17 cloud2's.
-const std::string lab_text = test::two_network_lab("clouds") + R"(
+const std::string cloud_lab_text = test::two_network_lab("clouds") + R"(
 [nodes.cloud1]
 image = "images/cloud.qcow2"
 networks = { hostonly = "192.168.56.11", nat = "dhcp" }
@@ -59,7 +59,7 @@ networks = { hostonly = "192.168.56.13" }
 
 topo::Lab load_lab(const fs::path& dir) {
     auto file = dir / "lab.toml";
-    std::ofstream(file) << lab_text;
+    std::ofstream(file) << cloud_lab_text;
     return labfile::load_lab_or_throw(file.string());
 }
 
@@ -160,7 +160,7 @@ TEST(CloudImage, MissingFilesAndForeignFormatsAreInputErrorsAtTheImageLine) {
 
 TEST(CloudImage, RawImagesPassAndLxcRefusesEveryDiskImage) {
     TempDir tmp;
-    auto text = std::string(lab_text);
+    auto text = std::string(cloud_lab_text);
     text.replace(text.find("/elsewhere/cloud.raw"), 20, "cloud.raw");
     std::ofstream(tmp.path() / "lab.toml") << text;
     auto lab = labfile::load_lab_or_throw((tmp.path() / "lab.toml").string());

@@ -38,7 +38,7 @@ unsigned mode_of(const fs::path& path) {
 }
 
 // server2 lists its NAT NIC first, with a fixed address, and has a user of its own.
-const std::string lab_text = test::two_network_lab("seedlab") + R"(
+const std::string seed_lab_text = test::two_network_lab("seedlab") + R"(
 [nodes.server1]
 networks = { hostonly = "192.168.56.11", nat = "dhcp" }
 
@@ -71,7 +71,7 @@ std::string read(const fs::path& path) {
 
 TEST(Seed, TreeHoldsIdentityAndOneNetworkFilePerNic) {
     TempDir tmp;
-    auto lab = test::load_lab(lab_text);
+    auto lab = test::load_lab(seed_lab_text);
     auto identity = make_identity(tmp.path(), "server1");
     auto dir = tmp.path() / "seed";
     image::write_seed_tree(lab, *lab.node("server1"), identity, dir);
@@ -108,7 +108,7 @@ TEST(Seed, TreeHoldsIdentityAndOneNetworkFilePerNic) {
 
 TEST(Seed, StaticNatNicCarriesGatewayAndDnsAndUserComesFromNode) {
     TempDir tmp;
-    auto lab = test::load_lab(lab_text);
+    auto lab = test::load_lab(seed_lab_text);
     auto dir = tmp.path() / "seed";
     image::write_seed_tree(lab, *lab.node("server2"), make_identity(tmp.path(), "server2"), dir);
     EXPECT_EQ(read(dir / "user"), "alice\n");
@@ -123,7 +123,7 @@ TEST(Seed, StaticNatNicCarriesGatewayAndDnsAndUserComesFromNode) {
 
 TEST(Seed, RefusesAnIdentityWithoutKeys) {
     TempDir tmp;
-    auto lab = test::load_lab(lab_text);
+    auto lab = test::load_lab(seed_lab_text);
     EXPECT_THROW(image::write_seed_tree(lab, *lab.node("server1"), {}, tmp.path() / "seed"),
                  InfraError);
     EXPECT_FALSE(fs::exists(tmp.path() / "seed"));
@@ -131,7 +131,7 @@ TEST(Seed, RefusesAnIdentityWithoutKeys) {
 
 TEST(Seed, RewritingReplacesTheOldTree) {
     TempDir tmp;
-    auto lab = test::load_lab(lab_text);
+    auto lab = test::load_lab(seed_lab_text);
     auto dir = tmp.path() / "seed";
     image::write_seed_tree(lab, *lab.node("server1"), make_identity(tmp.path(), "server1"), dir);
     util::write_file_atomic(dir / "stale", "x");
@@ -145,7 +145,7 @@ TEST(Seed, DiskIsLabelledExt4WithTheTreeAndPrivate) {
         !util::find_program("blkid"))
         GTEST_SKIP() << "e2fsprogs/util-linux missing";
     TempDir tmp;
-    auto lab = test::load_lab(lab_text);
+    auto lab = test::load_lab(seed_lab_text);
     auto dir = tmp.path() / "seed";
     image::write_seed_tree(lab, *lab.node("server1"), make_identity(tmp.path(), "server1"), dir);
     auto disk = tmp.path() / "seed.img";
@@ -162,7 +162,7 @@ TEST(Seed, DiskIsLabelledExt4WithTheTreeAndPrivate) {
 
 TEST(Seed, InstallInRootKeepsModes) {
     TempDir tmp;
-    auto lab = test::load_lab(lab_text);
+    auto lab = test::load_lab(seed_lab_text);
     auto dir = tmp.path() / "seed";
     image::write_seed_tree(lab, *lab.node("server1"), make_identity(tmp.path(), "server1"), dir);
     auto root = tmp.path() / "upper";

@@ -40,6 +40,13 @@ inline topo::Lab load_lab(const std::string& text) {
     return std::move(*result.lab);
 }
 
+// The diagnostics of TEXT, a lab that must not load (the test fails if it does).
+inline std::string load_errors(const std::string& text) {
+    auto result = labfile::load_lab_text(text, "lab.toml");
+    EXPECT_FALSE(result.lab);
+    return result.diagnostics.format();
+}
+
 // TEXT written to DIR/lab.toml, for tests that run labctl's commands on a file; its path.
 inline std::filesystem::path write_lab(const std::filesystem::path& dir, const std::string& text) {
     auto file = dir / "lab.toml";

@@ -24,7 +24,7 @@ namespace {
 
 constexpr const char* kUri = "test:///default";
 
-std::string lab_text(const std::string& name, const std::string& subnet_prefix) {
+std::string two_node_lab(const std::string& name, const std::string& subnet_prefix) {
     return "[lab]\nname = \"" + name + "\"\n\n[networks.net]\nmode = \"host-only\"\nsubnet = \"" +
            subnet_prefix + ".0/24\"\n\n[nodes.n1]\nnetworks = { net = \"" + subnet_prefix +
            ".11\" }\n\n[nodes.n2]\nnetworks = { net = \"" + subnet_prefix + ".12\" }\n";
@@ -51,7 +51,7 @@ class Lifecycle : public ::testing::Test {
 
     std::string file_for(const std::string& name, const std::string& prefix) {
         fs::create_directories(root_ / name);
-        return test::write_lab(root_ / name, lab_text(name, prefix)).string();
+        return test::write_lab(root_ / name, two_node_lab(name, prefix)).string();
     }
     std::string up(const std::string& file, commands::UpOptions options = {}) {
         auto global = global_;

@@ -11,6 +11,7 @@
 #include <optional>
 
 #include "remote_test_support.hpp"
+#include "role_steps.hpp"
 #include "services/broker/broker_roles.hpp"
 #include "services/file_install.hpp"
 #include "services/registry.hpp"
@@ -96,14 +97,6 @@ class FileInstallTest : public ::testing::Test {
     topo::Service service;
 };
 
-std::vector<std::string> step_names(const services::RoleReport& report) {
-    std::vector<std::string> names;
-    for (const auto& step : report.steps)
-        names.push_back(step.step +
-                        (step.outcome == services::Outcome::changed ? ":changed" : ":ok"));
-    return names;
-}
-
 ino_t inode_of(const std::filesystem::path& path) {
     struct stat info {};
     EXPECT_EQ(::stat(path.c_str(), &info), 0) << path;
@@ -116,7 +109,7 @@ TEST_F(FileInstallTest, ChangedFilesGoThroughEveryStepThenUnchangedOnlyStartAndP
     auto ready = change({{json_path().string(), "{\"version\": 2, \"ready\": true}\n", 0640},
                          {unit_path().string(), kGoodUnit, 0644}});
     auto report = apply(ready);
-    EXPECT_EQ(step_names(report),
+    EXPECT_EQ(test::step_names(report),
               (std::vector<std::string>{"compare:changed", "stage:changed", "validate:ok",
                                         "move:changed", "reload:changed", "probe:ok"}));
     EXPECT_EQ(util::read_file(json_path()), "{\"version\": 2, \"ready\": true}\n");
@@ -132,7 +125,8 @@ TEST_F(FileInstallTest, ChangedFilesGoThroughEveryStepThenUnchangedOnlyStartAndP
         << report.steps[2].detail;
 
     auto again = apply(ready);
-    EXPECT_EQ(step_names(again), (std::vector<std::string>{"compare:ok", "start:ok", "probe:ok"}));
+    EXPECT_EQ(test::step_names(again),
+              (std::vector<std::string>{"compare:ok", "start:ok", "probe:ok"}));
     EXPECT_EQ(reloads(), 1);
 }
 

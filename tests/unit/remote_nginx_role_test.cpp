@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "remote_test_support.hpp"
+#include "role_steps.hpp"
 #include "services/nginx/nginx_role.hpp"
 #include "services/nginx/nginx_settings.hpp"
 #include "services/registry.hpp"
@@ -130,21 +131,12 @@ class NginxRoleTest : public ::testing::Test {
     std::optional<remote::Session> session;  // connected in SetUp, once sshd listens
 };
 
-std::vector<std::string> step_names(const services::RoleReport& report) {
-    std::vector<std::string> names;
-    for (const auto& step : report.steps) {
-        names.push_back(step.step +
-                        (step.outcome == services::Outcome::changed ? ":changed" : ":ok"));
-    }
-    return names;
-}
-
 }  // namespace
 
 TEST_F(NginxRoleTest, ChangedConfigIsValidatedMovedAndReloadedThenUnchangedDoesNothing) {
     auto report = apply(site(port, "v2"), settings);
     EXPECT_TRUE(report.changed());
-    EXPECT_EQ(step_names(report),
+    EXPECT_EQ(test::step_names(report),
               (std::vector<std::string>{"compare:changed", "stage:changed", "validate:ok",
                                         "move:changed", "reload:changed", "probe:ok"}));
     EXPECT_TRUE(wait_for_body("v2\n"));
@@ -164,7 +156,8 @@ TEST_F(NginxRoleTest, ChangedConfigIsValidatedMovedAndReloadedThenUnchangedDoesN
     ASSERT_EQ(::stat(live().c_str(), &before), 0);
     auto again = apply(site(port, "v2"), settings);
     EXPECT_FALSE(again.changed());
-    EXPECT_EQ(step_names(again), (std::vector<std::string>{"compare:ok", "start:ok", "probe:ok"}));
+    EXPECT_EQ(test::step_names(again),
+              (std::vector<std::string>{"compare:ok", "start:ok", "probe:ok"}));
     struct stat after {};
     ASSERT_EQ(::stat(live().c_str(), &after), 0);
     EXPECT_EQ(before.st_ino, after.st_ino) << "unchanged config was uploaded again";

@@ -56,12 +56,6 @@ env = { CACHE = "${cache.address}:${cache.port}", GREETING = "hi" }
 health = "/health"
 )";
 
-std::string errors_of(const std::string& service) {
-    auto result = labfile::load_lab_text(container_lab(service), "lab.toml");
-    EXPECT_FALSE(result.lab);
-    return result.diagnostics.format();
-}
-
 TEST(Container, RunsOnItsSwarmsNodesAfterTheSwarmAndWhatItUses) {
     auto lab = test::load_lab(container_lab(kWeb));
     const auto* web = lab.service("web");
@@ -78,7 +72,7 @@ TEST(Container, RunsOnItsSwarmsNodesAfterTheSwarmAndWhatItUses) {
 }
 
 TEST(Container, BadKeysPointAtTheirValues) {
-    auto text = errors_of(R"(
+    auto text = test::load_errors(container_lab(R"(
 [services.web]
 type = "container"
 cluster = "cache"
@@ -86,7 +80,7 @@ build = "apps/web"
 placement = ["node.role == worker", "node.role = worker; rm -rf /"]
 env = { X = "${nothing.address}" }
 on = "w1"
-)");
+)"));
     EXPECT_NE(text.find("lab.toml:35:11: error: cluster `cache` is of type redis"),
               std::string::npos)
         << text;
@@ -97,11 +91,12 @@ on = "w1"
     EXPECT_NE(text.find("lab.toml:39:6: error: a container service runs on the nodes"),
               std::string::npos)
         << text;
-    text = errors_of("\n[services.web]\ntype = \"container\"\ncluster = \"hive\"\n");
+    text = test::load_errors(
+        container_lab("\n[services.web]\ntype = \"container\"\ncluster = \"hive\"\n"));
     EXPECT_NE(text.find("missing key `build`"), std::string::npos) << text;
-    text = errors_of(
-        "\n[services.web]\ntype = \"container\"\ncluster = \"hive\"\nbuild = \"x\"\n"
-        "env = { X = \"${nothing.address}\" }\n");
+    text = test::load_errors(
+        container_lab("\n[services.web]\ntype = \"container\"\ncluster = \"hive\"\nbuild = \"x\"\n"
+                      "env = { X = \"${nothing.address}\" }\n"));
     EXPECT_NE(text.find("lab.toml:37:13: error:"), std::string::npos) << text;
     EXPECT_NE(text.find("nothing"), std::string::npos) << text;
 }
@@ -217,17 +212,18 @@ secrets = ["shop"]
     auto deps = lab.dependencies(*lab.service("web"));
     EXPECT_NE(std::find(deps.begin(), deps.end(), "shop"), deps.end());
 
-    auto text = errors_of(R"(
+    auto text = test::load_errors(container_lab(R"(
 [services.web]
 type = "container"
 cluster = "hive"
 build = "apps/web"
 secrets = ["cache"]
-)");
+)"));
     EXPECT_NE(text.find("lab.toml:37:12: error: service `cache` has no client password"),
               std::string::npos)
         << text;
-    text = errors_of("\n[services.shop]\ntype = \"mysql\"\nprimary = \"db\"\nuser = \"root\"\n");
+    text = test::load_errors(
+        container_lab("\n[services.shop]\ntype = \"mysql\"\nprimary = \"db\"\nuser = \"root\"\n"));
     EXPECT_NE(text.find("lab.toml:36:8: error: user name `root`"), std::string::npos) << text;
 }
 

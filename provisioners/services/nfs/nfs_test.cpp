@@ -42,12 +42,6 @@ export = "/srv/media"
 mount = "/var/lib/app-media"
 )";
 
-std::string errors_of(const std::string& service) {
-    auto result = labfile::load_lab_text(nfs_lab(service), "lab.toml");
-    EXPECT_FALSE(result.lab);
-    return result.diagnostics.format();
-}
-
 TEST(Nfs, ServerAndClientsPlaceIt) {
     auto lab = test::load_lab(nfs_lab(kShare));
     const auto* media = lab.service("media");
@@ -85,27 +79,28 @@ TEST(Nfs, ServerExportsToEachClientAndClientsMountAtBoot) {
 }
 
 TEST(Nfs, BadKeysPointAtTheirValues) {
-    auto text = errors_of("\n[services.media]\ntype = \"nfs\"\nclients = [\"web1\"]\n");
+    auto text =
+        test::load_errors(nfs_lab("\n[services.media]\ntype = \"nfs\"\nclients = [\"web1\"]\n"));
     EXPECT_NE(text.find("missing key `server`"), std::string::npos) << text;
-    text = errors_of(
-        "\n[services.media]\ntype = \"nfs\"\nserver = \"files\"\nclients = [\"web1\"]\n"
-        "export = \"/srv/a b\"\nmount = \"relative\"\n");
+    text = test::load_errors(
+        nfs_lab("\n[services.media]\ntype = \"nfs\"\nserver = \"files\"\nclients = [\"web1\"]\n"
+                "export = \"/srv/a b\"\nmount = \"relative\"\n"));
     EXPECT_NE(text.find("lab.toml:28:10: error: `export` must be an absolute path"),
               std::string::npos)
         << text;
     EXPECT_NE(text.find("lab.toml:29:9: error: `mount` must be an absolute path"),
               std::string::npos)
         << text;
-    text = errors_of(
-        "\n[services.media]\ntype = \"nfs\"\nserver = \"files\"\nclients = [\"files\"]\n");
+    text = test::load_errors(
+        nfs_lab("\n[services.media]\ntype = \"nfs\"\nserver = \"files\"\nclients = [\"files\"]\n"));
     EXPECT_NE(text.find("appears twice among server and clients"), std::string::npos) << text;
-    text = errors_of(
-        "\n[services.media]\ntype = \"nfs\"\nserver = \"web1\"\nclients = [\"lonely\"]\n");
+    text = test::load_errors(
+        nfs_lab("\n[services.media]\ntype = \"nfs\"\nserver = \"web1\"\nclients = [\"lonely\"]\n"));
     EXPECT_NE(text.find("client `lonely` shares no network with server `web1`"), std::string::npos)
         << text;
-    text = errors_of(
-        "\n[services.media]\ntype = \"nfs\"\nserver = \"files\"\nclients = "
-        "[\"web1\"]\nexport = \"/srv/../etc\"\n");
+    text = test::load_errors(
+        nfs_lab("\n[services.media]\ntype = \"nfs\"\nserver = \"files\"\nclients = "
+                "[\"web1\"]\nexport = \"/srv/../etc\"\n"));
     EXPECT_NE(text.find("`export` must be an absolute path"), std::string::npos) << text;
 }
 

@@ -45,12 +45,6 @@ manager = "m1"
 workers = ["w1", "w2"]
 )";
 
-std::string errors_of(const std::string& service) {
-    auto result = labfile::load_lab_text(swarm_lab(service), "lab.toml");
-    EXPECT_FALSE(result.lab);
-    return result.diagnostics.format();
-}
-
 TEST(Swarm, ManagerAndWorkersPlaceIt) {
     auto lab = test::load_lab(swarm_lab(kSwarm));
     const auto* hive = lab.service("hive");
@@ -74,20 +68,22 @@ TEST(Swarm, ManagersListMakesTheFirstTheLeader) {
 }
 
 TEST(Swarm, BadKeysPointAtTheirValues) {
-    auto text = errors_of("\n[services.hive]\ntype = \"swarm\"\nworkers = [\"w1\"]\n");
+    auto text =
+        test::load_errors(swarm_lab("\n[services.hive]\ntype = \"swarm\"\nworkers = [\"w1\"]\n"));
     EXPECT_NE(text.find("lab.toml:24:1: error: missing key `manager`"), std::string::npos) << text;
-    text =
-        errors_of("\n[services.hive]\ntype = \"swarm\"\nmanager = \"m1\"\nmanagers = [\"w1\"]\n");
+    text = test::load_errors(
+        swarm_lab("\n[services.hive]\ntype = \"swarm\"\nmanager = \"m1\"\nmanagers = [\"w1\"]\n"));
     EXPECT_NE(text.find("lab.toml:27:1: error: set `manager` or `managers`"), std::string::npos)
         << text;
-    text = errors_of(
-        "\n[services.hive]\ntype = \"swarm\"\nmanager = \"m1\"\nworkers = [\"w1\", \"m1\"]\n");
+    text = test::load_errors(swarm_lab(
+        "\n[services.hive]\ntype = \"swarm\"\nmanager = \"m1\"\nworkers = [\"w1\", \"m1\"]\n"));
     EXPECT_NE(text.find("lab.toml:27:18: error: node `m1` appears twice"), std::string::npos)
         << text;
-    text = errors_of("\n[services.hive]\ntype = \"swarm\"\non = \"m1\"\nmanager = \"m1\"\n");
+    text = test::load_errors(
+        swarm_lab("\n[services.hive]\ntype = \"swarm\"\non = \"m1\"\nmanager = \"m1\"\n"));
     EXPECT_NE(text.find("lab.toml:26:6: error: a swarm is placed by"), std::string::npos) << text;
     // A node that shares no network with the manager.
-    text = errors_of(R"(
+    text = test::load_errors(swarm_lab(R"(
 [nodes.far]
 networks = { nat = "192.168.123.40" }
 
@@ -95,7 +91,7 @@ networks = { nat = "192.168.123.40" }
 type = "swarm"
 manager = "w1"
 workers = ["far"]
-)");
+)"));
     EXPECT_NE(text.find("lab.toml:29:11: error: swarm `hive`: no network of manager `w1`"),
               std::string::npos)
         << text;
@@ -130,7 +126,8 @@ TEST(Swarm, LabelsGoIntoTheirNodesDaemonJson) {
     EXPECT_EQ(labels_of("w1"), nlohmann::json::array({"zone=a", "disk=ssd"}));
     EXPECT_EQ(labels_of("w2"), nlohmann::json::array({"zone=b"}));
     EXPECT_EQ(labels_of("m1"), nlohmann::json::array());
-    auto text = errors_of(kSwarm + "labels = { db = { zone = \"a\" }, w1 = { Zone = \"a b\" } }\n");
+    auto text = test::load_errors(
+        swarm_lab(kSwarm + "labels = { db = { zone = \"a\" }, w1 = { Zone = \"a b\" } }\n"));
     EXPECT_NE(text.find("labels name node `db`, which is not in swarm `hive`"), std::string::npos)
         << text;
     EXPECT_NE(text.find("label `Zone` of `w1` must be KEY = \"VALUE\""), std::string::npos) << text;
