@@ -1,16 +1,18 @@
 #!/usr/bin/env bash
 # End to end on QEMU (TCG, software emulation: KVM does not work on our machines) inside a
-# network namespace this script creates and removes: two linked clones with host-only + NAT
+# network namespace this script creates and removes: linked clones with host-only + NAT
 # networks boot from the seed disk, both NICs get their reserved addresses, nodes reach each
-# other over host-only, services are provisioned and verified, killing one backend is
-# measured through nginx, it is revived, a snapshot (libvirt internal, with memory) is saved
-# and restored (a file written after the save is gone, SSH works), and `down` leaves nothing
-# behind.
+# other over host-only, services are provisioned and verified (NFS among them: a file written
+# through one client's mount is read through the other's), killing one backend is measured
+# through nginx, it is revived, a rebooted node comes back whole by itself (its app, its NFS
+# mount) and verify passes again, a snapshot (libvirt internal, with memory) is saved and
+# restored (a file written after the save is gone, SSH works), and `down` leaves nothing
+# behind. One lab for all of it: every VM boot under TCG costs a core for a minute.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 . "$root/tests/e2e/lib.sh"
 labctl=${LABCTL:-$root/build/labctl}
-lab=${1:-$root/tests/e2e/labs/qemu-two-nodes.toml}
+lab=${1:-$root/tests/e2e/labs/qemu-nfs.toml}
 
 e2e_init
 e2e_private_home "$labctl"
@@ -20,7 +22,13 @@ lab_cmd() { in_ns "$ns" "$labctl" --no-color --connect "$E2E_URI_QEMU" --driver 
 name=$(awk -F'"' '/^name *=/ {print $2; exit}' "$lab")
 
 started=$(e2e_now)
-LABCTL_BOOT_TIMEOUT=${LABCTL_BOOT_TIMEOUT:-600} lab_cmd up >&2 || e2e_die "labctl up failed"
+if ! LABCTL_BOOT_TIMEOUT=${LABCTL_BOOT_TIMEOUT:-600} lab_cmd up >&2; then
+    for log in "$LABCTL_HOME/labs/$name/console/"*.log; do
+        e2e_log "-- $log (last lines)"
+        tail -n 15 "$log" >&2 || true
+    done
+    e2e_die "labctl up failed"
+fi
 e2e_log "qemu: up + provision + verify in $(e2e_since "$started") s"
 
 # Both NICs carry the addresses the lab file reserves (the NAT one through a DHCP reservation).
@@ -53,6 +61,19 @@ print("kill -9 on a VM: %d requests, 0 failed" % r["requests"])' >&2 ||
     e2e_die "failover after kill -9 lost requests"
 lab_cmd revive server2/chat >&2 || e2e_die "revive after kill"
 
+# A rebooted node (a new boot id) comes back by itself: its NFS mount and its chat instance,
+# without labctl; then the whole lab verifies again.
+boot=$(lab_cmd ssh server2 -- cat /proc/sys/kernel/random/boot_id)
+lab_cmd ssh server2 -- sudo systemctl reboot >&2 || true
+deadline=$(( $(date +%s) + 300 )) pause=1
+until [ "$(lab_cmd ssh server2 -- cat /proc/sys/kernel/random/boot_id 2>/dev/null)" != "$boot" ] &&
+    lab_cmd ssh server2 -- findmnt -n -t nfs4 /mnt/share >&2 2>/dev/null; do
+    [ "$(date +%s)" -lt "$deadline" ] || e2e_die "server2 did not mount /mnt/share again after a reboot"
+    sleep "$pause"; pause=$(( pause < 8 ? pause * 2 : 8 ))
+done
+e2e_log "qemu: server2 rebooted and mounted the share by itself"
+lab_cmd verify >&2 || e2e_die "verify after server2's reboot"
+
 # Snapshot: both VMs paused together, saved inside their qcow2 with their memory, restored.
 out=$(lab_cmd snapshot save s1) || e2e_die "snapshot save failed: $out"
 echo "$out" >&2
@@ -68,7 +89,7 @@ import json, sys
 s = json.load(sys.stdin)["snapshots"]
 assert [x["name"] for x in s] == ["s1"] and s[0]["size_bytes"] > 0, s' || e2e_die "snapshot list --json"
 lab_cmd snapshot rm s1 >&2 || e2e_die "snapshot rm"
-for node in server1 server2; do
+for node in server1 server2 files; do
     [ -z "$(virsh_ns "$ns" snapshot-list --name "$name-$node" | tr -d '[:space:]')" ] ||
         e2e_die "snapshot rm left a libvirt snapshot on $name-$node"
 done
