@@ -11,7 +11,9 @@ cd "$root/build"
 # runs, a lab name). LABCTL_TEST_JOBS=1 runs them one at a time.
 status=0
 rm -f bench-failover.txt
-ctest --output-on-failure --timeout 1800 -j"${LABCTL_TEST_JOBS:-4}" "$@" || status=$?
+# tests/resources.json: the two `tcg` slots the QEMU suites share (tests/CMakeLists.txt).
+ctest --output-on-failure --timeout 1800 -j"${LABCTL_TEST_JOBS:-4}" \
+      --resource-spec-file "$root/tests/resources.json" "$@" || status=$?
 # A failed suite's output sits in the middle of a long log: its last lines again, at the end,
 # where a reader of the log (or of CI's tail of it) looks first.
 if [ "$status" -ne 0 ] && [ -s Testing/Temporary/LastTestsFailed.log ]; then

@@ -163,7 +163,8 @@ ReviveRun revive_until_rejoined(FaultSession& session, verify::Fault& fault,
     const auto& target = session.target;
     auto start = Clock::now();
     auto since = [&] { return std::chrono::duration<double>(Clock::now() - start).count(); };
-    fault.undo();
+    fault.undo();  // waits for the node's SSH after a power-off
+    auto back = Clock::now();
     auto faults = load_faults(session.state_dir);
     faults.erase(target.text);
     save_faults(session.state_dir, faults);
@@ -174,7 +175,10 @@ ReviveRun revive_until_rejoined(FaultSession& session, verify::Fault& fault,
     for (const auto& instance : target.instances)
         if (auto address = session.lab.address_between(*target.balancer_node, *instance.node))
             wanted.insert(address->str() + ":" + std::to_string(instance.port));
-    double deadline = target.balancing.fail_timeout.seconds + 30;
+    // Counted from the node's return: what rejoins after it (an app's unit, a swarm node's
+    // Docker and its tasks) is slow on a loaded host. A CI-like run saw a swarm worker miss a
+    // deadline of fail_timeout + 30 s counted from the power-on.
+    double deadline = target.balancing.fail_timeout.seconds + 60;
     probe::LoadOptions load;
     load.host = target.balancer_node->address();
     load.port = target.balancing.port;
@@ -186,8 +190,8 @@ ReviveRun revive_until_rejoined(FaultSession& session, verify::Fault& fault,
     run.report.target = target.text;
     run.report.mode = mode;
     // No pause between rounds: each round is itself 50 requests at RATE.
-    auto until = start + std::chrono::duration_cast<Clock::duration>(
-                             std::chrono::duration<double>(deadline));
+    auto until =
+        back + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(deadline));
     util::retry_until(
         until, {std::chrono::milliseconds(0), std::chrono::milliseconds(0)},
         [&](int) -> std::optional<std::string> {
