@@ -180,12 +180,26 @@ std::string remote_command_line(const std::vector<std::string>& argv, bool sudo,
 }
 
 ChannelPtr Session::open_channel(const std::string& step) {
-    ChannelPtr channel(ssh_channel_new(session_.get()));
-    if (!channel || ssh_channel_open_session(channel.get()) != SSH_OK) {
-        throw InfraError(
-            std::string("cannot open an SSH channel: ") + ssh_get_error(session_.get()),
-            options_.node, step);
-    }
+    // A guest under load can miss the session timeout while it opens a channel; libssh then
+    // fails with an empty error (seen twice in CI-like runs, on a TCG guest that answered the
+    // next command). Nothing has run on the guest yet, so opening again is safe; a connection
+    // that is gone is not retried.
+    using namespace std::chrono_literals;
+    ChannelPtr channel;
+    auto opened = util::retry_until(
+        util::RetryClock::now() + 20s, {500ms, 4000ms}, [&](int) -> std::optional<std::string> {
+            channel.reset(ssh_channel_new(session_.get()));
+            if (channel && ssh_channel_open_session(channel.get()) == SSH_OK) return std::nullopt;
+            std::string why = ssh_get_error(session_.get());
+            if (why.empty()) why = "no answer within the session timeout";
+            if (!ssh_is_connected(session_.get()))
+                throw InfraError("cannot open an SSH channel: " + why, options_.node, step);
+            return why;
+        });
+    if (!opened.done)
+        throw InfraError("cannot open an SSH channel (" + std::to_string(opened.attempts) +
+                             " tries): " + opened.reason,
+                         options_.node, step);
     return channel;
 }
 
