@@ -28,4 +28,13 @@ class Handler(BaseHTTPRequestHandler):
         pass
 
 
-ThreadingHTTPServer(("0.0.0.0", int(os.environ["PORT"])), Handler).serve_forever()
+class Server(ThreadingHTTPServer):
+    # socketserver's default listen backlog is 5: when the other instance is killed and all the
+    # traffic lands here on a busy host, SYNs beyond it are dropped, nginx's connect times out,
+    # and it answers 502 while one instance is alive (seen in the tls-balancer e2e under load;
+    # examples/apps/chat/app.py learned the same).
+    request_queue_size = 128
+    daemon_threads = True
+
+
+Server(("0.0.0.0", int(os.environ["PORT"])), Handler).serve_forever()
