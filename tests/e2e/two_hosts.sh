@@ -106,11 +106,12 @@ underlay = \"10.231.77.2\"
 mode = \"host-only\"
 subnet = \"10.231.78.0/24\"
 "
-app_toml='type = "app"
+app_toml="type = \"app\"
 port = 8080
-run = "python3 -m http.server 8080 --directory /etc"
-health = "/hostname"
-'
+run = \"python3 /opt/etc_files/app.py\"
+upload = { \"$root/tests/e2e/apps/etc_files\" = \"/opt/etc_files\" }
+health = \"/hostname\"
+"
 if [ "$mode" = lxc ]; then
     cat >"$lab" <<TOML
 [lab]
