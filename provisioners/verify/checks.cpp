@@ -13,7 +13,6 @@
 #include "remote/session.hpp"
 #include "services/registry.hpp"
 #include "store/secrets.hpp"
-#include "util/error.hpp"
 #include "util/parallel.hpp"
 #include "util/retry.hpp"
 #include "util/stamp.hpp"
@@ -45,11 +44,11 @@ void expect_unless_provisioned(const topo::Service& service, Check& check) {
     check.detail = "not provisioned (provision = false)";
 }
 
-// A probe that fails once on a loaded host is not yet a finding: a TCG guest beside other
-// guests has missed a 2 s health deadline, and an SSH channel, while answering before and
-// after (seen in a CI-like run: `cannot open an SSH channel`, `timed out after 2001 ms`, then
-// the same node passing the next check). So a failed probe is tried again with backoff for
-// this long; what still fails is reported, with how often it was tried.
+// A health probe that fails once on a loaded host is not yet a finding: a TCG guest beside
+// other guests missed a 2 s health deadline while answering before and after (seen in a
+// CI-like run: `timed out after 2001 ms`, then the same instance passing the spread check).
+// So a failed probe is tried again with backoff for this long; what still fails is reported,
+// with how often it was tried. (A failed SSH channel open is retried by remote::Session.)
 constexpr auto probe_patience = 20s;
 const util::BackoffPolicy probe_backoff{500ms, 4000ms};
 
@@ -84,27 +83,18 @@ void check_reachability(VerifyContext& context, Report& report, ReachabilityMatr
         for (const auto& probe : probes) argv.push_back(probe.address);
         std::map<std::string, std::pair<bool, bool>> seen;
         std::string failure;
-        util::retry_until(Clock::now() + probe_patience, probe_backoff,
-                          [&](int) -> std::optional<std::string> {
-                              try {
-                                  remote::RunOptions options;
-                                  options.timeout = 60s;
-                                  options.step = "verify reachability";
-                                  auto result = context.ssh.get(source.name).run(argv, options);
-                                  std::istringstream lines(result.out);
-                                  std::string address;
-                                  int icmp = 0, tcp = 0;
-                                  while (lines >> address >> icmp >> tcp)
-                                      seen[address] = {icmp == 1, tcp == 1};
-                                  failure.clear();
-                                  return std::nullopt;
-                              } catch (const InterruptedError&) {
-                                  throw;
-                              } catch (const std::exception& error) {
-                                  failure = error.what();
-                                  return failure;
-                              }
-                          });
+        try {
+            remote::RunOptions options;
+            options.timeout = 60s;
+            options.step = "verify reachability";
+            auto result = context.ssh.get(source.name).run(argv, options);
+            std::istringstream lines(result.out);
+            std::string address;
+            int icmp = 0, tcp = 0;
+            while (lines >> address >> icmp >> tcp) seen[address] = {icmp == 1, tcp == 1};
+        } catch (const std::exception& error) {
+            failure = error.what();
+        }
         double seconds = util::seconds_since(start) / probes.size();
         for (const auto& probe : probes) {
             auto it = seen.find(probe.address);
